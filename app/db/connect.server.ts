@@ -1,0 +1,88 @@
+// Opens the app's database: PostgreSQL through node-postgres, or PGlite (embedded, in-process) for the demo and
+// fast tests. Both speak the same SQL, FOR UPDATE SKIP LOCKED included, so the services never branch on it.
+import pg from "pg";
+import { PrismaClient } from "@prisma/client";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  /** Runs a script of several statements (migrations, test fixtures). */
+  execScript(sql: string): Promise<void>;
+  /** Pins one connection for work that needs session state (advisory locks, multi-statement transactions). */
+  withConnection<T>(fn: (conn: ScriptRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ScriptRunner {
+  execScript(sql: string): Promise<void>;
+  query<Row>(sql: string): Promise<Row[]>;
+}
+
+export function connectPostgres(url: string, options: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    prisma,
+    async execScript(sql) {
+      await pool.query(sql);
+    },
+    async withConnection(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async execScript(sql) {
+            await client.query(sql);
+          },
+          async query<Row>(sql: string) {
+            return (await client.query(sql)).rows as Row[];
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** `dir` is a data directory, or undefined for an in-memory database. */
+export async function openPglite(dir?: string): Promise<Database> {
+  // Loaded lazily: production never pays for the WebAssembly build.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("pglite-prisma-adapter"),
+  ]);
+  const client = dir ? new PGlite(dir) : new PGlite();
+  await client.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  return {
+    kind: "pglite",
+    prisma,
+    async execScript(sql) {
+      await client.exec(sql);
+    },
+    async withConnection(fn) {
+      // PGlite is a single connection already.
+      return fn({
+        async execScript(sql) {
+          await client.exec(sql);
+        },
+        async query<Row>(sql: string) {
+          return (await client.query<Row>(sql)).rows;
+        },
+      });
+    },
+    async close() {
+      await prisma.$disconnect();
+      // Without close() the process lingers for ~10 s after the work is done.
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Configuration, parsed and validated once. Every process (web, worker, demo, tests) reads it through env().
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["0", "1", "true", "false"])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY is required (the app's client id)"),
+    SHOPIFY_API_SECRET: z.string().min(1, "SHOPIFY_API_SECRET is required (the app's client secret)"),
+    SHOPIFY_APP_URL: z.url("SHOPIFY_APP_URL must be the app's public URL"),
+    SCOPES: z.string().optional(),
+    SHOP_CUSTOM_DOMAIN: z.string().optional(),
+    /** PostgreSQL. When unset, the embedded PGlite database is used (demo and fast tests only). */
+    DATABASE_URL: z.string().optional(),
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    /** Demo mode signs every admin request in as a seeded shop. Never allowed in production. */
+    DEMO_MODE: booleanFlag,
+    /** Worker concurrency per queue. */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && env.DEMO_MODE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEMO_MODE"],
+        message: "DEMO_MODE is refused in production: it bypasses Shopify authentication",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+let cached: Env | undefined;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests and the demo set process.env and then call this so the next env() re-reads it. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
