@@ -1,0 +1,53 @@
+// The parts of Shopify's REST webhook payloads the app reads, validated at the edge. Ids arrive as numbers or,
+// when they exceed 2^53, as exact strings (see safe-json.ts); admin_graphql_api_id is preferred when present.
+import { z } from "zod";
+
+const id = z.union([z.string(), z.number()]).transform((v) => String(v));
+const money = z.union([z.string(), z.number()]).transform((v) => String(v));
+
+export const CustomerPayload = z.object({
+  id,
+  admin_graphql_api_id: z.string().optional(),
+  email: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  phone: z.string().nullish(),
+  tags: z.string().nullish(),
+  created_at: z.string().nullish(),
+  email_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
+});
+export type CustomerPayload = z.infer<typeof CustomerPayload>;
+
+export const OrderPayload = z.object({
+  id,
+  admin_graphql_api_id: z.string().optional(),
+  name: z.string().nullish(),
+  created_at: z.string(),
+  cancelled_at: z.string().nullish(),
+  closed_at: z.string().nullish(),
+  financial_status: z.string().nullish(),
+  fulfillment_status: z.string().nullish(),
+  currency: z.string().nullish(),
+  total_price: money.nullish(),
+  source_name: z.string().nullish(),
+  discount_codes: z.array(z.object({ code: z.string(), amount: money.nullish(), type: z.string().nullish() })).default([]),
+  shipping_lines: z.array(z.object({ code: z.string().nullish(), source: z.string().nullish() })).default([]),
+  customer: CustomerPayload.nullish(),
+});
+export type OrderPayload = z.infer<typeof OrderPayload>;
+
+export const CustomersRedactPayload = z.object({
+  shop_domain: z.string(),
+  customer: z.object({ id, email: z.string().nullish() }),
+  orders_to_redact: z.array(id).default([]),
+});
+
+export const ScopesUpdatePayload = z.object({ current: z.array(z.string()) });
+
+export function customerGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
+  return payload.admin_graphql_api_id ?? `gid://shopify/Customer/${payload.id}`;
+}
+
+export function orderGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
+  return payload.admin_graphql_api_id ?? `gid://shopify/Order/${payload.id}`;
+}

@@ -1,0 +1,15 @@
+// Re-enqueues stored webhook events that were never processed: Redis was down when they arrived, or lost the
+// job. Safe to run any time: the job id makes the enqueue idempotent and processing skips done events.
+import { unprocessedEventIds } from "../../services/webhooks.server";
+import { enqueue } from "../enqueue.server";
+import { jobId, type JobPayload } from "../queues";
+
+const GRACE_MS = 30_000;
+
+export async function processSweep(payload: JobPayload<"system", "sweep">, now = new Date()) {
+  const ids = await unprocessedEventIds(payload.shopId, new Date(now.getTime() - GRACE_MS));
+  for (const id of ids) {
+    await enqueue("webhooks", "process", { shopId: payload.shopId, eventId: id.toString() }, { jobId: jobId("webhook", id) });
+  }
+  return { requeued: ids.length };
+}

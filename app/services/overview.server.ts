@@ -1,0 +1,15 @@
+import type { ShopDb } from "../db/shop-scope.server";
+
+/** The shop at a glance, for Home. Each count is scoped to the shop by the client. */
+export async function shopOverview(db: ShopDb) {
+  const [shop, pools, codesAvailable, customers, orders, events, failures] = await Promise.all([
+    db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, installedAt: true } }),
+    db.pool.count({ where: { deletedAt: null } }),
+    db.code.count({ where: { status: "AVAILABLE" } }),
+    db.customer.count(),
+    db.order.count(),
+    db.event.count(),
+    db.jobFailure.count({ where: { resolvedAt: null } }),
+  ]);
+  return { shop, pools, codesAvailable, customers, orders, events, failures };
+}
