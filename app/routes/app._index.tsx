@@ -1,0 +1,52 @@
+import { Banner, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { useLoaderData, type LoaderFunctionArgs } from "react-router";
+import { requireAdmin } from "../auth.server";
+import { shopOverview } from "../services/overview.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const admin = await requireAdmin(request);
+  const overview = await shopOverview(admin.db);
+  return { ...overview, shop: { ...overview.shop, installedAt: overview.shop.installedAt.toISOString() } };
+};
+
+function Stat({ label, value }: { label: string; value: number }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="heading2xl">
+          {value.toLocaleString("en-US")}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function Home() {
+  const o = useLoaderData<typeof loader>();
+  return (
+    <Page title="Home" subtitle={o.shop.name ?? o.shop.domain}>
+      <Layout>
+        {o.failures > 0 ? (
+          <Layout.Section>
+            <Banner tone="critical" title={`${o.failures} background job(s) failed permanently`}>
+              <p>See Settings for the details.</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+            <Stat label="Pools" value={o.pools} />
+            <Stat label="Codes available" value={o.codesAvailable} />
+            <Stat label="Customers" value={o.customers} />
+            <Stat label="Orders" value={o.orders} />
+            <Stat label="Events received" value={o.events} />
+            <Stat label="Failed jobs" value={o.failures} />
+          </InlineGrid>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
