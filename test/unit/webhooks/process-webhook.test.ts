@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Prisma } from "@prisma/client";
+import { prisma } from "../../../app/db.server";
+import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
+import { createTestShop, type TestShop } from "../../support/shops";
+
+async function storeEvent(shop: TestShop, topic: string, payload: unknown) {
+  const event = await shop.db.event.create({
+    data: {
+      shopId: shop.id,
+      source: "WEBHOOK",
+      externalId: `${topic}-${Math.random()}`,
+      topic,
+      payload: payload as Prisma.InputJsonValue,
+      occurredAt: new Date(),
+    },
+  });
+  return { shopId: shop.id, eventId: event.id.toString() };
+}
+
+const CUSTOMER = JSON.parse(readFileSync("test/fixtures/shopify/customer.rest-fixture.json", "utf8")) as Record<string, unknown>;
+const ORDER = JSON.parse(readFileSync("test/fixtures/shopify/orders_create.with_discount_percentage.rest-fixture.json", "utf8"));
+
+describe("processing stored webhooks", () => {
+  it("customers/create upserts the customer, and processing the same event again changes nothing", async () => {
+    const shop = await createTestShop();
+    const job = await storeEvent(shop, "customers/create", CUSTOMER);
+    await processWebhook(job);
+    expect(await processWebhook(job)).toEqual({ skipped: "already processed" });
+    const customers = await shop.db.customer.findMany();
+    expect(customers).toHaveLength(1);
+    expect(customers[0]?.email).toBe(CUSTOMER.email);
+  });
+
+  it("orders/create records the order with its discount codes and links its customer", async () => {
+    const shop = await createTestShop();
+    await processWebhook(await storeEvent(shop, "orders/create", ORDER));
+    const order = await shop.db.order.findFirstOrThrow({ include: { customer: true } });
+    expect(order.platformId).toBe("gid://shopify/Order/1073459981");
+    expect(order.discountCodes.length).toBeGreaterThan(0);
+    expect(order.customer).not.toBeNull();
+  });
+
+  it("customers/redact deletes the customer with their events and messages, and nothing of another customer", async () => {
+    const shop = await createTestShop();
+    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 1, email: "gone@example.com" }));
+    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 2, email: "stays@example.com" }));
+    const gone = await shop.db.customer.findFirstOrThrow({ where: { email: "gone@example.com" } });
+    await shop.db.message.create({
+      data: { shopId: shop.id, customerId: gone.id, channel: "EMAIL", recipient: "gone@example.com", body: "hi", dedupeKey: "m1" },
+    });
+    await processWebhook(
+      await storeEvent(shop, "customers/redact", { shop_domain: shop.domain, customer: { id: 1 }, orders_to_redact: [] }),
+    );
+    expect(await shop.db.customer.findMany({ select: { email: true } })).toEqual([{ email: "stays@example.com" }]);
+    expect(await shop.db.message.count()).toBe(0);
+  });
+
+  it("shop/redact deletes the shop and every row it owns", async () => {
+    const shop = await createTestShop();
+    await processWebhook(await storeEvent(shop, "customers/create", CUSTOMER));
+    await processWebhook(await storeEvent(shop, "shop/redact", { shop_id: 1, shop_domain: shop.domain }));
+    expect(await prisma.shop.findUnique({ where: { id: shop.id } })).toBeNull();
+    expect(await prisma.customer.count({ where: { shopId: shop.id } })).toBe(0);
+    expect(await prisma.session.count({ where: { shop: shop.domain } })).toBe(0);
+  });
+
+  it("app/uninstalled ends the shop's sessions and marks it uninstalled, keeping its data", async () => {
+    const shop = await createTestShop();
+    await processWebhook(await storeEvent(shop, "app/uninstalled", { id: 1 }));
+    expect(await prisma.session.count({ where: { shop: shop.domain } })).toBe(0);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).uninstalledAt).not.toBeNull();
+  });
+
+  it("a payload it cannot read fails permanently instead of retrying forever", async () => {
+    const shop = await createTestShop();
+    await expect(processWebhook(await storeEvent(shop, "orders/create", { foo: "bar" }))).rejects.toMatchObject({
+      name: "UnrecoverableError",
+    });
+  });
+});
