@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".explore*", "build/**", ".react-router/**", "node_modules/**", ".demo/**", "extensions/*/dist/**", "coverage/**"] },
+  { ignores: [".explore*", ".tmp*", "build/**", ".react-router/**", "node_modules/**", ".demo/**", "extensions/*/dist/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import { index, route, type RouteConfig } from "@react-router/dev/routes";
 export default [
   index("routes/_index.tsx"),
   route("health", "routes/health.tsx"),
+  route("favicon.ico", "routes/favicon.tsx"),
   route("auth/login", "routes/auth.login.tsx"),
   route("auth/*", "routes/auth.$.tsx"),
   route("app", "routes/app.tsx", [

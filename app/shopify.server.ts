@@ -18,7 +18,7 @@ const shopify = shopifyApp({
   scopes: config.SCOPES?.split(",").filter(Boolean),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma, { connectionRetries: 0 }),
+  sessionStorage: new PrismaSessionStorage(prisma, { connectionRetries: 5, connectionRetryIntervalMs: 1000 }),
   distribution: AppDistribution.AppStore,
   hooks: {
     afterAuth: async ({ session, admin }) => {

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import type { SetupServerApi } from "msw/node";
+import type { SetupServer } from "msw/node";
 import type { Database } from "../app/db/connect.server";
 import type { ShopifySimulator } from "../simulator/shopify";
 import { ensureRedis, type RedisHandle } from "./redis";
@@ -98,11 +98,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     env(); // refuses demo mode in production, before anything starts
 
     // The store simulator behind msw, listening before anything imports @shopify/shopify-api.
-    const { ShopifySimulator, shopifyAdminHandlers, seedDemoShop } = await import("../simulator/shopify");
-    const { setupServer } = await import("msw/node");
+    const { ShopifySimulator, shopifyAdminHandlers, seedDemoShop, setupFetchOnlyServer } = await import(
+      "../simulator/shopify"
+    );
     const simulator = new ShopifySimulator();
-    const msw: SetupServerApi = setupServer(...shopifyAdminHandlers(simulator));
-    msw.listen({ onUnhandledRequest: "bypass" });
+    const msw: SetupServer = setupFetchOnlyServer(...shopifyAdminHandlers(simulator));
+    msw.listen({ onUnhandledFrame: "bypass" });
     closers.push(async () => msw.close());
 
     const { connectPostgres, openPglite } = await import("../app/db/connect.server");

@@ -13,19 +13,18 @@ export function isFinalFailure(job: Pick<Job, "attemptsMade" | "opts">, error: E
 export async function recordJobFailure(queueName: string, job: Job, error: Error): Promise<void> {
   const shopId = (job.data as { shopId?: unknown }).shopId;
   if (typeof shopId !== "string" || !job.id) return;
-  const row = {
-    shopId,
-    queue: queueName,
-    jobName: job.name,
-    jobId: job.id,
-    payload: job.data as Prisma.InputJsonValue,
-    error: error.message.slice(0, 4000),
-    attempts: job.attemptsMade,
-  };
-  await forShop(shopId).jobFailure.upsert({
-    where: { queue_jobId: { queue: queueName, jobId: job.id } },
-    create: row,
-    update: { ...row, failedAt: new Date(), resolvedAt: null },
+  // One row per permanent failure. Job ids are not unique across Redis flushes or deployments, so they are
+  // recorded, not used as a key.
+  await forShop(shopId).jobFailure.create({
+    data: {
+      shopId,
+      queue: queueName,
+      jobName: job.name,
+      jobId: job.id,
+      payload: job.data as Prisma.InputJsonValue,
+      error: error.message.slice(0, 4000),
+      attempts: job.attemptsMade,
+    },
   });
 }
 

@@ -1,8 +1,9 @@
 // Inbound webhooks: store first, acknowledge, then process in the worker. The row in `events` is written before
 // Shopify gets its 200, so a Redis outage loses nothing (the sweeper re-enqueues unprocessed events), and the
 // unique (shop, source, external id) key turns redeliveries into no-ops.
-import { Prisma } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import { prisma } from "../db.server";
+import { isUniqueViolation } from "../db/errors";
 import { forShop } from "../db/shop-scope.server";
 import { parseJsonKeepingBigIds } from "../domain/events/safe-json";
 import { enqueue } from "../jobs/enqueue.server";
@@ -50,7 +51,7 @@ export async function receiveWebhook(input: IncomingWebhook): Promise<ReceiveRes
     });
     eventId = event.id;
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return { type: "duplicate" };
+    if (isUniqueViolation(error)) return { type: "duplicate" };
     throw error;
   }
   const enqueued = await enqueueWithin(ENQUEUE_TIMEOUT_MS, () =>

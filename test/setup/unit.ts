@@ -1,13 +1,12 @@
 // Unit tests: an in-memory PGlite per test file (migrated), msw in front of the Shopify store simulator.
 // msw must listen before @shopify/shopify-api is imported (it captures fetch at import), which is why this runs
 // as a setup file and not inside the tests.
-import { setupServer } from "msw/node";
 import { afterAll } from "vitest";
 import { registerDatabase } from "../../app/db.server";
 import { openPglite } from "../../app/db/connect.server";
 import { migrate } from "../../app/db/migrate.server";
 import { resetEnvCache } from "../../app/env.server";
-import { shopifyAdminHandlers, ShopifySimulator } from "../../simulator/shopify";
+import { setupFetchOnlyServer, shopifyAdminHandlers, ShopifySimulator } from "../../simulator/shopify";
 
 // Nothing listens here: unit tests see Redis as down, which is exactly the outage case for producers.
 process.env.REDIS_URL = "redis://127.0.0.1:1";
@@ -16,8 +15,8 @@ resetEnvCache();
 
 export const simulator = new ShopifySimulator();
 globalThis.__testSimulator = simulator;
-const server = setupServer(...shopifyAdminHandlers(simulator));
-server.listen({ onUnhandledRequest: "error" });
+const server = setupFetchOnlyServer(...shopifyAdminHandlers(simulator));
+server.listen({ onUnhandledFrame: "error" });
 
 const db = await openPglite();
 await migrate(db);

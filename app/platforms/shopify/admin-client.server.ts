@@ -98,9 +98,13 @@ export class ShopifyAdminClient {
       return body.data;
     } catch (error) {
       if (error instanceof GraphqlQueryError) {
-        const body = error.body as GraphqlBody<unknown> | undefined;
+        // The client library wraps GraphQL errors as { errors: { graphQLErrors: [...] } }.
+        const body = error.body as
+          | { errors?: GraphqlBody<unknown>["errors"] | { graphQLErrors?: GraphqlBody<unknown>["errors"] }; extensions?: { cost?: CostExtension } }
+          | undefined;
         extension = body?.extensions?.cost;
-        const errors = body?.errors ?? [{ message: error.message }];
+        const raw = body?.errors;
+        const errors = (Array.isArray(raw) ? raw : raw?.graphQLErrors) ?? [{ message: error.message }];
         throw this.fromGraphqlErrors(errors, cost, extension);
       }
       throw toPlatformError(error, document.operationName);

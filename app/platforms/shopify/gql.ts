@@ -1,6 +1,6 @@
-// Typed GraphQL documents. Each document is a string starting with `#graphql` (the marker Shopify's tooling and
+// Typed GraphQL documents. Each document is a string starting with the #graphql marker (the one Shopify's tooling and
 // our schema test look for) and carries its result and variables types, so callers get typed data without codegen.
-// test/unit/platforms/graphql-documents.test.ts validates every `#graphql` string under app/ against the
+// test/unit/platforms/graphql-documents.test.ts validates every such string under app/ against the
 // vendored Admin schema of the pinned version.
 
 export interface GraphqlDocument<TData, TVariables> {

@@ -27,6 +27,9 @@ export class CostPacer {
   /** Points promised to requests in flight, not yet reflected in a throttleStatus. */
   private reserved = 0;
   private readonly costByOperation = new Map<string, number>();
+  /** Until the first answer tells us the bucket, one request at a time: a blind burst could drain it. */
+  private probing: Promise<void> | undefined;
+  private endProbe: (() => void) | undefined;
 
   constructor(private readonly clock: Clock = realClock) {}
 
@@ -44,6 +47,14 @@ export class CostPacer {
 
   /** Waits until `cost` points are (probably) available, then holds them until release(). */
   async acquire(cost: number): Promise<void> {
+    while (!this.status) {
+      if (!this.probing) {
+        this.probing = new Promise((resolve) => (this.endProbe = resolve));
+        this.reserved += cost;
+        return;
+      }
+      await this.probing;
+    }
     for (;;) {
       const available = this.available();
       if (available >= cost || !this.status) break;
@@ -55,10 +66,17 @@ export class CostPacer {
 
   release(cost: number, operationName: string, extension: CostExtension | undefined): void {
     this.reserved = Math.max(0, this.reserved - cost);
-    if (!extension) return;
-    this.costByOperation.set(operationName, extension.requestedQueryCost);
-    this.status = extension.throttleStatus;
-    this.seenAt = this.clock.now();
+    if (extension) {
+      if (operationName) this.costByOperation.set(operationName, extension.requestedQueryCost);
+      this.status = extension.throttleStatus;
+      this.seenAt = this.clock.now();
+    }
+    // The probe ends with its answer, even one without cost information, so waiters never hang.
+    if (this.probing && cost > 0) {
+      this.endProbe?.();
+      this.probing = undefined;
+      this.endProbe = undefined;
+    }
   }
 
   /** After a THROTTLED answer: how long until `cost` points are back. */

@@ -511,10 +511,10 @@ CREATE INDEX "redemptions_shop_id_redeemed_at_idx" ON "redemptions"("shop_id", "
 CREATE UNIQUE INDEX "redemptions_code_id_order_id_key" ON "redemptions"("code_id", "order_id");
 
 -- CreateIndex
-CREATE INDEX "job_failures_shop_id_failed_at_idx" ON "job_failures"("shop_id", "failed_at");
+CREATE INDEX "job_failures_queue_job_id_idx" ON "job_failures"("queue", "job_id");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "job_failures_queue_job_id_key" ON "job_failures"("queue", "job_id");
+CREATE INDEX "job_failures_shop_id_failed_at_idx" ON "job_failures"("shop_id", "failed_at");
 
 -- AddForeignKey
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_shop_id_fkey" FOREIGN KEY ("shop_id") REFERENCES "shops"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -44,8 +44,8 @@ describe("processing stored webhooks", () => {
 
   it("customers/redact deletes the customer with their events and messages, and nothing of another customer", async () => {
     const shop = await createTestShop();
-    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 1, email: "gone@example.com" }));
-    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 2, email: "stays@example.com" }));
+    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 1, admin_graphql_api_id: "gid://shopify/Customer/1", email: "gone@example.com" }));
+    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 2, admin_graphql_api_id: "gid://shopify/Customer/2", email: "stays@example.com" }));
     const gone = await shop.db.customer.findFirstOrThrow({ where: { email: "gone@example.com" } });
     await shop.db.message.create({
       data: { shopId: shop.id, customerId: gone.id, channel: "EMAIL", recipient: "gone@example.com", body: "hi", dedupeKey: "m1" },

@@ -1,0 +1,85 @@
+import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Stack } from "../../server/stack";
+import { startBrowserStack } from "../support/browser-stack";
+import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { createTestShop, type TestShop } from "../support/shops";
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let shop: TestShop;
+
+beforeAll(async () => {
+  stack = await startBrowserStack();
+  browser = await launchBrowser();
+  shop = await createTestShop({ name: "Browser Test Boutique" });
+  await shop.db.customer.create({
+    data: { shopId: shop.id, platformId: "gid://shopify/Customer/1", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", tags: ["vip"] },
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+describe("admin shell in Chromium", () => {
+  it("renders Home as a Polaris admin page with the app's navigation", async () => {
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${stack.appUrl}/app?shop=${shop.domain}`);
+    await page.getByRole("heading", { name: "Home" }).waitFor();
+    for (const label of ["Home", "Pools", "Segments", "Campaigns", "Scenarios", "Tasks", "Customers", "Settings"]) {
+      await expect(page.getByRole("link", { name: label, exact: true }).count()).resolves.toBeGreaterThan(0);
+    }
+    // Polaris' stylesheet is applied: the admin's grey canvas, a fixed-width side navigation, rounded cards.
+    const look = await page.evaluate(() => {
+      const style = (selector: string) => {
+        const el = document.querySelector(selector);
+        return el ? getComputedStyle(el) : null;
+      };
+      return {
+        canvas: style(".Polaris-Frame")?.backgroundColor,
+        navWidth: document.querySelector(".Polaris-Navigation")?.getBoundingClientRect().width ?? 0,
+        cardRadius: parseFloat(style(".Polaris-ShadowBevel")?.borderRadius ?? "0"),
+      };
+    });
+    expect(look.canvas).toBe("rgb(241, 241, 241)");
+    expect(look.navWidth).toBeGreaterThanOrEqual(200);
+    expect(look.cardRadius).toBeGreaterThan(0);
+    await screenshot(page, "admin-home");
+    expect(errors).toEqual([]);
+  });
+
+  it("navigates between sections with the shop kept, and shows the shop's own customers", async () => {
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${stack.appUrl}/app?shop=${shop.domain}`);
+    await page.getByRole("link", { name: "Customers", exact: true }).first().click();
+    await page.waitForURL(/\/app\/customers\?shop=/);
+    await page.getByText("ada@example.com").waitFor();
+    await expect(page.getByText("ada@example.com").count()).resolves.toBe(1);
+    await screenshot(page, "admin-customers");
+    for (const section of ["Pools", "Segments", "Campaigns", "Scenarios", "Tasks", "Settings"]) {
+      await page.getByRole("link", { name: section, exact: true }).first().click();
+      await page.waitForURL(new RegExp(`/app/${section.toLowerCase()}\\?shop=`));
+      await page.locator(".Polaris-Header-Title", { hasText: section }).waitFor();
+    }
+    await screenshot(page, "admin-settings");
+    expect(errors).toEqual([]);
+  });
+
+  it("refuses the admin to a browser that names no shop", async () => {
+    const fresh = await browser.newContext();
+    try {
+      const page = await fresh.newPage();
+      const response = await page.goto(`${stack.appUrl}/app`);
+      expect(response?.status()).toBe(401);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
