@@ -13,6 +13,8 @@ export interface JobPayloads {
     ping: ShopJob & { nonce: string };
     /** Re-enqueues stored events whose job Redis lost (outage, flush). */
     sweep: ShopJob;
+    /** Fan-out on a schedule: one sweep per installed shop. The one job that names no shop. */
+    sweepAll: Record<string, never>;
   };
   webhooks: {
     /** Processes one stored webhook event (app/services/webhooks.server.ts stored it before answering 200). */

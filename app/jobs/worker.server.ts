@@ -4,9 +4,10 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { pathToFileURL } from "node:url";
 import { PermanentPlatformError } from "../platforms/errors";
 import { queuePrefix, redisConnection } from "./connection.server";
+import { queue } from "./enqueue.server";
 import { isFinalFailure, recordJobFailure } from "./failures.server";
 import { processPing } from "./processors/ping.server";
-import { processSweep } from "./processors/sweep.server";
+import { processSweep, processSweepAll } from "./processors/sweep.server";
 import { processWebhook } from "./processors/process-webhook.server";
 import { QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from "./queues";
 
@@ -15,7 +16,7 @@ type Processors = {
 };
 
 const processors: Processors = {
-  system: { ping: processPing, sweep: (p) => processSweep(p) },
+  system: { ping: processPing, sweep: (p) => processSweep(p), sweepAll: () => processSweepAll() },
   webhooks: { process: processWebhook },
 };
 
@@ -35,6 +36,9 @@ async function dispatch(queueName: QueueName, job: Job, overrides: ProcessorOver
     throw error;
   }
 }
+
+/** Every minute, sweep every shop for stored events that never reached a worker. */
+export const SWEEP_EVERY_MS = 60_000;
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -67,6 +71,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // A job scheduler is idempotent by id: every worker process may upsert it, BullMQ keeps one.
+  await queue("system").upsertJobScheduler("sweep-all", { every: SWEEP_EVERY_MS }, { name: "sweepAll", data: {} });
   return {
     workers,
     async close() {

@@ -44,3 +44,8 @@ export async function recordScopes(domain: string, scopes: string[]): Promise<vo
 export async function requireInstalledShop(domain: string): Promise<Shop | null> {
   return prisma.shop.findFirst({ where: { domain, uninstalledAt: null } });
 }
+
+export async function installedShopIds(): Promise<string[]> {
+  const rows = await prisma.shop.findMany({ where: { uninstalledAt: null }, select: { id: true } });
+  return rows.map((r) => r.id);
+}

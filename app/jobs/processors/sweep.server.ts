@@ -1,5 +1,6 @@
 // Re-enqueues stored webhook events that were never processed: Redis was down when they arrived, or lost the
 // job. Safe to run any time: the job id makes the enqueue idempotent and processing skips done events.
+import { installedShopIds } from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
 import { enqueue } from "../enqueue.server";
 import { jobId, type JobPayload } from "../queues";
@@ -12,4 +13,14 @@ export async function processSweep(payload: JobPayload<"system", "sweep">, now =
     await enqueue("webhooks", "process", { shopId: payload.shopId, eventId: id.toString() }, { jobId: jobId("webhook", id) });
   }
   return { requeued: ids.length };
+}
+
+/** Enqueues one sweep per installed shop; the job id per shop and minute keeps overlapping runs from piling up. */
+export async function processSweepAll(now = new Date()) {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const shopIds = await installedShopIds();
+  for (const shopId of shopIds) {
+    await enqueue("system", "sweep", { shopId }, { jobId: jobId("sweep", shopId, minute) });
+  }
+  return { shops: shopIds.length };
 }

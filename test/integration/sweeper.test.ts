@@ -1,0 +1,57 @@
+import { QueueEvents } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queuePrefix, redisConnection } from "../../app/jobs/connection.server";
+import { closeQueues, enqueue } from "../../app/jobs/enqueue.server";
+import { startWorker, type RunningWorker } from "../../app/jobs/worker.server";
+import { createTestShop } from "../support/shops";
+
+let worker: RunningWorker;
+let events: QueueEvents;
+
+beforeAll(async () => {
+  worker = await startWorker({ concurrency: 2, log: () => undefined });
+  events = new QueueEvents("system", { connection: redisConnection(), prefix: queuePrefix() });
+  await events.waitUntilReady();
+});
+
+afterAll(async () => {
+  await events.close();
+  await worker.close();
+  await closeQueues();
+});
+
+describe("the sweeper", () => {
+  it("GIVEN a webhook stored while Redis was down WHEN the sweep runs THEN the event is enqueued and processed", async () => {
+    const shop = await createTestShop();
+    const event = await shop.db.event.create({
+      data: {
+        shopId: shop.id,
+        source: "WEBHOOK",
+        externalId: "stored-during-outage",
+        topic: "customers/create",
+        payload: { id: 77, email: "outage@example.com" },
+        occurredAt: new Date(),
+        receivedAt: new Date(Date.now() - 5 * 60_000),
+      },
+    });
+    const job = await enqueue("system", "sweepAll", {});
+    expect(await job.waitUntilFinished(events, 20_000)).toMatchObject({ shops: expect.any(Number) });
+    const deadline = Date.now() + 15_000;
+    let processed = await shop.db.event.findUniqueOrThrow({ where: { id: event.id } });
+    while (!processed.processedAt && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      processed = await shop.db.event.findUniqueOrThrow({ where: { id: event.id } });
+    }
+    expect(processed.processedAt).not.toBeNull();
+    expect(await shop.db.customer.count({ where: { email: "outage@example.com" } })).toBe(1);
+  });
+
+  it("leaves events younger than the grace period to the job that was enqueued with them", async () => {
+    const shop = await createTestShop();
+    await shop.db.event.create({
+      data: { shopId: shop.id, source: "WEBHOOK", externalId: "fresh", topic: "customers/create", payload: { id: 78 }, occurredAt: new Date() },
+    });
+    const job = await enqueue("system", "sweep", { shopId: shop.id });
+    expect(await job.waitUntilFinished(events, 20_000)).toEqual({ requeued: 0 });
+  });
+});
