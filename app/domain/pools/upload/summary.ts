@@ -1,0 +1,79 @@
+// The report an upload ends with (admin page and API): counts, plus the first rejected lines.
+//
+// Counts are disjoint: every non-blank line of the file is exactly one of accepted, duplicatesInFile,
+// duplicatesInPool or rejected (rejected = refused for any other reason). The rejected-line list is capped so a
+// bad million-line file does not produce a million-line report; `rejectionsOmitted` counts the rest.
+
+import { REJECT_REASONS, type RejectedLine, type RejectReason, type UploadBatch } from "./types";
+
+export const DEFAULT_REPORTED_REJECTIONS = 1_000;
+
+export interface UploadReport {
+  accepted: number;
+  duplicatesInFile: number;
+  duplicatesInPool: number;
+  rejected: number;
+  blankLines: number;
+  bytesRead: number;
+  byReason: Record<RejectReason, number>;
+  /** In the order they were found (file order for the parser's own rejections). */
+  rejections: RejectedLine[];
+  rejectionsOmitted: number;
+}
+
+export class UploadSummary {
+  private accepted = 0;
+  private blankLines = 0;
+  private bytesRead = 0;
+  private readonly byReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+  private readonly rejections: RejectedLine[] = [];
+  private rejectionsOmitted = 0;
+
+  constructor(private readonly maxReported: number = DEFAULT_REPORTED_REJECTIONS) {}
+
+  /**
+   * Counts a batch. Services that drop codes the pool already has pass the batch with those removed from
+   * `accepted` and added to `rejected` as `duplicate_in_pool`.
+   */
+  add(
+    batch: Pick<UploadBatch, "accepted" | "rejected"> & Partial<Pick<UploadBatch, "blankLines" | "bytesRead">>,
+  ): this {
+    this.accepted += batch.accepted.length;
+    this.blankLines += batch.blankLines ?? 0;
+    if (batch.bytesRead !== undefined) this.bytesRead = Math.max(this.bytesRead, batch.bytesRead);
+    for (const line of batch.rejected) {
+      this.byReason[line.reason]++;
+      if (this.rejections.length < this.maxReported) this.rejections.push(line);
+      else this.rejectionsOmitted++;
+    }
+    return this;
+  }
+
+  report(): UploadReport {
+    const duplicatesInFile = this.byReason.duplicate_in_file;
+    const duplicatesInPool = this.byReason.duplicate_in_pool;
+    let rejected = 0;
+    for (const reason of REJECT_REASONS) rejected += this.byReason[reason];
+    return {
+      accepted: this.accepted,
+      duplicatesInFile,
+      duplicatesInPool,
+      rejected: rejected - duplicatesInFile - duplicatesInPool,
+      blankLines: this.blankLines,
+      bytesRead: this.bytesRead,
+      byReason: { ...this.byReason },
+      rejections: [...this.rejections],
+      rejectionsOmitted: this.rejectionsOmitted,
+    };
+  }
+}
+
+/** Folds a whole parse into a report (for callers that do not insert batch by batch). */
+export async function summarise(
+  batches: AsyncIterable<UploadBatch> | Iterable<UploadBatch>,
+  maxReported?: number,
+): Promise<UploadReport> {
+  const summary = new UploadSummary(maxReported);
+  for await (const batch of batches) summary.add(batch);
+  return summary.report();
+}

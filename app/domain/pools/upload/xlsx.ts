@@ -1,0 +1,193 @@
+// Excel .xlsx uploads, read with exceljs's streaming reader so that a big sheet is never held whole: rows are
+// handed over as the zip is inflated. Only the first worksheet is read. The shared-strings table is cached by
+// exceljs (it is needed to resolve text cells); that is the one part whose size grows with the sheet.
+
+import { PassThrough } from "node:stream";
+import ExcelJS, { type CellValue, type Row } from "exceljs";
+import { CountedInput, describeBinary, startsWith, withHead, ZIP_SIGNATURE, type ByteSource } from "./input";
+import { RowProcessor, type RowOptions } from "./rows";
+import { UploadRefusedError, type UploadBatch } from "./types";
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/**
+ * Spreadsheet dates have no zone: exceljs hands them over as UTC instants carrying the wall-clock time. They become
+ * zone-less ISO text, so expiry dates go through the same rules as CSV text (the upload's timezone applies, and a
+ * date without a time means the end of that day).
+ */
+export function spreadsheetDateText(date: Date): string {
+  if (Number.isNaN(date.getTime())) return "";
+  const day = `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+  const h = date.getUTCHours();
+  const m = date.getUTCMinutes();
+  const s = date.getUTCSeconds();
+  const ms = date.getUTCMilliseconds();
+  if (h === 0 && m === 0 && s === 0 && ms === 0) return day;
+  return `${day}T${pad(h)}:${pad(m)}:${pad(s)}${ms === 0 ? "" : `.${pad(ms, 3)}`}`;
+}
+
+function numberText(value: number, numFmt: string | undefined): string {
+  if (!Number.isFinite(value)) return "";
+  if (numFmt) {
+    // A percentage cell holds 0.1 for "10%".
+    if (numFmt.includes("%")) return String(Math.round(value * 100 * 1e6) / 1e6);
+    // A zero-padded format ("000000") shows 1234 as 001234, which is the code the merchant sees.
+    if (/^0+$/.test(numFmt) && Number.isInteger(value)) return String(value).padStart(numFmt.length, "0");
+  }
+  return String(value);
+}
+
+/** The text a cell shows, as far as a code list cares. */
+export function cellText(value: CellValue, numFmt?: string): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return numberText(value, numFmt);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof Date) return spreadsheetDateText(value);
+  if ("richText" in value) return value.richText.map((part) => part.text).join("");
+  if ("error" in value) return value.error;
+  if ("hyperlink" in value) return typeof value.text === "string" ? value.text : cellText(value.text as CellValue);
+  if ("formula" in value || "sharedFormula" in value) return cellText(value.result ?? null, numFmt);
+  return "";
+}
+
+function rowCells(row: Row): string[] {
+  const cells: string[] = [];
+  row.eachCell((cell, column) => {
+    const value = cell.value as CellValue | { sharedString: number };
+    if (typeof value === "object" && value !== null && "sharedString" in value) {
+      // The shared-strings part was never read: text cells would silently come out empty.
+      throw notXlsx(
+        "The workbook's text could not be read (its shared strings are missing). Save it again from Excel.",
+      );
+    }
+    while (cells.length < column - 1) cells.push("");
+    cells[column - 1] = cellText(value, cell.numFmt);
+  });
+  return cells;
+}
+
+function notXlsx(message: string): UploadRefusedError {
+  return new UploadRefusedError("not_xlsx", message);
+}
+
+/**
+ * Works around a race in the zip reader exceljs 4.4 uses (unzipper 0.10, exceljs issue #3064): its parser emits a
+ * synthetic "end" as soon as its input side finishes, while entries it has already parsed may still sit in its
+ * paused output. exceljs then stops listing entries early and loses the last ones (workbook.xml, sharedStrings.xml):
+ * "Cannot read properties of undefined (reading 'sheets')", or text cells silently read as empty. We hold back any
+ * "end" the parser emits before its output has really ended; the real one follows once every entry has been read.
+ * A truncated archive still fails: the parser reports FILE_ENDED as an error when it runs out of input.
+ */
+function holdEarlyEnd(source: PassThrough): void {
+  const pipe = source.pipe.bind(source);
+  source.pipe = (<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+    const parser = destination as unknown as {
+      readableEnded?: boolean;
+      emit: (event: string | symbol, ...args: unknown[]) => boolean;
+    };
+    if (typeof parser.readableEnded === "boolean") {
+      const emit = parser.emit.bind(parser);
+      parser.emit = (event: string | symbol, ...args: unknown[]) => {
+        if (event === "end" && parser.readableEnded === false) return false;
+        return emit(event, ...args);
+      };
+    }
+    return pipe(destination, options);
+  }) as typeof source.pipe;
+}
+
+function waitForDrainOrClose(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+
+export async function* parseXlsx(
+  source: ByteSource,
+  options: RowOptions & { maxBytes: number },
+): AsyncGenerator<UploadBatch> {
+  const input = new CountedInput(source, options.maxBytes);
+  const processor = new RowProcessor(options);
+  const zipBytes = new PassThrough({ highWaterMark: 1 << 16 });
+  holdEarlyEnd(zipBytes);
+  let stopped = false;
+
+  // The pump feeds the zip stream; its failure (too large, not a zip, source error) must end the parse even when
+  // exceljs is waiting for data, so every wait below races it.
+  let failPump: (error: unknown) => void = () => undefined;
+  const pumpFailed = new Promise<never>((_, reject) => {
+    failPump = reject;
+  });
+  pumpFailed.catch(() => undefined);
+
+  const checkHead = (head: Uint8Array) => {
+    if (head.length === 0) throw new UploadRefusedError("empty_file", "The file is empty.");
+    if (!startsWith(head, ZIP_SIGNATURE)) {
+      const binary = describeBinary(head);
+      throw notXlsx(
+        binary === null
+          ? "This is a text file, not an Excel .xlsx workbook. Upload it as CSV."
+          : "This is not an Excel .xlsx workbook (an .xlsx file is a zip archive). Save it as .xlsx or CSV.",
+      );
+    }
+  };
+
+  void (async () => {
+    try {
+      for await (const chunk of withHead(input.chunks(), ZIP_SIGNATURE.length, checkHead)) {
+        if (stopped) break;
+        if (!zipBytes.write(chunk)) await waitForDrainOrClose(zipBytes);
+      }
+      zipBytes.end();
+    } catch (error) {
+      failPump(error);
+      zipBytes.destroy();
+    }
+  })();
+
+  const race = <T>(step: Promise<T>): Promise<T> => Promise.race([step, pumpFailed]);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(zipBytes, {
+    worksheets: "emit",
+    sharedStrings: "cache",
+    styles: "cache",
+    hyperlinks: "ignore",
+    entries: "ignore",
+  });
+
+  try {
+    const sheets = reader[Symbol.asyncIterator]();
+    const first = await race(sheets.next());
+    if (first.done) throw notXlsx("The workbook has no worksheet; is this really an Excel .xlsx file?");
+    const rows = first.value[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await race(rows.next());
+      if (next.done) break;
+      processor.addRow(rowCells(next.value), next.value.number);
+      yield* processor.take(input.bytesRead);
+    }
+  } catch (error) {
+    if (error instanceof UploadRefusedError) throw error;
+    throw notXlsx(
+      `This file could not be read as an Excel .xlsx workbook (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  } finally {
+    stopped = true;
+    zipBytes.destroy();
+  }
+  if (processor.dataRows === 0) {
+    throw new UploadRefusedError(
+      "empty_file",
+      processor.headerSeen ? "The first worksheet has a header row but no codes." : "The first worksheet has no codes.",
+    );
+  }
+  yield* processor.take(input.bytesRead, true);
+}
