@@ -7,7 +7,9 @@ export async function seedEveryTable(shop: TestShop, tag: string) {
     data: { shopId: shop.id, platformId: `gid://shopify/Customer/${tag}`, email: `${tag}@example.com`, firstName: tag },
   });
   const pool = await db.pool.create({ data: { shopId: shop.id, name: `Pool ${tag}` } });
-  const code = await db.code.create({ data: { shopId: shop.id, poolId: pool.id, code: `CODE-${tag}`, customerId: customer.id } });
+  const code = await db.code.create({
+    data: { shopId: shop.id, poolId: pool.id, code: `CODE-${tag}`, codeKey: `CODE-${tag}`.toUpperCase(), customerId: customer.id },
+  });
   await db.issuance.create({ data: { shopId: shop.id, poolId: pool.id, codeId: code.id, customerId: customer.id, idempotencyKey: tag } });
   await db.codeImport.create({ data: { shopId: shop.id, poolId: pool.id, source: "paste" } });
   await db.visitor.create({ data: { shopId: shop.id, clientId: `client-${tag}`, customerId: customer.id } });

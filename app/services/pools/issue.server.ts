@@ -1,0 +1,284 @@
+// Giving codes out, exactly once. A code is claimed with one UPDATE over the lowest available row that no other
+// transaction holds (FOR UPDATE SKIP LOCKED: concurrent issuers never wait on each other and never take the same
+// row), and the issuance is recorded in the same transaction, so a process killed between claiming and recording
+// rolls back and the code stays available. The idempotency key is unique per shop: a retry returns the code the
+// first attempt got.
+import type { EmptyPoolBehavior, IssuanceKind } from "@prisma/client";
+import { isUniqueViolation } from "../../db/errors";
+import type { ShopDb } from "../../db/shop-scope.server";
+
+export interface IssuedCode {
+  codeId: string;
+  code: string;
+  expiresAt: Date | null;
+  issuanceId: string;
+  kind: IssuanceKind;
+  issuedAt: Date;
+}
+
+export type IssueResult =
+  | { type: "issued"; issued: IssuedCode; replayed: boolean }
+  /** The pool has no code left; what the pool says to do about it. */
+  | { type: "pool_empty"; behavior: EmptyPoolBehavior; fallbackCode: string | null }
+  /** Reissue for a customer who never got a code from this pool. */
+  | { type: "never_issued" }
+  | { type: "pool_not_found" }
+  | { type: "pool_not_static" }
+  /** The idempotency key was used before for another pool, customer or kind of issue. */
+  | { type: "idempotency_conflict" };
+
+export interface IssueInput {
+  shopId: string;
+  poolId: string;
+  customerId: string;
+  reissue?: boolean;
+  idempotencyKey?: string | null;
+  /** api, admin, campaign:<id>, scenario:<id>, broadcast:<id> */
+  source?: string | null;
+}
+
+interface ClaimedRow {
+  id: bigint;
+  code: string;
+  expires_at: Date | null;
+}
+
+interface IssuanceRow {
+  id: bigint;
+  poolId: string;
+  customerId: string;
+  kind: IssuanceKind;
+  createdAt: Date;
+  code: { id: bigint; code: string; expiresAt: Date | null } | null;
+}
+
+const ISSUANCE_SELECT = {
+  id: true,
+  poolId: true,
+  customerId: true,
+  kind: true,
+  createdAt: true,
+  code: { select: { id: true, code: true, expiresAt: true } },
+} as const;
+
+function toIssued(row: IssuanceRow): IssuedCode {
+  if (!row.code) throw new Error(`issuance ${row.id} lost its code`);
+  return {
+    codeId: row.code.id.toString(),
+    code: row.code.code,
+    expiresAt: row.code.expiresAt,
+    issuanceId: row.id.toString(),
+    kind: row.kind,
+    issuedAt: row.createdAt,
+  };
+}
+
+function replayOf(previous: IssuanceRow, input: IssueInput): IssueResult {
+  const kind: IssuanceKind = input.reissue ? "REISSUE" : "INITIAL";
+  if (previous.poolId !== input.poolId || previous.customerId !== input.customerId || previous.kind !== kind) {
+    return { type: "idempotency_conflict" };
+  }
+  return { type: "issued", issued: toIssued(previous), replayed: true };
+}
+
+async function replay(db: ShopDb, input: IssueInput): Promise<IssueResult | null> {
+  if (!input.idempotencyKey) return null;
+  const previous = await db.issuance.findFirst({ where: { idempotencyKey: input.idempotencyKey }, select: ISSUANCE_SELECT });
+  return previous ? replayOf(previous, input) : null;
+}
+
+export async function issueCode(db: ShopDb, input: IssueInput): Promise<IssueResult> {
+  const replayed = await replay(db, input);
+  if (replayed) return replayed;
+
+  const pool = await db.pool.findFirst({
+    where: { id: input.poolId, deletedAt: null },
+    select: { id: true, kind: true, emptyBehavior: true, fallbackCode: true },
+  });
+  if (!pool) return { type: "pool_not_found" };
+  if (pool.kind !== "STATIC") return { type: "pool_not_static" };
+
+  try {
+    return input.reissue ? await reissue(db, input) : await issueFresh(db, input, pool);
+  } catch (error) {
+    // Two requests with one idempotency key raced: the loser's transaction rolled back (its claimed code is
+    // available again) and it answers with the winner's code.
+    if (input.idempotencyKey && isUniqueViolation(error)) {
+      const winner = await replay(db, input);
+      if (winner) return winner;
+    }
+    throw error;
+  }
+}
+
+async function issueFresh(
+  db: ShopDb,
+  input: IssueInput,
+  pool: { emptyBehavior: EmptyPoolBehavior; fallbackCode: string | null },
+): Promise<IssueResult> {
+  return db.$transaction(async (tx) => {
+    if (input.idempotencyKey) {
+      // Requests sharing a key queue up here, so the second sees the first's issuance instead of claiming
+      // (or, with every code locked by others, reporting an empty pool).
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${input.shopId}:${input.idempotencyKey}`}, 0))::text AS locked`;
+      const previous = await tx.issuance.findFirst({ where: { idempotencyKey: input.idempotencyKey }, select: ISSUANCE_SELECT });
+      if (previous) return replayOf(previous, input);
+    }
+    const claimed = await tx.$queryRaw<ClaimedRow[]>`
+      UPDATE codes SET status = 'ASSIGNED', customer_id = ${input.customerId}::uuid, assigned_at = now()
+      WHERE id = (
+        SELECT id FROM codes
+        WHERE pool_id = ${input.poolId}::uuid AND shop_id = ${input.shopId}::uuid AND status = 'AVAILABLE'
+          AND (expires_at IS NULL OR expires_at > now())
+        ORDER BY id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, code, expires_at`;
+    const row = claimed[0];
+    if (!row) return { type: "pool_empty", behavior: pool.emptyBehavior, fallbackCode: pool.fallbackCode };
+    const issuance = await tx.issuance.create({
+      data: {
+        shopId: input.shopId,
+        poolId: input.poolId,
+        codeId: row.id,
+        customerId: input.customerId,
+        kind: "INITIAL",
+        idempotencyKey: input.idempotencyKey ?? null,
+        source: input.source ?? null,
+      },
+      select: { id: true, createdAt: true },
+    });
+    return {
+      type: "issued",
+      replayed: false,
+      issued: {
+        codeId: row.id.toString(),
+        code: row.code,
+        expiresAt: row.expires_at,
+        issuanceId: issuance.id.toString(),
+        kind: "INITIAL",
+        issuedAt: issuance.createdAt,
+      },
+    } satisfies IssueResult;
+  });
+}
+
+/** The last code this customer got from this pool, recorded again as a reissue; never a fresh code. */
+async function reissue(db: ShopDb, input: IssueInput): Promise<IssueResult> {
+  const last = await db.issuance.findFirst({
+    where: { poolId: input.poolId, customerId: input.customerId, codeId: { not: null } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: ISSUANCE_SELECT,
+  });
+  if (!last?.code) return { type: "never_issued" };
+  const row = await db.issuance.create({
+    data: {
+      shopId: input.shopId,
+      poolId: input.poolId,
+      codeId: last.code.id,
+      customerId: input.customerId,
+      kind: "REISSUE",
+      idempotencyKey: input.idempotencyKey ?? null,
+      source: input.source ?? null,
+    },
+    select: ISSUANCE_SELECT,
+  });
+  return { type: "issued", issued: toIssued(row), replayed: false };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batch issue for broadcasts: N recipients get N distinct codes in one statement.
+
+export interface BatchIssueInput {
+  shopId: string;
+  poolId: string;
+  customerIds: string[];
+  source?: string | null;
+  /** Makes the batch retryable: recipient i's issuance gets the key `${batchKey}:${customerId}`. */
+  batchKey?: string | null;
+}
+
+export interface BatchIssueResult {
+  issued: { customerId: string; codeId: string; code: string; expiresAt: Date | null; replayed: boolean }[];
+  /** Recipients left without a code because the pool ran out. */
+  unserved: string[];
+  pool: { emptyBehavior: EmptyPoolBehavior; fallbackCode: string | null } | null;
+}
+
+interface BatchRow {
+  customer_id: string;
+  code_id: bigint;
+  code: string;
+  expires_at: Date | null;
+}
+
+export async function issueBatch(db: ShopDb, input: BatchIssueInput): Promise<BatchIssueResult> {
+  const pool = await db.pool.findFirst({
+    where: { id: input.poolId, deletedAt: null, kind: "STATIC" },
+    select: { emptyBehavior: true, fallbackCode: true },
+  });
+  if (!pool) return { issued: [], unserved: [...input.customerIds], pool: null };
+  const recipients = [...new Set(input.customerIds)];
+
+  // A retried batch: recipients who already got their code keep it.
+  const already: BatchIssueResult["issued"] = [];
+  let pending = recipients;
+  if (input.batchKey) {
+    const keys = recipients.map((id) => `${input.batchKey}:${id}`);
+    const previous = await db.issuance.findMany({
+      where: { idempotencyKey: { in: keys } },
+      select: { customerId: true, code: { select: { id: true, code: true, expiresAt: true } } },
+    });
+    const served = new Set<string>();
+    for (const p of previous) {
+      if (!p.code) continue;
+      served.add(p.customerId);
+      already.push({ customerId: p.customerId, codeId: p.code.id.toString(), code: p.code.code, expiresAt: p.code.expiresAt, replayed: true });
+    }
+    pending = recipients.filter((id) => !served.has(id));
+  }
+  if (pending.length === 0) return { issued: already, unserved: [], pool };
+
+  const keyPrefix = input.batchKey ? `${input.batchKey}:` : null;
+  const rows = await db.$transaction(
+    (tx) => tx.$queryRaw<BatchRow[]>`
+      WITH claimed AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS rn FROM (
+          SELECT id FROM codes
+          WHERE pool_id = ${input.poolId}::uuid AND shop_id = ${input.shopId}::uuid AND status = 'AVAILABLE'
+            AND (expires_at IS NULL OR expires_at > now())
+          ORDER BY id
+          LIMIT ${pending.length}
+          FOR UPDATE SKIP LOCKED
+        ) picked
+      ),
+      recipients AS (
+        SELECT customer_id, ord AS rn FROM unnest(${pending}::uuid[]) WITH ORDINALITY AS r(customer_id, ord)
+      ),
+      assigned AS (
+        UPDATE codes SET status = 'ASSIGNED', customer_id = recipients.customer_id, assigned_at = now()
+        FROM claimed JOIN recipients USING (rn)
+        WHERE codes.id = claimed.id
+        RETURNING codes.id AS code_id, codes.code, codes.expires_at, recipients.customer_id
+      ),
+      recorded AS (
+        INSERT INTO issuances (shop_id, pool_id, code_id, customer_id, kind, idempotency_key, source, created_at)
+        SELECT ${input.shopId}::uuid, ${input.poolId}::uuid, code_id, customer_id, 'INITIAL',
+               CASE WHEN ${keyPrefix}::text IS NULL THEN NULL ELSE ${keyPrefix}::text || customer_id::text END,
+               ${input.source ?? null}, now()
+        FROM assigned
+      )
+      SELECT customer_id::text AS customer_id, code_id, code, expires_at FROM assigned`,
+    { timeout: 60_000 },
+  );
+  const served = new Set(rows.map((r) => r.customer_id));
+  return {
+    issued: [
+      ...already,
+      ...rows.map((r) => ({ customerId: r.customer_id, codeId: r.code_id.toString(), code: r.code, expiresAt: r.expires_at, replayed: false })),
+    ],
+    unserved: pending.filter((id) => !served.has(id)),
+    pool,
+  };
+}

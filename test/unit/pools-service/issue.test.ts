@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { issueBatch, issueCode } from "../../../app/services/pools/issue.server";
+import { createCustomers, createPoolWithCodes } from "../../support/pools";
+import { createTestShop } from "../../support/shops";
+
+describe("issuing codes from a static pool", () => {
+  it("GIVEN a pool WHEN a customer is issued a code THEN it is assigned to them at once and never given again", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["A1", "A2", "A3"]);
+    const [ada, bob] = await createCustomers(shop, 2);
+    const first = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! });
+    const second = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: bob! });
+    expect(first).toMatchObject({ type: "issued", issued: { code: "A1", kind: "INITIAL" } });
+    expect(second).toMatchObject({ type: "issued", issued: { code: "A2" } });
+    const a1 = await shop.db.code.findFirstOrThrow({ where: { code: "A1" } });
+    expect(a1).toMatchObject({ status: "ASSIGNED", customerId: ada });
+  });
+
+  it("returns the same code for the same idempotency key, and refuses the key for another customer", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["K1", "K2"]);
+    const [ada, bob] = await createCustomers(shop, 2);
+    const input = { shopId: shop.id, poolId: pool.id, customerId: ada!, idempotencyKey: "order-1001" };
+    const first = await issueCode(shop.db, input);
+    const retry = await issueCode(shop.db, input);
+    expect(retry).toMatchObject({ type: "issued", replayed: true });
+    expect(retry.type === "issued" && first.type === "issued" && retry.issued.code === first.issued.code).toBe(true);
+    expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
+    expect(await issueCode(shop.db, { ...input, customerId: bob! })).toEqual({ type: "idempotency_conflict" });
+  });
+
+  it("reissue returns the customer's last code from the pool, and nothing (never a fresh code) if they never got one", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["R1", "R2"]);
+    const [ada, bob] = await createCustomers(shop, 2);
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! });
+    const again = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, reissue: true });
+    expect(again).toMatchObject({ type: "issued", issued: { code: "R1", kind: "REISSUE" } });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: bob!, reissue: true })).toEqual({
+      type: "never_issued",
+    });
+    expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
+  });
+
+  it("never issues an expired or retired code, and says what the pool does when it is empty", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["OLD", "RET", "GOOD"], {
+      expiresAt: (i) => (i === 0 ? new Date(Date.now() - 60_000) : null),
+    });
+    await shop.db.code.updateMany({ where: { code: "RET" }, data: { status: "RETIRED" } });
+    await shop.db.pool.update({ where: { id: pool.id }, data: { emptyBehavior: "SEND_FALLBACK", fallbackCode: "SORRY10" } });
+    const [ada, bob] = await createCustomers(shop, 2);
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! })).toMatchObject({
+      type: "issued",
+      issued: { code: "GOOD" },
+    });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: bob! })).toEqual({
+      type: "pool_empty",
+      behavior: "SEND_FALLBACK",
+      fallbackCode: "SORRY10",
+    });
+  });
+
+  it("GIVEN a process killed between claiming a code and recording it THEN the claim rolls back and the code is issued later", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["ONLY"]);
+    const [ada] = await createCustomers(shop, 1);
+    // The same transaction issueCode runs, interrupted after the claim, as a crash would.
+    await expect(
+      shop.db.$transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE codes SET status = 'ASSIGNED', customer_id = ${ada!}::uuid WHERE pool_id = ${pool.id}::uuid`;
+        throw new Error("worker killed");
+      }),
+    ).rejects.toThrow("worker killed");
+    expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! })).toMatchObject({
+      type: "issued",
+      issued: { code: "ONLY" },
+    });
+  });
+
+  it("refuses dynamic and deleted pools", async () => {
+    const shop = await createTestShop();
+    const [ada] = await createCustomers(shop, 1);
+    const dynamic = await shop.db.pool.create({ data: { shopId: shop.id, name: "Dyn", kind: "DYNAMIC" } });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: dynamic.id, customerId: ada! })).toEqual({ type: "pool_not_static" });
+    const gone = await createPoolWithCodes(shop, ["X"]);
+    await shop.db.pool.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: gone.id, customerId: ada! })).toEqual({ type: "pool_not_found" });
+  });
+});
+
+describe("batch issue", () => {
+  it("gives N recipients N distinct codes in one operation and reports who was left without one", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, Array.from({ length: 5 }, (_, i) => `B${i}`));
+    const recipients = await createCustomers(shop, 7);
+    const result = await issueBatch(shop.db, { shopId: shop.id, poolId: pool.id, customerIds: recipients, source: "broadcast:1" });
+    expect(result.issued).toHaveLength(5);
+    expect(new Set(result.issued.map((i) => i.code)).size).toBe(5);
+    expect(new Set(result.issued.map((i) => i.customerId)).size).toBe(5);
+    expect(result.unserved).toHaveLength(2);
+    expect(await shop.db.issuance.count()).toBe(5);
+  });
+
+  it("a retried batch keeps each recipient's first code and serves only the rest", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, Array.from({ length: 10 }, (_, i) => `Q${i}`));
+    const recipients = await createCustomers(shop, 4);
+    const first = await issueBatch(shop.db, { shopId: shop.id, poolId: pool.id, customerIds: recipients.slice(0, 2), batchKey: "bc-1" });
+    const retry = await issueBatch(shop.db, { shopId: shop.id, poolId: pool.id, customerIds: recipients, batchKey: "bc-1" });
+    expect(retry.issued).toHaveLength(4);
+    expect(retry.issued.filter((i) => i.replayed).map((i) => i.code).sort()).toEqual(first.issued.map((i) => i.code).sort());
+    expect(await shop.db.code.count({ where: { status: "ASSIGNED" } })).toBe(4);
+  });
+});
