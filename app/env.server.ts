@@ -19,6 +19,9 @@ const EnvSchema = z
     REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
     /** Demo mode signs every admin request in as a seeded shop. Never allowed in production. */
     DEMO_MODE: booleanFlag,
+    /** SMTP server for the app's own emails (low-stock alerts), e.g. smtp://user:pass@host:587. Unset: no email. */
+    SMTP_URL: z.string().optional(),
+    MAIL_FROM: z.string().default("Promo Codes <no-reply@promo-codes.app>"),
     /** Worker concurrency per queue. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   })

@@ -9,7 +9,9 @@ export default [
   route("auth/*", "routes/auth.$.tsx"),
   route("app", "routes/app.tsx", [
     index("routes/app._index.tsx"),
+    // --- pool admin pages (begin)
     route("pools", "routes/app.pools.tsx"),
+    // --- pool admin pages (end)
     route("segments", "routes/app.segments.tsx"),
     route("campaigns", "routes/app.campaigns.tsx"),
     route("scenarios", "routes/app.scenarios.tsx"),
@@ -17,6 +19,8 @@ export default [
     route("customers", "routes/app.customers.tsx"),
     route("settings", "routes/app.settings.tsx"),
   ]),
+  // --- public REST API v1 (begin)
+  // --- public REST API v1 (end)
   route("webhooks/app/uninstalled", "routes/webhooks.app.uninstalled.tsx"),
   route("webhooks/app/scopes_update", "routes/webhooks.app.scopes_update.tsx"),
   route("webhooks/orders/create", "routes/webhooks.orders.create.tsx"),

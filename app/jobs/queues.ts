@@ -20,13 +20,21 @@ export interface JobPayloads {
     /** Processes one stored webhook event (app/services/webhooks.server.ts stored it before answering 200). */
     process: ShopJob & { eventId: string };
   };
+  pools: {
+    /** Generates the codes a planned code_imports row asks for (app/services/pools/imports.server.ts). */
+    generate: ShopJob & { importId: string };
+    /** Re-checks a pool's stock against its threshold and forecast; alerts once per crossing. */
+    checkStock: ShopJob & { poolId: string };
+    /** Marks codes whose expiry passed as EXPIRED, for one shop. */
+    expireCodes: ShopJob;
+  };
 }
 
 export type QueueName = keyof JobPayloads;
 export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];
 
-export const QUEUE_NAMES = ["system", "webhooks"] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ["system", "webhooks", "pools"] as const satisfies readonly QueueName[];
 
 /**
  * Retried with exponential backoff (1 s, 2 s, 4 s, ...). Completed jobs are trimmed; failed ones are kept in

@@ -7,6 +7,7 @@ import { queuePrefix, redisConnection } from "./connection.server";
 import { queue } from "./enqueue.server";
 import { isFinalFailure, recordJobFailure } from "./failures.server";
 import { processPing } from "./processors/ping.server";
+import { processCheckStock, processExpireCodes, processGenerate } from "./processors/pools.server";
 import { processSweep, processSweepAll } from "./processors/sweep.server";
 import { processWebhook } from "./processors/process-webhook.server";
 import { QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from "./queues";
@@ -18,6 +19,7 @@ type Processors = {
 const processors: Processors = {
   system: { ping: processPing, sweep: (p) => processSweep(p), sweepAll: () => processSweepAll() },
   webhooks: { process: processWebhook },
+  pools: { generate: processGenerate, checkStock: processCheckStock, expireCodes: processExpireCodes },
 };
 
 type ProcessorOverrides = { [Q in QueueName]?: Partial<Processors[Q]> };

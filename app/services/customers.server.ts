@@ -28,3 +28,51 @@ export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payl
 export async function listCustomers(db: ShopDb, options: { take?: number } = {}) {
   return db.customer.findMany({ orderBy: { createdAt: "desc" }, take: options.take ?? 50 });
 }
+
+export async function getCustomer(db: ShopDb, customerId: string) {
+  return db.customer.findFirst({ where: { id: customerId } });
+}
+
+/** Every code the customer received: pool, initial or reissue, when, and the code's status now. */
+export async function listCustomerCodes(db: ShopDb, customerId: string) {
+  const rows = await db.issuance.findMany({
+    where: { customerId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 500,
+    select: {
+      id: true,
+      kind: true,
+      source: true,
+      createdAt: true,
+      pool: { select: { id: true, name: true, kind: true, deletedAt: true } },
+      code: { select: { id: true, code: true, status: true, expiresAt: true, redeemedAt: true } },
+    },
+  });
+  return rows.map((r) => ({
+    issuanceId: r.id.toString(),
+    kind: r.kind,
+    source: r.source,
+    issuedAt: r.createdAt,
+    pool: { id: r.pool.id, name: r.pool.name, kind: r.pool.kind, deleted: r.pool.deletedAt !== null },
+    code: r.code ? { id: r.code.id.toString(), code: r.code.code, status: r.code.status, expiresAt: r.code.expiresAt, redeemedAt: r.code.redeemedAt } : null,
+  }));
+}
+
+/** Finds or creates a customer by platform id (API callers name customers by their Shopify or Magento id). */
+export async function ensureCustomer(
+  db: ShopDb,
+  shopId: string,
+  input: { platformId: string; email?: string | null; firstName?: string | null; lastName?: string | null },
+): Promise<string> {
+  const row = await db.customer.upsert({
+    where: { shopId_platformId: { shopId, platformId: input.platformId } },
+    create: { shopId, platformId: input.platformId, email: input.email ?? null, firstName: input.firstName ?? null, lastName: input.lastName ?? null },
+    update: {
+      ...(input.email ? { email: input.email } : {}),
+      ...(input.firstName ? { firstName: input.firstName } : {}),
+      ...(input.lastName ? { lastName: input.lastName } : {}),
+    },
+    select: { id: true },
+  });
+  return row.id;
+}

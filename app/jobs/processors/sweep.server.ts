@@ -21,6 +21,7 @@ export async function processSweepAll(now = new Date()) {
   const shopIds = await installedShopIds();
   for (const shopId of shopIds) {
     await enqueue("system", "sweep", { shopId }, { jobId: jobId("sweep", shopId, minute) });
+    await enqueue("pools", "expireCodes", { shopId }, { jobId: jobId("expire", shopId, minute) });
   }
   return { shops: shopIds.length };
 }

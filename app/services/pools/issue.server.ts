@@ -6,6 +6,7 @@
 import type { EmptyPoolBehavior, IssuanceKind } from "@prisma/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { requestStockCheck } from "./stock.server";
 
 export interface IssuedCode {
   codeId: string;
@@ -99,7 +100,9 @@ export async function issueCode(db: ShopDb, input: IssueInput): Promise<IssueRes
   if (pool.kind !== "STATIC") return { type: "pool_not_static" };
 
   try {
-    return input.reissue ? await reissue(db, input) : await issueFresh(db, input, pool);
+    const result = input.reissue ? await reissue(db, input) : await issueFresh(db, input, pool);
+    if (!input.reissue && (result.type === "issued" || result.type === "pool_empty")) requestStockCheck(input.shopId, input.poolId);
+    return result;
   } catch (error) {
     // Two requests with one idempotency key raced: the loser's transaction rolled back (its claimed code is
     // available again) and it answers with the winner's code.
@@ -273,6 +276,7 @@ export async function issueBatch(db: ShopDb, input: BatchIssueInput): Promise<Ba
     { timeout: 60_000 },
   );
   const served = new Set(rows.map((r) => r.customer_id));
+  requestStockCheck(input.shopId, input.poolId);
   return {
     issued: [
       ...already,

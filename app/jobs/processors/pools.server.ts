@@ -1,0 +1,25 @@
+import { systemMailer } from "../../channels/email/mailer.server";
+import { forShop } from "../../db/shop-scope.server";
+import { env } from "../../env.server";
+import { runGeneration } from "../../services/pools/imports.server";
+import { checkPoolStock, expireCodes, requestStockCheck } from "../../services/pools/stock.server";
+import type { JobPayload } from "../queues";
+
+export async function processGenerate(payload: JobPayload<"pools", "generate">) {
+  const db = forShop(payload.shopId);
+  const result = await runGeneration(db, payload.shopId, payload.importId);
+  const run = await db.codeImport.findFirst({ where: { id: payload.importId }, select: { poolId: true } });
+  if (run) requestStockCheck(payload.shopId, run.poolId);
+  return result;
+}
+
+export async function processCheckStock(payload: JobPayload<"pools", "checkStock">) {
+  return checkPoolStock(forShop(payload.shopId), payload.shopId, payload.poolId, {
+    mailer: systemMailer(),
+    appUrl: env().SHOPIFY_APP_URL,
+  });
+}
+
+export async function processExpireCodes(payload: JobPayload<"pools", "expireCodes">) {
+  return { expired: await expireCodes(forShop(payload.shopId)) };
+}
