@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { importJson, importUpload, planPoolGeneration, runGeneration } from "../../../app/services/pools/imports.server";
+import { bytesOf, createPoolWithCodes } from "../../support/pools";
+import { createTestShop } from "../../support/shops";
+
+describe("uploading codes into a pool", () => {
+  it("GIVEN a pool with codes WHEN a CSV repeats some of them THEN duplicates in the file and in the pool are skipped, counted and reported by line", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["EXISTING1"]);
+    const csv = "code;expires;discount\r\nNEW1;2030-01-01T10:00;10\r\nexisting1;;\r\nNEW2;;\r\nnew1;;\r\nBAD CODE;;\r\nNEW3;2030-13-45;\r\n";
+    const outcome = await importUpload(shop.db, { shopId: shop.id, poolId: pool.id, format: "csv", fileName: "codes.csv", source: bytesOf(csv, 7) });
+    expect(outcome.type).toBe("done");
+    if (outcome.type !== "done") return;
+    expect(outcome.report).toMatchObject({ accepted: 2, duplicatesInFile: 1, duplicatesInPool: 1, rejected: 2 });
+    expect(outcome.report.rejections).toEqual(
+      expect.arrayContaining([
+        { line: 3, reason: "duplicate_in_pool", value: "existing1" },
+        { line: 5, reason: "duplicate_in_file", value: "new1" },
+        expect.objectContaining({ line: 6, reason: "invalid_characters" }),
+        expect.objectContaining({ line: 7, reason: "bad_date" }),
+      ]),
+    );
+    const new1 = await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id, codeKey: "NEW1" } });
+    expect(new1).toMatchObject({ code: "NEW1", status: "AVAILABLE", discount: 10 });
+    expect(new1.expiresAt?.toISOString()).toBe("2030-01-01T10:00:00.000Z");
+    const run = await shop.db.codeImport.findFirstOrThrow({ where: { id: outcome.importId } });
+    expect(run).toMatchObject({ status: "SUCCEEDED", accepted: 2, duplicates: 2, rejected: 2 });
+  });
+
+  it("marks codes flagged in-use as retired, never issuable", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    await importUpload(shop.db, { shopId: shop.id, poolId: pool.id, format: "csv", source: bytesOf("code,in_use\nFREE,no\nTAKEN,yes\n") });
+    const codes = await shop.db.code.findMany({ where: { poolId: pool.id }, orderBy: { code: "asc" } });
+    expect(codes.map((c) => [c.code, c.status])).toEqual([
+      ["FREE", "AVAILABLE"],
+      ["TAKEN", "RETIRED"],
+    ]);
+  });
+
+  it("GIVEN a file refused half-way (an unterminated quote at the end) THEN the codes it already added are removed and the run says why", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["KEEP"]);
+    const lines = Array.from({ length: 12_000 }, (_, i) => `OK${i}`).join("\n");
+    const outcome = await importUpload(shop.db, {
+      shopId: shop.id,
+      poolId: pool.id,
+      format: "csv",
+      source: bytesOf(`code\n${lines}\n"NEVER-CLOSED\n`),
+    });
+    expect(outcome).toMatchObject({ type: "refused", reason: "unterminated_quote" });
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(1);
+    const run = await shop.db.codeImport.findFirstOrThrow({ where: { poolId: pool.id } });
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toMatch(/unterminated_quote/);
+  });
+
+  it("refuses an upload to a pool of another shop as if it did not exist", async () => {
+    const mine = await createTestShop();
+    const theirs = await createTestShop();
+    const pool = await createPoolWithCodes(theirs, []);
+    expect(await importUpload(mine.db, { shopId: mine.id, poolId: pool.id, format: "paste", source: bytesOf("A\nB\n") })).toEqual({
+      type: "pool_not_found",
+    });
+    expect(await theirs.db.code.count()).toBe(0);
+  });
+
+  it("takes JSON from the API with per-code fields", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const outcome = await importJson(shop.db, {
+      shopId: shop.id,
+      poolId: pool.id,
+      body: { codes: [{ code: "J1", discount: 15, tag: "vip" }, "J2", { code: "" }] },
+    });
+    expect(outcome).toMatchObject({ type: "done", report: { accepted: 2, rejected: 1 } });
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "J1" } })).toMatchObject({ discount: 15, tag: "vip" });
+  });
+});
+
+describe("generating codes into a pool", () => {
+  it("generates the requested number from a pattern without colliding with the pool's codes", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["SALE-AAAA"]);
+    const planned = await planPoolGeneration(shop.db, { shopId: shop.id, poolId: pool.id, options: { pattern: "SALE-####", charset: "letters_upper" }, count: 500 });
+    expect(planned.type).toBe("started");
+    if (planned.type !== "started") return;
+    expect(await runGeneration(shop.db, shop.id, planned.importId)).toEqual({ generated: 500 });
+    const codes = await shop.db.code.findMany({ where: { poolId: pool.id }, select: { code: true } });
+    expect(codes).toHaveLength(501);
+    expect(codes.every((c) => /^SALE-[A-Z]{4}$/.test(c.code))).toBe(true);
+    // Running the job again (a retry) adds nothing.
+    expect(await runGeneration(shop.db, shop.id, planned.importId)).toEqual({ generated: 500 });
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(501);
+  });
+
+  it("refuses with a clear message when the request does not fit the pattern's space", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const planned = await planPoolGeneration(shop.db, { shopId: shop.id, poolId: pool.id, options: { pattern: "##", charset: "digits" }, count: 100 });
+    expect(planned).toMatchObject({ type: "refused", message: expect.stringMatching(/does not fit/) });
+    expect(await shop.db.codeImport.count()).toBe(0);
+  });
+});
