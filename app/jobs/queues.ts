@@ -27,6 +27,8 @@ export interface JobPayloads {
     checkStock: ShopJob & { poolId: string };
     /** Marks codes whose expiry passed as EXPIRED, for one shop. */
     expireCodes: ShopJob;
+    /** Adds a pool's codes to the chosen platform discount, 250 at a time (app/services/pools/redeemable.server.ts). */
+    syncRedeemable: ShopJob & { importId: string };
   };
 }
 

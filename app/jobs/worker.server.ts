@@ -7,7 +7,7 @@ import { queuePrefix, redisConnection } from "./connection.server";
 import { queue } from "./enqueue.server";
 import { isFinalFailure, recordJobFailure } from "./failures.server";
 import { processPing } from "./processors/ping.server";
-import { processCheckStock, processExpireCodes, processGenerate } from "./processors/pools.server";
+import { processCheckStock, processExpireCodes, processGenerate, processSyncRedeemable } from "./processors/pools.server";
 import { processSweep, processSweepAll } from "./processors/sweep.server";
 import { processWebhook } from "./processors/process-webhook.server";
 import { QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from "./queues";
@@ -19,7 +19,12 @@ type Processors = {
 const processors: Processors = {
   system: { ping: processPing, sweep: (p) => processSweep(p), sweepAll: () => processSweepAll() },
   webhooks: { process: processWebhook },
-  pools: { generate: processGenerate, checkStock: processCheckStock, expireCodes: processExpireCodes },
+  pools: {
+    generate: processGenerate,
+    checkStock: processCheckStock,
+    expireCodes: processExpireCodes,
+    syncRedeemable: processSyncRedeemable,
+  },
 };
 
 type ProcessorOverrides = { [Q in QueueName]?: Partial<Processors[Q]> };

@@ -53,14 +53,28 @@ export interface BulkAddProgress {
   failed: { code: string; reason: string }[];
 }
 
+/** A discount (Shopify) or sales rule (Magento) static codes can be added to. */
+export interface PlatformDiscount {
+  id: string;
+  title: string;
+  status: string | null;
+  kind: string;
+}
+
+/** Expected refusals of a bulk add, as values. */
+export type BulkAddStart = { type: "started"; progress: BulkAddProgress } | { type: "refused"; message: string };
+
 export interface DiscountPlatform {
   readonly kind: PlatformKind;
   describeShop(): Promise<ShopProfile>;
+  listDiscounts(): Promise<PlatformDiscount[]>;
   createDynamicCode(spec: DynamicCodeSpec): Promise<CreateCodeResult>;
   /** Looks a code up by its text: how a retry after a lost response learns the first attempt succeeded. */
   findCode(code: string): Promise<{ platformRef: string } | null>;
   revokeCode(platformRef: string): Promise<void>;
-  /** Makes static pool codes redeemable: adds them to an existing discount / sales rule. */
-  addCodesToDiscount(discountRef: string, codes: string[]): Promise<BulkAddProgress>;
+  /** Makes static pool codes redeemable: adds them (at most 250 a call) to an existing discount / sales rule. */
+  addCodesToDiscount(discountRef: string, codes: string[]): Promise<BulkAddStart>;
   bulkAddProgress(ref: string): Promise<BulkAddProgress>;
+  /** Which discount holds this code, if any. */
+  discountOfCode(code: string): Promise<string | null>;
 }

@@ -13,7 +13,8 @@ process.env.REDIS_URL = "redis://127.0.0.1:1";
 delete process.env.DATABASE_URL;
 resetEnvCache();
 
-export const simulator = new ShopifySimulator();
+// Bulk redeem-code additions progress fast here; their pacing is the simulator's own test subject.
+export const simulator = new ShopifySimulator({ bulkCodes: { startDelayMs: 20, codesPerSecond: 20_000 } });
 globalThis.__testSimulator = simulator;
 const server = setupFetchOnlyServer(...shopifyAdminHandlers(simulator));
 server.listen({ onUnhandledFrame: "error" });

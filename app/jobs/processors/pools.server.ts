@@ -1,7 +1,9 @@
 import { systemMailer } from "../../channels/email/mailer.server";
 import { forShop } from "../../db/shop-scope.server";
 import { env } from "../../env.server";
+import { platformFor } from "../../platforms/index.server";
 import { runGeneration } from "../../services/pools/imports.server";
+import { runRedeemableSync } from "../../services/pools/redeemable.server";
 import { checkPoolStock, expireCodes, requestStockCheck } from "../../services/pools/stock.server";
 import type { JobPayload } from "../queues";
 
@@ -22,4 +24,10 @@ export async function processCheckStock(payload: JobPayload<"pools", "checkStock
 
 export async function processExpireCodes(payload: JobPayload<"pools", "expireCodes">) {
   return { expired: await expireCodes(forShop(payload.shopId)) };
+}
+
+export async function processSyncRedeemable(payload: JobPayload<"pools", "syncRedeemable">) {
+  const db = forShop(payload.shopId);
+  const shop = await db.shop.findFirstOrThrow({ select: { id: true, domain: true, platform: true } });
+  return runRedeemableSync(db, payload.importId, await platformFor(shop));
 }

@@ -1,7 +1,7 @@
 // Magento 2 implementation of the DiscountPlatform port. The REST adapter (sales rules, coupons, per-shop
 // connection settings) arrives with the dynamic-codes issue (#4); until then every call says so.
 import { PlatformNotImplementedError } from "../errors";
-import type { BulkAddProgress, CreateCodeResult, DiscountPlatform, ShopProfile } from "../port";
+import type { BulkAddProgress, BulkAddStart, CreateCodeResult, DiscountPlatform, PlatformDiscount, ShopProfile } from "../port";
 
 export class MagentoPlatform implements DiscountPlatform {
   readonly kind = "MAGENTO" as const;
@@ -18,8 +18,14 @@ export class MagentoPlatform implements DiscountPlatform {
   revokeCode(): Promise<void> {
     return Promise.reject(notYet("revokeCode"));
   }
-  addCodesToDiscount(): Promise<BulkAddProgress> {
+  listDiscounts(): Promise<PlatformDiscount[]> {
+    return Promise.reject(notYet("listDiscounts"));
+  }
+  addCodesToDiscount(): Promise<BulkAddStart> {
     return Promise.reject(notYet("addCodesToDiscount"));
+  }
+  discountOfCode(): Promise<string | null> {
+    return Promise.reject(notYet("discountOfCode"));
   }
   bulkAddProgress(): Promise<BulkAddProgress> {
     return Promise.reject(notYet("bulkAddProgress"));
