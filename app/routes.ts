@@ -11,6 +11,11 @@ export default [
     index("routes/app._index.tsx"),
     // --- pool admin pages (begin)
     route("pools", "routes/app.pools.tsx"),
+    route("pools/new", "routes/app.pools.new.tsx"),
+    route("pools/:poolId", "routes/app.pools.$poolId.tsx"),
+    route("pools/:poolId/imports", "routes/app.pools.$poolId.imports.tsx"),
+    route("pools/:poolId/imports/:importId", "routes/app.pools.$poolId.imports.$importId.tsx"),
+    route("customers/:customerId", "routes/app.customers.$customerId.tsx"),
     // --- pool admin pages (end)
     route("segments", "routes/app.segments.tsx"),
     route("campaigns", "routes/app.campaigns.tsx"),
@@ -20,6 +25,15 @@ export default [
     route("settings", "routes/app.settings.tsx"),
   ]),
   // --- public REST API v1 (begin)
+  route("api/v1/pools", "routes/api.v1.pools.ts"),
+  route("api/v1/pools/:poolId", "routes/api.v1.pools.$poolId.ts"),
+  route("api/v1/pools/:poolId/codes", "routes/api.v1.pools.$poolId.codes.ts"),
+  route("api/v1/pools/:poolId/issue", "routes/api.v1.pools.$poolId.issue.ts"),
+  route("api/v1/pools/:poolId/retire", "routes/api.v1.pools.$poolId.retire.ts"),
+  route("api/v1/pools/:poolId/export.csv", "routes/api.v1.pools.$poolId.export-csv.ts"),
+  route("api/v1/imports/:importId", "routes/api.v1.imports.$importId.ts"),
+  route("api/v1/openapi.json", "routes/api.v1.openapi-json.ts"),
+  route("api/v1/*", "routes/api.v1.$.ts"),
   // --- public REST API v1 (end)
   route("webhooks/app/uninstalled", "routes/webhooks.app.uninstalled.tsx"),
   route("webhooks/app/scopes_update", "routes/webhooks.app.scopes_update.tsx"),

@@ -128,6 +128,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     closers.push(() => server.close());
 
     const demoShop = await seedDemoStore(simulator, seedDemoShop);
+    const { seedDemoData } = await import("./demo-seed");
+    await seedDemoData({ appUrl: server.url, apiSecret, shopId: demoShop.id, domain: demoShop.domain, simulator, log });
     return { appUrl: server.url, redisUrl: redis.url, db, simulator, demoShop, apiSecret, close };
   } catch (error) {
     await close();

@@ -1,12 +1,18 @@
 import { Banner, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { useLoaderData, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { LowStockBanner } from "../components/pools/LowStockBanner";
 import { shopOverview } from "../services/overview.server";
+import { lowStockPools } from "../services/pools/stock.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
-  const overview = await shopOverview(admin.db);
-  return { ...overview, shop: { ...overview.shop, installedAt: overview.shop.installedAt.toISOString() } };
+  const [overview, lowStock] = await Promise.all([shopOverview(admin.db), lowStockPools(admin.db)]);
+  return {
+    ...overview,
+    shop: { ...overview.shop, installedAt: overview.shop.installedAt.toISOString() },
+    lowStock: lowStock.map((p) => ({ id: p.id, name: p.name })),
+  };
 };
 
 function Stat({ label, value }: { label: string; value: number }) {
@@ -34,6 +40,11 @@ export default function Home() {
             <Banner tone="critical" title={`${o.failures} background job(s) failed permanently`}>
               <p>See Settings for the details.</p>
             </Banner>
+          </Layout.Section>
+        ) : null}
+        {o.lowStock.length > 0 ? (
+          <Layout.Section>
+            <LowStockBanner pools={o.lowStock} />
           </Layout.Section>
         ) : null}
         <Layout.Section>

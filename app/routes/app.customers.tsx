@@ -1,6 +1,7 @@
-import { Card, EmptyState, IndexTable, Page, Text } from "@shopify/polaris";
-import { useLoaderData, type LoaderFunctionArgs } from "react-router";
+import { Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { useLoaderData, useLocation, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { appHref } from "../components/pools/links";
 import { listCustomers } from "../services/customers.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -19,6 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function CustomersPage() {
   const { customers } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
   return (
     <Page title="Customers">
       <Card padding="0">
@@ -36,9 +38,11 @@ export default function CustomersPage() {
             {customers.map((c, i) => (
               <IndexTable.Row id={c.id} key={c.id} position={i}>
                 <IndexTable.Cell>
-                  <Text as="span" fontWeight="semibold">
-                    {c.name}
-                  </Text>
+                  <Link dataPrimaryLink monochrome removeUnderline url={appHref(`/app/customers/${c.id}`, search)}>
+                    <Text as="span" fontWeight="semibold">
+                      {c.name}
+                    </Text>
+                  </Link>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{c.email}</IndexTable.Cell>
                 <IndexTable.Cell>{c.orders}</IndexTable.Cell>

@@ -1,16 +1,40 @@
-import { BlockStack, Card, DataTable, Layout, Page, Text } from "@shopify/polaris";
-import { useLoaderData, type LoaderFunctionArgs } from "react-router";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  DataTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { listJobFailures } from "../jobs/failures.server";
+import { createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
-  const [shop, failures] = await Promise.all([
+  const [shop, failures, apiKeys] = await Promise.all([
     admin.db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true } }),
     listJobFailures(admin.shopId),
+    listApiKeys(admin.db),
   ]);
   return {
     shop,
+    apiKeys: apiKeys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      hint: k.hint,
+      active: k.active,
+      createdAt: k.createdAt.toISOString(),
+      lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    })),
     failures: failures.map((f) => ({
       id: f.id.toString(),
       job: `${f.queue}/${f.jobName}`,
@@ -20,6 +44,105 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     })),
   };
 };
+
+type ActionResult =
+  | { intent: "create"; secret?: string; name?: string; error?: string }
+  | { intent: "revoke"; revoked?: string; error?: string };
+
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+  const admin = await requireAdmin(request);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  if (intent === "create") {
+    const result = await createApiKey(admin.db, admin.shopId, String(form.get("name") ?? ""));
+    switch (result.type) {
+      case "created":
+        return { intent, secret: result.secret, name: result.apiKey.name };
+      case "invalid":
+        return { intent, error: result.errors.name };
+      case "limit_reached":
+        return { intent, error: `A shop can have at most ${result.limit} active keys: revoke one first.` };
+    }
+  }
+  if (intent === "revoke") {
+    const result = await revokeApiKey(admin.db, String(form.get("id") ?? ""));
+    return result.type === "revoked" ? { intent, revoked: result.apiKey.name } : { intent, error: "That key no longer exists." };
+  }
+  throw new Response("Unknown action", { status: 400 });
+};
+
+function ApiKeysCard() {
+  const { apiKeys } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [name, setName] = useState("");
+  const busy = navigation.state === "submitting";
+  return (
+    <Card>
+      <BlockStack gap="400">
+        {result?.intent === "create" && result.secret ? (
+          <Banner tone="success" title={`Key "${result.name}" created`}>
+            <BlockStack gap="200">
+              <p>Copy it now: it is shown once and stored only as a hash.</p>
+              <Box padding="200" background="bg-surface-secondary" borderRadius="200">
+                <Text as="p" variant="bodyMd" fontWeight="semibold" breakWord>
+                  <code data-testid="new-api-key">{result.secret}</code>
+                </Text>
+              </Box>
+            </BlockStack>
+          </Banner>
+        ) : null}
+        {result?.intent === "revoke" && result.revoked ? <Banner tone="info" title={`Key "${result.revoked}" revoked`} /> : null}
+        <Form method="post">
+          <input type="hidden" name="intent" value="create" />
+          <InlineStack gap="200" blockAlign="end" wrap={false}>
+            <Box width="100%">
+              <TextField
+                label="New key name"
+                name="name"
+                value={name}
+                onChange={setName}
+                autoComplete="off"
+                placeholder="e.g. ERP sync"
+                error={result?.intent === "create" ? result.error : undefined}
+              />
+            </Box>
+            <Button submit variant="primary" loading={busy}>
+              Create key
+            </Button>
+          </InlineStack>
+        </Form>
+        {apiKeys.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No API keys yet.
+          </Text>
+        ) : (
+          <DataTable
+            columnContentTypes={["text", "text", "text", "text", "text"]}
+            headings={["Name", "Key", "Last used", "Status", ""]}
+            rows={apiKeys.map((k) => [
+              k.name,
+              k.hint,
+              k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString("en-US") : "Never",
+              k.active ? <Badge tone="success">Active</Badge> : <Badge>Revoked</Badge>,
+              k.active ? (
+                <Form method="post" key={k.id}>
+                  <input type="hidden" name="intent" value="revoke" />
+                  <input type="hidden" name="id" value={k.id} />
+                  <Button submit tone="critical" variant="plain" accessibilityLabel={`Revoke ${k.name}`}>
+                    Revoke
+                  </Button>
+                </Form>
+              ) : (
+                ""
+              ),
+            ])}
+          />
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
 
 export default function SettingsPage() {
   const { shop, failures } = useLoaderData<typeof loader>();
@@ -32,10 +155,16 @@ export default function SettingsPage() {
               <Text as="p">Domain: {shop.domain}</Text>
               <Text as="p">Name: {shop.name ?? "—"}</Text>
               <Text as="p">Plan: {shop.plan ?? "—"}</Text>
-              <Text as="p">Contact email: {shop.contactEmail ?? "—"}</Text>
+              <Text as="p">Contact email (low-stock alerts): {shop.contactEmail ?? "—"}</Text>
               <Text as="p">Granted scopes: {shop.scopes ?? "—"}</Text>
             </BlockStack>
           </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="API keys"
+          description="Keys for the REST API (/api/v1) your own tools use to upload codes, issue them and export what was given out."
+        >
+          <ApiKeysCard />
         </Layout.AnnotatedSection>
         <Layout.AnnotatedSection
           title="Failed background jobs"

@@ -1,0 +1,216 @@
+// A pool's codes, newest first: status tabs, search on the code, cursor pagination, the customer who holds an
+// assigned code, and retiring a single available code. The view lives in the URL (status, q, cursor, prev).
+import {
+  Button,
+  Card,
+  IndexFilters,
+  IndexFiltersMode,
+  IndexTable,
+  Link,
+  Text,
+  useSetIndexFiltersMode,
+  type TabProps,
+} from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { useFetcher, useLocation, useNavigation, useSearchParams } from "react-router";
+import { formatNumber } from "./format";
+import { appHref } from "./links";
+import { CodeStatusBadge } from "./StatusBadge";
+
+export const CODE_TABS = [
+  { id: "all", label: "All" },
+  { id: "available", label: "Available" },
+  { id: "assigned", label: "Assigned" },
+  { id: "redeemed", label: "Redeemed" },
+  { id: "retired", label: "Retired" },
+  { id: "expired", label: "Expired" },
+] as const;
+
+export type CodeTab = (typeof CODE_TABS)[number]["id"];
+
+export interface CodeRow {
+  id: string;
+  code: string;
+  status: string;
+  assignedAt: string | null;
+  expiresAt: string | null;
+  customer: { id: string; label: string } | null;
+}
+
+export interface CodesView {
+  rows: CodeRow[];
+  tab: CodeTab;
+  q: string;
+  cursor: string | null;
+  /** Cursors of the earlier pages, "first" for the first one. */
+  prev: string[];
+  nextCursor: string | null;
+  total: number;
+}
+
+const SEARCH_DELAY_MS = 350;
+
+export function CodesCard({ view }: { view: CodesView }) {
+  const [params, setParams] = useSearchParams();
+  const { search, pathname } = useLocation();
+  const navigation = useNavigation();
+  const retire = useFetcher();
+  const [query, setQuery] = useState(view.q);
+  // The search box follows the URL when it changes from elsewhere (back button, a link), not when it is the echo
+  // of what was typed.
+  const [pushedQ, setPushedQ] = useState(view.q);
+  const [seenQ, setSeenQ] = useState(view.q);
+  if (view.q !== seenQ) {
+    setSeenQ(view.q);
+    if (view.q !== pushedQ) {
+      setPushedQ(view.q);
+      setQuery(view.q);
+    }
+  }
+  const { mode, setMode } = useSetIndexFiltersMode(view.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+
+  const go = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next, { preventScrollReset: true });
+  };
+
+  useEffect(() => {
+    if (query.trim() === view.q) return;
+    const timer = setTimeout(() => {
+      const next = new URLSearchParams(params);
+      if (query.trim()) next.set("q", query.trim());
+      else next.delete("q");
+      setPushedQ(query.trim());
+      next.delete("cursor");
+      next.delete("prev");
+      setParams(next, { preventScrollReset: true, replace: true });
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [query, view.q, params, setParams]);
+
+  const tabs: TabProps[] = CODE_TABS.map((t) => ({ id: `codes-${t.id}`, content: t.label, isLocked: true }));
+  const selected = Math.max(
+    0,
+    CODE_TABS.findIndex((t) => t.id === view.tab),
+  );
+  const retiring = retire.state !== "idle" ? retire.formData?.get("codeId") : null;
+
+  return (
+    <Card padding="0">
+      <IndexFilters
+        tabs={tabs}
+        selected={selected}
+        onSelect={(index) =>
+          go({ status: index === 0 ? null : (CODE_TABS[index]?.id ?? null), cursor: null, prev: null })
+        }
+        queryValue={query}
+        queryPlaceholder="Search codes"
+        onQueryChange={setQuery}
+        onQueryClear={() => setQuery("")}
+        filters={[]}
+        appliedFilters={[]}
+        onClearAll={() => setQuery("")}
+        cancelAction={{ onAction: () => setQuery("") }}
+        hideFilters
+        canCreateNewView={false}
+        mode={mode}
+        setMode={setMode}
+        loading={navigation.state === "loading" && navigation.location.pathname === pathname}
+      />
+      <IndexTable
+        resourceName={{ singular: "code", plural: "codes" }}
+        itemCount={view.rows.length}
+        selectable={false}
+        emptyState={
+          <div style={{ padding: "var(--p-space-800) var(--p-space-400)", textAlign: "center" }}>
+            <Text as="p" tone="subdued">
+              {view.total === 0
+                ? "No codes yet. Upload a file, paste codes or generate them."
+                : view.q
+                  ? `No codes match "${view.q}".`
+                  : "No codes with this status."}
+            </Text>
+          </div>
+        }
+        headings={[
+          { title: "Code" },
+          { title: "Status" },
+          { title: "Customer" },
+          { title: "Assigned" },
+          { title: "Expires" },
+          { title: "Actions", hidden: true },
+        ]}
+        pagination={
+          view.nextCursor === null && view.cursor === null
+            ? undefined
+            : {
+                hasNext: view.nextCursor !== null,
+                hasPrevious: view.cursor !== null,
+                onNext: () =>
+                  view.nextCursor &&
+                  go({ cursor: view.nextCursor, prev: [...view.prev, view.cursor ?? "first"].join(",") }),
+                onPrevious: () => {
+                  const prev = [...view.prev];
+                  const back = prev.pop();
+                  go({ cursor: back && back !== "first" ? back : null, prev: prev.length ? prev.join(",") : null });
+                },
+              }
+        }
+      >
+        {view.rows.map((c, i) => (
+          <IndexTable.Row id={c.id} key={c.id} position={i}>
+            <IndexTable.Cell>
+              <Text as="span" fontWeight="medium">
+                <code>{c.code}</code>
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              <CodeStatusBadge status={c.status} />
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              {c.customer ? (
+                <Link url={appHref(`/app/customers/${c.customer.id}`, search)}>{c.customer.label}</Link>
+              ) : (
+                <Text as="span" tone="subdued">
+                  —
+                </Text>
+              )}
+            </IndexTable.Cell>
+            <IndexTable.Cell>{c.assignedAt ?? "—"}</IndexTable.Cell>
+            <IndexTable.Cell>{c.expiresAt ?? "—"}</IndexTable.Cell>
+            <IndexTable.Cell>
+              {c.status === "AVAILABLE" ? (
+                <Button
+                  size="slim"
+                  tone="critical"
+                  variant="plain"
+                  loading={retiring === c.id}
+                  accessibilityLabel={`Retire code ${c.code}`}
+                  onClick={() => retire.submit({ intent: "retire-code", codeId: c.id }, { method: "post" })}
+                >
+                  Retire
+                </Button>
+              ) : null}
+            </IndexTable.Cell>
+          </IndexTable.Row>
+        ))}
+      </IndexTable>
+      <div
+        style={{
+          padding: "var(--p-space-200) var(--p-space-400)",
+          borderTop: "var(--p-border-width-025) solid var(--p-color-border-secondary)",
+        }}
+      >
+        <Text as="p" tone="subdued" variant="bodySm">
+          {view.rows.length === 0
+            ? `${formatNumber(view.total)} codes in the pool`
+            : `Showing ${formatNumber(view.rows.length)} codes${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in the pool`}
+        </Text>
+      </div>
+    </Card>
+  );
+}

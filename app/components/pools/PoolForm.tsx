@@ -1,0 +1,151 @@
+// Create and edit a pool. Submitted through a fetcher so the page stays put while the action answers with field
+// errors (or redirects, when a new pool was created).
+import { Banner, Button, ChoiceList, FormLayout, InlineStack, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import type { FetcherWithComponents } from "react-router";
+import type { EmptyBehavior } from "./format";
+
+export interface PoolFormValues {
+  name: string;
+  description: string;
+  kind: "STATIC" | "DYNAMIC";
+  lowStockThreshold: string;
+  emptyBehavior: EmptyBehavior;
+  fallbackCode: string;
+}
+
+export const EMPTY_POOL_FORM: PoolFormValues = {
+  name: "",
+  description: "",
+  kind: "STATIC",
+  lowStockThreshold: "",
+  emptyBehavior: "SKIP_MESSAGE",
+  fallbackCode: "",
+};
+
+export type PoolFormErrorMap = Partial<Record<keyof PoolFormValues | "form", string>>;
+
+export interface PoolFormProps {
+  fetcher: Pick<FetcherWithComponents<unknown>, "Form" | "state">;
+  initial: PoolFormValues;
+  errors?: PoolFormErrorMap | null;
+  /** A pool's type is fixed once it is created. */
+  kindLocked?: boolean;
+  submitLabel: string;
+  intent?: string;
+}
+
+export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitLabel, intent }: PoolFormProps) {
+  const [values, setValues] = useState<PoolFormValues>(initial);
+  const set =
+    <K extends keyof PoolFormValues>(key: K) =>
+    (value: PoolFormValues[K]) =>
+      setValues((v) => ({ ...v, [key]: value }));
+  const submitting = fetcher.state !== "idle";
+
+  return (
+    <fetcher.Form method="post" noValidate>
+      {intent ? <input type="hidden" name="intent" value={intent} /> : null}
+      <FormLayout>
+        {errors?.form ? <Banner tone="critical" title={errors.form} /> : null}
+        <TextField
+          label="Name"
+          name="name"
+          value={values.name}
+          onChange={set("name")}
+          autoComplete="off"
+          error={errors?.name}
+          helpText="Unique in this store. Customers never see it."
+          maxLength={100}
+        />
+        <TextField
+          label="Description"
+          name="description"
+          value={values.description}
+          onChange={set("description")}
+          autoComplete="off"
+          multiline={2}
+          error={errors?.description}
+        />
+        {kindLocked ? (
+          <>
+            <input type="hidden" name="kind" value={values.kind} />
+            <Text as="p" tone="subdued">
+              Type: {values.kind === "DYNAMIC" ? "Dynamic" : "Static"} (fixed once the pool is created).
+            </Text>
+          </>
+        ) : (
+          <ChoiceList
+            title="Type"
+            name="kind"
+            selected={[values.kind]}
+            onChange={(selected) => set("kind")(selected[0] === "DYNAMIC" ? "DYNAMIC" : "STATIC")}
+            error={errors?.kind}
+            choices={[
+              {
+                label: "Static",
+                value: "STATIC",
+                helpText: "Codes you upload or generate; each one goes to a single customer.",
+              },
+              {
+                label: "Dynamic",
+                value: "DYNAMIC",
+                helpText:
+                  "A fresh code created on your store for each customer. Dynamic codes arrive with the next release: you can create the pool now, but it cannot give out codes yet.",
+              },
+            ]}
+          />
+        )}
+        <TextField
+          label="Low-stock alert"
+          name="lowStockThreshold"
+          type="number"
+          min={0}
+          value={values.lowStockThreshold}
+          onChange={set("lowStockThreshold")}
+          autoComplete="off"
+          suffix="codes left"
+          error={errors?.lowStockThreshold}
+          helpText="Warn me (banner and one email) when this many codes or fewer are left. Leave empty to be warned only when the pool is forecast to run out within a week."
+        />
+        <ChoiceList
+          title="When the pool is empty"
+          name="emptyBehavior"
+          selected={[values.emptyBehavior]}
+          onChange={(selected) => set("emptyBehavior")((selected[0] ?? "SKIP_MESSAGE") as EmptyBehavior)}
+          error={errors?.emptyBehavior}
+          choices={[
+            { label: "Skip the message", value: "SKIP_MESSAGE", helpText: "The customer gets no message and no code." },
+            {
+              label: "Send a fixed fallback code",
+              value: "SEND_FALLBACK",
+              helpText: "Every customer gets the same code until you refill the pool.",
+              renderChildren: (selected: boolean) =>
+                selected ? (
+                  <TextField
+                    label="Fallback code"
+                    name="fallbackCode"
+                    value={values.fallbackCode}
+                    onChange={set("fallbackCode")}
+                    autoComplete="off"
+                    requiredIndicator
+                    error={errors?.fallbackCode}
+                  />
+                ) : null,
+            },
+            {
+              label: "Hold the task until the pool is refilled",
+              value: "HOLD_UNTIL_REFILLED",
+              helpText: "Messages wait and go out with a code once you add more.",
+            },
+          ]}
+        />
+        <InlineStack align="end">
+          <Button submit variant="primary" loading={submitting}>
+            {submitLabel}
+          </Button>
+        </InlineStack>
+      </FormLayout>
+    </fetcher.Form>
+  );
+}

@@ -1,0 +1,241 @@
+// Adding codes by upload: a file (.csv, .txt, .xlsx) or pasted text, with the progress while it runs and the
+// report when it ends (accepted, duplicates, rejected lines with their line numbers and reasons).
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  DataTable,
+  Divider,
+  DropZone,
+  InlineError,
+  InlineGrid,
+  InlineStack,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { formatBytes, formatNumber, plural, rejectReasonLabel } from "./format";
+import type { ImportProgress, UploadOutcome } from "./import-types";
+import { RunProgress } from "./RunProgress";
+import type { UploadState } from "./useImportProgress";
+
+const ACCEPT = ".csv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const SHOWN_REJECTIONS = 200;
+
+export interface UploadCardProps {
+  busy: boolean;
+  onFile: (file: File) => void;
+  onText: (text: string) => void;
+}
+
+export function UploadCard({ busy, onFile, onText }: UploadCardProps) {
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [pasted, setPasted] = useState("");
+
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingMd">
+            Upload codes
+          </Text>
+          <Text as="p" tone="subdued">
+            A column named code (or coupon, voucher…) holds the codes; expiry, discount, tag and in-use columns are read
+            when present. A file with a single column needs no header.
+          </Text>
+        </BlockStack>
+        <DropZone
+          label="Code file"
+          labelHidden
+          accept={ACCEPT}
+          type="file"
+          allowMultiple={false}
+          disabled={busy}
+          onDrop={(_all, accepted, rejected) => {
+            if (accepted[0]) {
+              setFile(accepted[0]);
+              setFileError(null);
+            } else if (rejected[0]) {
+              setFile(null);
+              setFileError(`"${rejected[0].name}" is not a .csv, .txt or .xlsx file.`);
+            }
+          }}
+        >
+          {file ? (
+            <Box padding="400">
+              <BlockStack gap="100" inlineAlign="center">
+                <Text as="p" fontWeight="semibold" breakWord>
+                  {file.name}
+                </Text>
+                <Text as="p" tone="subdued" variant="bodySm">
+                  {formatBytes(file.size)} · drop another file to replace it
+                </Text>
+              </BlockStack>
+            </Box>
+          ) : (
+            <DropZone.FileUpload actionTitle="Add file" actionHint="Accepts .csv, .txt and .xlsx" />
+          )}
+        </DropZone>
+        {fileError ? <InlineError message={fileError} fieldID="code-file" /> : null}
+        <InlineStack align="end">
+          <Button
+            variant="primary"
+            disabled={!file || busy}
+            onClick={() => {
+              if (!file) return;
+              onFile(file);
+              setFile(null);
+            }}
+          >
+            Upload file
+          </Button>
+        </InlineStack>
+        <Divider />
+        <TextField
+          label="Or paste codes, one per line"
+          value={pasted}
+          onChange={setPasted}
+          multiline={4}
+          autoComplete="off"
+          monospaced
+          disabled={busy}
+        />
+        <InlineStack align="end">
+          <Button
+            disabled={!pasted.trim() || busy}
+            onClick={() => {
+              onText(pasted);
+              setPasted("");
+            }}
+          >
+            Add pasted codes
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Count({ label, value }: { label: string; value: number }) {
+  return (
+    <div data-testid={`upload-count-${label.toLowerCase()}`}>
+      <Box background="bg-surface-secondary" padding="300" borderRadius="200">
+        <BlockStack gap="050">
+          <Text as="p" tone="subdued" variant="bodySm">
+            {label}
+          </Text>
+          <Text as="p" variant="headingLg" numeric>
+            {formatNumber(value)}
+          </Text>
+        </BlockStack>
+      </Box>
+    </div>
+  );
+}
+
+function Outcome({ label, outcome, onDismiss }: { label: string; outcome: UploadOutcome; onDismiss: () => void }) {
+  if (outcome.type === "error") {
+    return (
+      <Banner tone="critical" title="The upload failed" onDismiss={onDismiss}>
+        <p>{outcome.message}</p>
+      </Banner>
+    );
+  }
+  if (outcome.type === "refused") {
+    return (
+      <Banner tone="critical" title={`${label} was refused; nothing was added`} onDismiss={onDismiss}>
+        <p>{outcome.message}</p>
+      </Banner>
+    );
+  }
+  const r = outcome.report;
+  const duplicates = r.duplicatesInFile + r.duplicatesInPool;
+  const shown = r.rejections.slice(0, SHOWN_REJECTIONS);
+  const notShown = r.rejections.length - shown.length + r.rejectionsOmitted;
+  return (
+    <BlockStack gap="400">
+      <Banner
+        tone={duplicates + r.rejected > 0 ? "warning" : "success"}
+        title={`${label}: ${plural(r.accepted, "code")} added`}
+        onDismiss={onDismiss}
+      >
+        <p>
+          {duplicates + r.rejected === 0
+            ? "Every line was taken."
+            : `${[
+                duplicates > 0 ? `${plural(duplicates, "duplicate")} skipped` : "",
+                r.rejected > 0 ? `${plural(r.rejected, "line")} rejected` : "",
+              ]
+                .filter(Boolean)
+                .join(" and ")}; see the lines below.`}
+        </p>
+      </Banner>
+      <InlineGrid columns={3} gap="300">
+        <Count label="Accepted" value={r.accepted} />
+        <Count label="Duplicates" value={duplicates} />
+        <Count label="Rejected" value={r.rejected} />
+      </InlineGrid>
+      {shown.length > 0 ? (
+        <BlockStack gap="200">
+          <Text as="h3" variant="headingSm">
+            Lines not taken
+          </Text>
+          <div data-testid="rejected-lines">
+            <DataTable
+              columnContentTypes={["numeric", "text", "text"]}
+              headings={["Line", "Reason", "Value"]}
+              rows={shown.map((line) => [line.line, rejectReasonLabel(line.reason), line.value || "—"])}
+              increasedTableDensity
+              truncate
+            />
+          </div>
+          {notShown > 0 ? (
+            <Text as="p" tone="subdued">
+              And {plural(notShown, "more line")} not shown.
+            </Text>
+          ) : null}
+        </BlockStack>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+/** The running upload's progress, or how the last one ended. */
+export function UploadStatus({
+  state,
+  progress,
+  onDismiss,
+}: {
+  state: UploadState;
+  progress: ImportProgress | null;
+  onDismiss: () => void;
+}) {
+  if (state.phase === "idle") return null;
+  if (state.phase === "finished") {
+    return (
+      <Card>
+        <div data-testid="upload-result">
+          <Outcome label={state.label} outcome={state.outcome} onDismiss={onDismiss} />
+        </div>
+      </Card>
+    );
+  }
+  const bytesDone = progress?.bytesDone ?? 0;
+  const detail =
+    state.phase === "starting"
+      ? "Starting…"
+      : `${formatBytes(bytesDone)} of ${formatBytes(state.bytesTotal)} read · ${plural(progress?.accepted ?? 0, "code")} added so far`;
+  return (
+    <Card>
+      <RunProgress
+        testId="upload-progress"
+        label={`Uploading ${state.label}`}
+        percent={progress?.percent ?? 0}
+        detail={detail}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,308 @@
+// One customer: who they are and every code they received (pool, initial or reissue, when, the code's status now),
+// with a manual "issue a code" for support cases.
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  EmptyState,
+  IndexTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Link,
+  Page,
+  Select,
+  Text,
+} from "@shopify/polaris";
+import { useState, type ReactNode } from "react";
+import {
+  data,
+  useFetcher,
+  useLoaderData,
+  useLocation,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "react-router";
+import { requireAdmin } from "../auth.server";
+import { EMPTY_BEHAVIOR_LABELS, formatDateTime, formatNumber, type EmptyBehavior } from "../components/pools/format";
+import { appHref } from "../components/pools/links";
+import { CodeStatusBadge } from "../components/pools/StatusBadge";
+import { getCustomer, listCustomerCodes } from "../services/customers.server";
+import { issueCode } from "../services/pools/issue.server";
+import { listPools } from "../services/pools/pools.server";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const admin = await requireAdmin(request);
+  const customerId = params.customerId ?? "";
+  const customer = UUID.test(customerId) ? await getCustomer(admin.db, customerId) : null;
+  if (!customer) return data({ found: false as const }, { status: 404 });
+  const [codes, pools] = await Promise.all([
+    listCustomerCodes(admin.db, customer.id),
+    listPools(admin.db, admin.shopId),
+  ]);
+  return {
+    found: true as const,
+    customer: {
+      id: customer.id,
+      name: [customer.firstName, customer.lastName].filter(Boolean).join(" ") || customer.email || "Customer",
+      email: customer.email,
+      phone: customer.phone,
+      tags: customer.tags,
+      acceptsMarketing: customer.acceptsMarketing,
+      ordersCount: customer.ordersCount,
+      totalSpent: customer.totalSpent.toFixed(2),
+      lastOrderAt: customer.lastOrderAt ? formatDateTime(customer.lastOrderAt) : null,
+      platformId: customer.platformId,
+      since: formatDateTime(customer.platformCreatedAt ?? customer.createdAt),
+    },
+    codes: codes.map((c) => ({
+      id: c.issuanceId,
+      kind: c.kind,
+      source: c.source,
+      issuedAt: formatDateTime(c.issuedAt),
+      pool: c.pool,
+      code: c.code
+        ? {
+            code: c.code.code,
+            status: c.code.status,
+            expiresAt: c.code.expiresAt ? formatDateTime(c.code.expiresAt) : null,
+          }
+        : null,
+    })),
+    pools: pools
+      .filter((p) => p.kind === "STATIC")
+      .map((p) => ({ id: p.id, name: p.name, available: p.stats.available })),
+  };
+};
+
+type IssueAnswer = { tone: "success" | "warning" | "critical"; title: string; message?: string };
+
+export const action = async ({ request, params }: ActionFunctionArgs): Promise<IssueAnswer> => {
+  const admin = await requireAdmin(request);
+  const customerId = params.customerId ?? "";
+  const customer = UUID.test(customerId) ? await getCustomer(admin.db, customerId) : null;
+  if (!customer) return { tone: "critical", title: "This customer no longer exists." };
+  const form = await request.formData();
+  const poolId = String(form.get("poolId") ?? "");
+  if (!UUID.test(poolId)) return { tone: "critical", title: "Choose a pool." };
+  const result = await issueCode(admin.db, {
+    shopId: admin.shopId,
+    poolId,
+    customerId: customer.id,
+    reissue: form.get("reissue") === "on",
+    source: "admin",
+  });
+  switch (result.type) {
+    case "issued":
+      return {
+        tone: "success",
+        title: `${result.issued.kind === "REISSUE" ? "Reissued" : "Issued"} ${result.issued.code}`,
+        message: "Give the code to the customer yourself: issuing from here sends no message.",
+      };
+    case "pool_empty":
+      return {
+        tone: "warning",
+        title: "The pool is empty",
+        message: `Its setting for an empty pool: ${EMPTY_BEHAVIOR_LABELS[result.behavior as EmptyBehavior].toLowerCase()}${
+          result.fallbackCode ? ` (fallback code ${result.fallbackCode})` : ""
+        }. Add codes to the pool and try again.`,
+      };
+    case "never_issued":
+      return {
+        tone: "warning",
+        title: "Nothing to reissue",
+        message: "This customer never got a code from this pool. Issue a new one instead.",
+      };
+    case "pool_not_static":
+      return { tone: "critical", title: "Dynamic pools cannot give out codes yet." };
+    case "pool_not_found":
+      return { tone: "critical", title: "This pool no longer exists." };
+    case "idempotency_conflict":
+      return { tone: "critical", title: "This request conflicts with an earlier one. Reload and try again." };
+  }
+};
+
+type Loaded = Extract<Awaited<ReturnType<typeof loader>>, { found: true }>;
+
+export default function CustomerRoute() {
+  const loaded = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  if (!loaded.found) {
+    return (
+      <Page title="Customer not found" backAction={{ content: "Customers", url: appHref("/app/customers", search) }}>
+        <Card>
+          <EmptyState
+            heading="This customer does not exist"
+            action={{ content: "Back to customers", url: appHref("/app/customers", search) }}
+            image=""
+          >
+            <p>They may have been redacted at the store's request.</p>
+          </EmptyState>
+        </Card>
+      </Page>
+    );
+  }
+  return <CustomerPage key={loaded.customer.id} {...loaded} />;
+}
+
+function Detail({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="h3" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <Text as="p" breakWord>
+        {children}
+      </Text>
+    </BlockStack>
+  );
+}
+
+function CustomerPage({ customer, codes, pools }: Loaded) {
+  const { search } = useLocation();
+  const issue = useFetcher<typeof action>();
+  const [poolId, setPoolId] = useState(pools[0]?.id ?? "");
+  const [reissue, setReissue] = useState(false);
+  const answer = issue.state === "idle" ? issue.data : undefined;
+
+  return (
+    <Page
+      title={customer.name}
+      subtitle={customer.email ?? undefined}
+      backAction={{ content: "Customers", url: appHref("/app/customers", search) }}
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              Codes received
+            </Text>
+            <Card padding="0">
+              <IndexTable
+                resourceName={{ singular: "code", plural: "codes" }}
+                itemCount={codes.length}
+                selectable={false}
+                emptyState={
+                  <Box padding="800">
+                    <Text as="p" tone="subdued" alignment="center">
+                      This customer has not received a code yet.
+                    </Text>
+                  </Box>
+                }
+                headings={[
+                  { title: "Code" },
+                  { title: "Pool" },
+                  { title: "Issue" },
+                  { title: "When" },
+                  { title: "Status now" },
+                ]}
+              >
+                {codes.map((c, i) => (
+                  <IndexTable.Row id={c.id} key={c.id} position={i}>
+                    <IndexTable.Cell>
+                      <Text as="span" fontWeight="medium">
+                        <code>{c.code?.code ?? "—"}</code>
+                      </Text>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      {c.pool.deleted ? (
+                        <Text as="span" tone="subdued">
+                          {c.pool.name} (deleted)
+                        </Text>
+                      ) : (
+                        <Link url={appHref(`/app/pools/${c.pool.id}`, search)}>{c.pool.name}</Link>
+                      )}
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      {c.kind === "REISSUE" ? <Badge tone="info">Reissue</Badge> : <Badge>Initial</Badge>}
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>{c.issuedAt}</IndexTable.Cell>
+                    <IndexTable.Cell>{c.code ? <CodeStatusBadge status={c.code.status} /> : "—"}</IndexTable.Cell>
+                  </IndexTable.Row>
+                ))}
+              </IndexTable>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Customer
+                </Text>
+                <InlineGrid columns={1} gap="300">
+                  <Detail label="Email">{customer.email ?? "—"}</Detail>
+                  <Detail label="Phone">{customer.phone ?? "—"}</Detail>
+                  <Detail label="Orders">
+                    {formatNumber(customer.ordersCount)} · {customer.totalSpent} spent
+                    {customer.lastOrderAt ? ` · last ${customer.lastOrderAt}` : ""}
+                  </Detail>
+                  <Detail label="Email marketing">{customer.acceptsMarketing ? "Subscribed" : "Not subscribed"}</Detail>
+                  <Detail label="Customer since">{customer.since}</Detail>
+                  <Detail label="Store id">{customer.platformId}</Detail>
+                </InlineGrid>
+                {customer.tags.length > 0 ? (
+                  <InlineStack gap="100">
+                    {customer.tags.map((t) => (
+                      <Badge key={t}>{t}</Badge>
+                    ))}
+                  </InlineStack>
+                ) : null}
+              </BlockStack>
+            </Card>
+            <Card>
+              <issue.Form method="post">
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    Issue a code
+                  </Text>
+                  {pools.length === 0 ? (
+                    <Text as="p" tone="subdued">
+                      No static pool to issue from yet.
+                    </Text>
+                  ) : (
+                    <>
+                      <Select
+                        label="Pool"
+                        name="poolId"
+                        options={pools.map((p) => ({
+                          label: `${p.name} (${formatNumber(p.available)} available)`,
+                          value: p.id,
+                        }))}
+                        value={poolId}
+                        onChange={setPoolId}
+                      />
+                      <Checkbox
+                        label="Reissue the code they already got from this pool"
+                        name="reissue"
+                        checked={reissue}
+                        onChange={setReissue}
+                      />
+                      <InlineStack align="end">
+                        <Button submit loading={issue.state !== "idle"}>
+                          {reissue ? "Reissue code" : "Issue code"}
+                        </Button>
+                      </InlineStack>
+                    </>
+                  )}
+                  {answer ? (
+                    <Banner tone={answer.tone} title={answer.title}>
+                      {answer.message ? <p>{answer.message}</p> : null}
+                    </Banner>
+                  ) : null}
+                </BlockStack>
+              </issue.Form>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

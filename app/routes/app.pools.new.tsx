@@ -1,0 +1,42 @@
+// Create a pool; on success the merchant lands on its page to add codes.
+import { Card, Layout, Page } from "@shopify/polaris";
+import { redirect, useFetcher, useLocation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { requireAdmin } from "../auth.server";
+import { appHref } from "../components/pools/links";
+import { EMPTY_POOL_FORM, PoolForm } from "../components/pools/PoolForm";
+import { poolFormErrors, poolInputFromForm } from "../components/pools/pool-form.server";
+import { createPool } from "../services/pools/pools.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  await requireAdmin(request);
+  return null;
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const admin = await requireAdmin(request);
+  const input = poolInputFromForm(await request.formData());
+  const result = await createPool(admin.db, admin.shopId, input);
+  if (result.type === "saved") throw redirect(appHref(`/app/pools/${result.pool.id}`, new URL(request.url).search));
+  return { errors: poolFormErrors(result, input) };
+};
+
+export default function NewPoolPage() {
+  const fetcher = useFetcher<typeof action>();
+  const { search } = useLocation();
+  return (
+    <Page title="Create pool" backAction={{ content: "Pools", url: appHref("/app/pools", search) }} narrowWidth>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <PoolForm
+              fetcher={fetcher}
+              initial={EMPTY_POOL_FORM}
+              errors={fetcher.data?.errors}
+              submitLabel="Create pool"
+            />
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
