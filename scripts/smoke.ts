@@ -121,6 +121,29 @@ export async function runSmokeChecks(stack: Stack, options: { nonce: string }) {
     return undefined;
   }, results);
 
+  await check("poolIssueThroughApi", async () => {
+    const { forShop } = await import("../app/db/shop-scope.server");
+    const { createApiKey } = await import("../app/services/api-keys.server");
+    const db = forShop(stack.demoShop.id);
+    const key = await createApiKey(db, stack.demoShop.id, `smoke ${options.nonce.slice(0, 8)}`);
+    if (key.type !== "created") throw new Error(`api key: ${key.type}`);
+    const pool = await db.pool.findFirstOrThrow({ where: { name: "Welcome back" } });
+    const issue = () =>
+      fetch(`${stack.appUrl}/api/v1/pools/${pool.id}/issue`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json", "idempotency-key": options.nonce },
+        body: JSON.stringify({ customer: { id: "9007199254740995", email: "smoke-api@example.com" } }),
+      });
+    const first = await issue();
+    const again = await issue();
+    const a = (await first.json()) as { code?: string };
+    const b = (await again.json()) as { code?: string; replayed?: boolean };
+    if (first.status !== 201 || again.status !== 200 || !a.code || a.code !== b.code || !b.replayed) {
+      throw new Error(`issue answered ${first.status}/${again.status}: ${JSON.stringify([a, b])}`);
+    }
+    return a.code;
+  }, results);
+
   await check("healthRoute", async () => {
     const response = await fetch(`${stack.appUrl}/health`);
     if (response.status !== 200) throw new Error(`health answered ${response.status}: ${await response.text()}`);
@@ -128,5 +151,7 @@ export async function runSmokeChecks(stack: Stack, options: { nonce: string }) {
   }, results);
 
   const ok = Object.values(results).every((r) => r.ok);
-  return { ok, checks: results };
+  const { prisma } = await import("../app/db.server");
+  const codesIssued = await prisma.issuance.count({ where: { shopId: stack.demoShop.id } });
+  return { ok, checks: results, codesIssued };
 }
