@@ -11,6 +11,8 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Runs a script of several statements (migrations, test fixtures). */
   execScript(sql: string): Promise<void>;
+  /** A parameterised statement straight through the driver, for bulk paths where Prisma's overhead shows. */
+  query<Row>(sql: string, params: unknown[]): Promise<Row[]>;
   /** Pins one connection for work that needs session state (advisory locks, multi-statement transactions). */
   withConnection<T>(fn: (conn: ScriptRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -29,6 +31,9 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
     prisma,
     async execScript(sql) {
       await pool.query(sql);
+    },
+    async query<Row>(sql: string, params: unknown[]) {
+      return (await pool.query(sql, params)).rows as Row[];
     },
     async withConnection(fn) {
       const client = await pool.connect();
@@ -67,6 +72,9 @@ export async function openPglite(dir?: string): Promise<Database> {
     prisma,
     async execScript(sql) {
       await client.exec(sql);
+    },
+    async query<Row>(sql: string, params: unknown[]) {
+      return (await client.query<Row>(sql, params)).rows;
     },
     async withConnection(fn) {
       // PGlite is a single connection already.

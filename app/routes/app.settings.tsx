@@ -17,11 +17,12 @@ import { Form, useActionData, useLoaderData, useNavigation, type ActionFunctionA
 import { requireAdmin } from "../auth.server";
 import { listJobFailures } from "../jobs/failures.server";
 import { createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys.server";
+import { shopProfile } from "../services/shops.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const [shop, failures, apiKeys] = await Promise.all([
-    admin.db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true } }),
+    shopProfile(admin.db),
     listJobFailures(admin.shopId),
     listApiKeys(admin.db),
   ]);

@@ -2,6 +2,7 @@
 // create or end the shop itself.
 import type { Platform, Shop } from "@prisma/client";
 import { prisma } from "../db.server";
+import type { ShopDb } from "../db/shop-scope.server";
 import type { DiscountPlatform } from "../platforms/port";
 
 export async function findShopByDomain(domain: string): Promise<Shop | null> {
@@ -48,4 +49,9 @@ export async function requireInstalledShop(domain: string): Promise<Shop | null>
 export async function installedShopIds(): Promise<string[]> {
   const rows = await prisma.shop.findMany({ where: { uninstalledAt: null }, select: { id: true } });
   return rows.map((r) => r.id);
+}
+
+/** What Settings shows about the store. */
+export async function shopProfile(db: ShopDb) {
+  return db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true } });
 }

@@ -73,7 +73,14 @@ export async function lowStockPools(db: ShopDb) {
  * Asks the worker to re-check a pool soon. Debounced per pool (many issues in a burst make one check) and never
  * in the way of the caller: a Redis hiccup only delays the alert to the next check.
  */
-export function requestStockCheck(shopId: string, poolId: string): void {
+const lastRequested = new Map<string, number>();
+const REQUEST_AT_MOST_EVERY_MS = 1_000;
+
+export function requestStockCheck(shopId: string, poolId: string, now = Date.now()): void {
+  // In-process debounce first: a burst of issues costs one Redis round trip per pool per second, not one each.
+  if (now - (lastRequested.get(poolId) ?? 0) < REQUEST_AT_MOST_EVERY_MS) return;
+  lastRequested.set(poolId, now);
+  if (lastRequested.size > 10_000) lastRequested.clear();
   enqueue(
     "pools",
     "checkStock",
