@@ -70,27 +70,35 @@ export async function lowStockPools(db: ShopDb) {
 }
 
 /**
- * Asks the worker to re-check a pool soon. Debounced per pool (many issues in a burst make one check) and never
- * in the way of the caller: a Redis hiccup only delays the alert to the next check.
+ * Asks the worker to re-check a pool soon, after the last of a burst of issues (a trailing debounce, so the check
+ * always sees the latest stock). Never in the caller's way: a Redis hiccup only delays the alert to the next check.
+ * A burst costs one job per pool per second per process; checks are safe to run concurrently (the crossing is
+ * claimed with a conditional update). BullMQ's own deduplication is not used: while a key lives it drops adds,
+ * which is a leading debounce and can skip the check after the last issue.
  */
-const lastRequested = new Map<string, number>();
-const REQUEST_AT_MOST_EVERY_MS = 1_000;
+const scheduled = new Map<string, NodeJS.Timeout>();
+const COALESCE_MS = 1_000;
 
-export function requestStockCheck(shopId: string, poolId: string, now = Date.now()): void {
-  // In-process debounce first: a burst of issues costs one Redis round trip per pool per second, not one each.
-  if (now - (lastRequested.get(poolId) ?? 0) < REQUEST_AT_MOST_EVERY_MS) return;
-  lastRequested.set(poolId, now);
-  if (lastRequested.size > 10_000) lastRequested.clear();
-  enqueue(
-    "pools",
-    "checkStock",
-    { shopId, poolId },
-    { delay: 2_000, deduplication: { id: `stock-${poolId}`, ttl: 2_000 } },
-  ).catch(() => undefined);
+export function requestStockCheck(shopId: string, poolId: string): void {
+  if (scheduled.has(poolId)) return; // a check already runs after this moment
+  const timer = setTimeout(() => {
+    scheduled.delete(poolId);
+    enqueue("pools", "checkStock", { shopId, poolId }).catch(() => undefined);
+  }, COALESCE_MS);
+  timer.unref();
+  scheduled.set(poolId, timer);
 }
 
-/** Marks available codes whose expiry has passed as EXPIRED. */
+/** Marks available codes whose expiry has passed as EXPIRED, pool by pool (codes_expiry_idx serves each). */
 export async function expireCodes(db: ShopDb, now = new Date()): Promise<number> {
-  const result = await db.code.updateMany({ where: { status: "AVAILABLE", expiresAt: { lte: now } }, data: { status: "EXPIRED" } });
-  return result.count;
+  const pools = await db.pool.findMany({ where: { deletedAt: null, kind: "STATIC" }, select: { id: true } });
+  let expired = 0;
+  for (const pool of pools) {
+    const result = await db.code.updateMany({
+      where: { poolId: pool.id, status: "AVAILABLE", expiresAt: { lte: now } },
+      data: { status: "EXPIRED" },
+    });
+    expired += result.count;
+  }
+  return expired;
 }

@@ -19,3 +19,6 @@ DROP INDEX "codes_import_id_idx";
 -- Deleting codes (pool or shop removal) sets issuances.code_id to NULL: without this index every deleted code
 -- scanned the issuances table.
 CREATE INDEX "issuances_code_id_idx" ON "issuances"("code_id");
+
+-- The expiry sweep runs every minute per shop: it reads only available codes that can expire.
+CREATE INDEX "codes_expiry_idx" ON "codes"("pool_id", "expires_at") WHERE "status" = 'AVAILABLE' AND "expires_at" IS NOT NULL;

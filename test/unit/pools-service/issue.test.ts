@@ -114,3 +114,22 @@ describe("batch issue", () => {
     expect(await shop.db.code.count({ where: { status: "ASSIGNED" } })).toBe(4);
   });
 });
+
+describe("expiry", () => {
+  it("marks available codes past their expiry as expired, and leaves assigned and future ones alone", async () => {
+    const { expireCodes } = await import("../../../app/services/pools/stock.server");
+    const shop = await createTestShop();
+    const past = new Date(Date.now() - 60_000);
+    const pool = await createPoolWithCodes(shop, ["GONE", "HELD", "LATER"], {
+      expiresAt: (i) => (i === 2 ? new Date(Date.now() + 86_400_000) : past),
+    });
+    await shop.db.code.updateMany({ where: { code: "HELD" }, data: { status: "ASSIGNED" } });
+    expect(await expireCodes(shop.db)).toBe(1);
+    const statuses = await shop.db.code.findMany({ where: { poolId: pool.id }, orderBy: { code: "asc" }, select: { code: true, status: true } });
+    expect(statuses).toEqual([
+      { code: "GONE", status: "EXPIRED" },
+      { code: "HELD", status: "ASSIGNED" },
+      { code: "LATER", status: "AVAILABLE" },
+    ]);
+  });
+});
