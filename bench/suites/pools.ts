@@ -274,7 +274,7 @@ COMMIT;`,
         SELECT id FROM codes
         WHERE pool_id = '${poolId}'::uuid AND shop_id = '${shopId}'::uuid AND status = 'AVAILABLE'
           AND (expires_at IS NULL OR expires_at > now())
-        ORDER BY id
+        ORDER BY id + 0
         LIMIT 1
         FOR UPDATE SKIP LOCKED
       )

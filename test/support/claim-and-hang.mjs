@@ -8,7 +8,7 @@ await client.query("BEGIN");
 await client.query(
   `UPDATE codes SET status = 'ASSIGNED', customer_id = $3::uuid WHERE id = (
      SELECT id FROM codes WHERE pool_id = $1::uuid AND shop_id = $2::uuid AND status = 'AVAILABLE'
-     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)`,
+     ORDER BY id + 0 LIMIT 1 FOR UPDATE SKIP LOCKED)`,
   [process.env.POOL_ID, process.env.SHOP_ID, process.env.CUSTOMER_ID],
 );
 process.stdout.write("claimed\n");
