@@ -1,5 +1,8 @@
-// Re-enqueues stored webhook events that were never processed: Redis was down when they arrived, or lost the
-// job. Safe to run any time: the job id makes the enqueue idempotent and processing skips done events.
+// The per-shop sweep: re-enqueues stored webhook events that were never processed (Redis was down when they arrived,
+// or lost the job), and closes upload runs an interrupted request left running. Safe to run any time: the job id
+// makes the enqueue idempotent and processing skips done events.
+import { forShop } from "../../db/shop-scope.server";
+import { closeAbandonedUploads } from "../../services/pools/imports.server";
 import { installedShopIds } from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
 import { enqueue } from "../enqueue.server";
@@ -12,7 +15,8 @@ export async function processSweep(payload: JobPayload<"system", "sweep">, now =
   for (const id of ids) {
     await enqueue("webhooks", "process", { shopId: payload.shopId, eventId: id.toString() }, { jobId: jobId("webhook", id) });
   }
-  return { requeued: ids.length };
+  const abandonedUploads = await closeAbandonedUploads(forShop(payload.shopId), now);
+  return { requeued: ids.length, abandonedUploads };
 }
 
 /** Enqueues one sweep per installed shop; the job id per shop and minute keeps overlapping runs from piling up. */

@@ -244,3 +244,27 @@ export async function runGeneration(db: ShopDb, shopId: string, importId: string
   });
   return { generated };
 }
+
+/** An upload that made no progress for this long was cut off (browser closed, web process restarted). */
+export const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
+
+/**
+ * Ends upload runs left RUNNING by an interrupted request, so the admin does not show them in progress forever.
+ * Codes they added stay (uploading the file again skips them as duplicates). Generation and platform sync runs
+ * belong to the worker, which retries them, and are left alone.
+ */
+export async function closeAbandonedUploads(db: ShopDb, now = new Date()): Promise<number> {
+  const result = await db.codeImport.updateMany({
+    where: {
+      status: "RUNNING",
+      source: { in: ["paste", "csv", "xlsx", "json"] },
+      createdAt: { lt: new Date(now.getTime() - ABANDONED_UPLOAD_MS) },
+    },
+    data: {
+      status: "FAILED",
+      finishedAt: now,
+      error: "interrupted: the upload stopped before the whole file arrived. Codes it added are kept; upload the file again to add the rest.",
+    },
+  });
+  return result.count;
+}

@@ -102,3 +102,21 @@ describe("generating codes into a pool", () => {
     expect(await shop.db.codeImport.count()).toBe(0);
   });
 });
+
+describe("interrupted uploads", () => {
+  it("closes an upload run left running for an hour and keeps the codes it added; a recent one stays running", async () => {
+    const { closeAbandonedUploads, startImport } = await import("../../../app/services/pools/imports.server");
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const old = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
+    const recent = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
+    const generation = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "generate" });
+    await shop.db.codeImport.updateMany({ where: { id: { in: [old.id, generation.id] } }, data: { createdAt: new Date(Date.now() - 2 * 3_600_000) } });
+    await shop.db.code.create({ data: { shopId: shop.id, poolId: pool.id, code: "KEPT", codeKey: "KEPT", importId: old.id } });
+    expect(await closeAbandonedUploads(shop.db)).toBe(1);
+    const runs = await shop.db.codeImport.findMany({ orderBy: { createdAt: "asc" } });
+    expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({ [old.id]: "FAILED", [recent.id]: "RUNNING", [generation.id]: "RUNNING" });
+    expect(runs.find((r) => r.id === old.id)?.error).toMatch(/^interrupted/);
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(1);
+  });
+});
