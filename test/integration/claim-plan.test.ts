@@ -30,3 +30,18 @@ describe("claiming from a pool stored after a big one", () => {
     await prisma.code.deleteMany({ where: { poolId: big.id } });
   });
 });
+
+describe("redacting a customer", () => {
+  it("finds the customer's issuances through an index rather than scanning every shop's", async () => {
+    // With sequential scans priced out, the plan shows whether an index can serve the lookup at all, whatever the
+    // table's size when this test happens to run.
+    const plan = await prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+      return tx.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
+        `EXPLAIN SELECT id FROM issuances WHERE customer_id = '00000000-0000-0000-0000-000000000001'::uuid`,
+      );
+    });
+    const text = plan.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(text).toContain("issuances_customer_id_pool_id_created_at_idx");
+  });
+});
