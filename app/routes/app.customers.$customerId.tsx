@@ -8,7 +8,6 @@ import {
   Button,
   Card,
   Checkbox,
-  EmptyState,
   IndexTable,
   InlineGrid,
   InlineStack,
@@ -28,6 +27,7 @@ import {
   type LoaderFunctionArgs,
 } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { NotFoundPage } from "../components/NotFoundPage";
 import { EMPTY_BEHAVIOR_LABELS, formatDateTime, formatNumber, type EmptyBehavior } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { CodeStatusBadge } from "../components/pools/StatusBadge";
@@ -132,20 +132,11 @@ type Loaded = Extract<Awaited<ReturnType<typeof loader>>, { found: true }>;
 
 export default function CustomerRoute() {
   const loaded = useLoaderData<typeof loader>();
-  const { search } = useLocation();
   if (!loaded.found) {
     return (
-      <Page title="Customer not found" backAction={{ content: "Customers", url: appHref("/app/customers", search) }}>
-        <Card>
-          <EmptyState
-            heading="This customer does not exist"
-            action={{ content: "Back to customers", url: appHref("/app/customers", search) }}
-            image=""
-          >
-            <p>They may have been redacted at the store's request.</p>
-          </EmptyState>
-        </Card>
-      </Page>
+      <NotFoundPage title="Customer not found" heading="This customer does not exist" backLabel="Customers" backPath="/app/customers">
+        They may have been redacted at the store's request.
+      </NotFoundPage>
     );
   }
   return <CustomerPage key={loaded.customer.id} {...loaded} />;

@@ -7,7 +7,6 @@ import {
   Box,
   Card,
   DataTable,
-  EmptyState,
   InlineGrid,
   Layout,
   Modal,
@@ -25,6 +24,7 @@ import {
   type LoaderFunctionArgs,
 } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { NotFoundPage } from "../components/NotFoundPage";
 import { CODE_TABS, CodesCard, type CodeTab, type CodesView } from "../components/pools/CodesCard";
 import {
   EMPTY_BEHAVIOR_LABELS,
@@ -256,20 +256,11 @@ type Loaded = Extract<Awaited<ReturnType<typeof loader>>, { found: true }>;
 
 export default function PoolRoute() {
   const loaded = useLoaderData<typeof loader>();
-  const { search } = useLocation();
   if (!loaded.found) {
     return (
-      <Page title="Pool not found" backAction={{ content: "Pools", url: appHref("/app/pools", search) }}>
-        <Card>
-          <EmptyState
-            heading="This pool does not exist or was deleted"
-            action={{ content: "Back to pools", url: appHref("/app/pools", search) }}
-            image=""
-          >
-            <p>Codes already given out from a deleted pool stay with their customers.</p>
-          </EmptyState>
-        </Card>
-      </Page>
+      <NotFoundPage title="Pool not found" heading="This pool does not exist or was deleted" backLabel="Pools" backPath="/app/pools">
+        Codes already given out from a deleted pool stay with their customers.
+      </NotFoundPage>
     );
   }
   return <PoolPage key={loaded.pool.id} {...loaded} />;

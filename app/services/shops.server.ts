@@ -55,3 +55,8 @@ export async function installedShopIds(): Promise<string[]> {
 export async function shopProfile(db: ShopDb) {
   return db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true } });
 }
+
+/** The shop as the platform registry needs it (id, domain, platform). */
+export async function platformShopOf(db: ShopDb) {
+  return db.shop.findFirstOrThrow({ select: { id: true, domain: true, platform: true } });
+}

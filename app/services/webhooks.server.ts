@@ -4,7 +4,7 @@
 import type { Prisma } from "@prisma/client";
 import { prisma } from "../db.server";
 import { isUniqueViolation } from "../db/errors";
-import { forShop } from "../db/shop-scope.server";
+import { forShop, type ShopDb } from "../db/shop-scope.server";
 import { parseJsonKeepingBigIds } from "../domain/events/safe-json";
 import { enqueue } from "../jobs/enqueue.server";
 import { jobId } from "../jobs/queues";
@@ -84,4 +84,16 @@ export async function unprocessedEventIds(shopId: string, olderThan: Date, limit
     select: { id: true },
   });
   return rows.map((r) => r.id);
+}
+
+/** A stored event for the worker to process, with its shop's domain; null when it is gone (shop redacted). */
+export async function loadStoredEvent(db: ShopDb, eventId: string) {
+  const event = await db.event.findFirst({ where: { id: BigInt(eventId) } });
+  if (!event) return null;
+  const shop = await db.shop.findFirstOrThrow({ select: { domain: true } });
+  return { event, shopDomain: shop.domain };
+}
+
+export async function markEventProcessed(db: ShopDb, eventId: bigint): Promise<void> {
+  await db.event.update({ where: { id: eventId }, data: { processedAt: new Date() } });
 }

@@ -2,15 +2,16 @@ import { systemMailer } from "../../channels/email/mailer.server";
 import { forShop } from "../../db/shop-scope.server";
 import { env } from "../../env.server";
 import { platformFor } from "../../platforms/index.server";
-import { runGeneration } from "../../services/pools/imports.server";
+import { getImport, runGeneration } from "../../services/pools/imports.server";
 import { runRedeemableSync } from "../../services/pools/redeemable.server";
+import { platformShopOf } from "../../services/shops.server";
 import { checkPoolStock, expireCodes, requestStockCheck } from "../../services/pools/stock.server";
 import type { JobPayload } from "../queues";
 
 export async function processGenerate(payload: JobPayload<"pools", "generate">) {
   const db = forShop(payload.shopId);
   const result = await runGeneration(db, payload.shopId, payload.importId);
-  const run = await db.codeImport.findFirst({ where: { id: payload.importId }, select: { poolId: true } });
+  const run = await getImport(db, payload.importId);
   if (run) requestStockCheck(payload.shopId, run.poolId);
   return result;
 }
@@ -28,6 +29,5 @@ export async function processExpireCodes(payload: JobPayload<"pools", "expireCod
 
 export async function processSyncRedeemable(payload: JobPayload<"pools", "syncRedeemable">) {
   const db = forShop(payload.shopId);
-  const shop = await db.shop.findFirstOrThrow({ select: { id: true, domain: true, platform: true } });
-  return runRedeemableSync(db, payload.importId, await platformFor(shop));
+  return runRedeemableSync(db, payload.importId, await platformFor(await platformShopOf(db)));
 }

@@ -12,14 +12,16 @@ import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
 import { redactCustomer, redactShop } from "../../services/privacy.server";
 import { recordScopes, recordUninstall } from "../../services/shops.server";
+import { loadStoredEvent, markEventProcessed } from "../../services/webhooks.server";
 import type { JobPayload } from "../queues";
 
 export async function processWebhook(payload: JobPayload<"webhooks", "process">) {
   const db = forShop(payload.shopId);
-  const event = await db.event.findFirst({ where: { id: BigInt(payload.eventId) } });
-  if (!event) return { skipped: "event not found (shop redacted?)" };
+  const stored = await loadStoredEvent(db, payload.eventId);
+  if (!stored) return { skipped: "event not found (shop redacted?)" };
+  const { event } = stored;
   if (event.processedAt) return { skipped: "already processed" };
-  const shop = await db.shop.findFirstOrThrow({ select: { domain: true } });
+  const shop = { domain: stored.shopDomain };
   const body = event.payload;
 
   const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Error } }) => {
@@ -59,6 +61,6 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
     default:
       throw new UnrecoverableError(`No handler for webhook topic ${event.topic}`);
   }
-  await db.event.update({ where: { id: event.id }, data: { processedAt: new Date() } });
+  await markEventProcessed(db, event.id);
   return { topic: event.topic };
 }
