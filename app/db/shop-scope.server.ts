@@ -26,6 +26,13 @@ const SHOP_OWNED = new Set<string>([
   "Message",
   "Redemption",
   "JobFailure",
+  "PlatformConnection",
+  "Product",
+  "DataRequest",
+  "SegmentRequest",
+  "SegmentRecheck",
+  "ChannelSettings",
+  "Review",
 ]);
 
 const WHERE_OPERATIONS = new Set([

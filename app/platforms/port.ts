@@ -24,6 +24,12 @@ export type DiscountTarget =
 /** One unique code created on the platform for one customer (dynamic pools). */
 export interface DynamicCodeSpec {
   code: string;
+  /**
+   * Names the settings this code shares with other codes of its pool (pool id + a hash of value, target,
+   * limits and dates). Magento keeps one sales rule per group key and adds each code to it as a coupon;
+   * Shopify creates one discount per code and ignores it.
+   */
+  groupKey: string;
   title: string;
   value: DiscountValue;
   target: DiscountTarget;

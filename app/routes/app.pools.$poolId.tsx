@@ -1,5 +1,6 @@
 // One pool: stock and issues per day, adding codes (upload, paste, generate) with live progress, its codes,
-// recent uploads, its settings, retiring unused codes and deleting it.
+// recent uploads, its settings, retiring unused codes and deleting it. A dynamic pool shows its code settings and
+// the codes created on the store, each revocable.
 import {
   Badge,
   Banner,
@@ -26,6 +27,7 @@ import {
 import { requireAdmin } from "../auth.server";
 import { NotFoundPage } from "../components/NotFoundPage";
 import { CODE_TABS, CodesCard, type CodeTab, type CodesView } from "../components/pools/CodesCard";
+import { dynamicFormValues } from "../components/pools/dynamic-form";
 import {
   EMPTY_BEHAVIOR_LABELS,
   forecastText,
@@ -44,10 +46,12 @@ import { poolFormErrors, poolInputFromForm, type PoolFormErrors } from "../compo
 import { ImportStatusBadge, PoolKindBadge } from "../components/pools/StatusBadge";
 import { UploadCard, UploadStatus } from "../components/pools/UploadCard";
 import { useCodeUpload } from "../components/pools/useImportProgress";
+import { describeSettings } from "../domain/pools/dynamic";
 import type { GenerateOptions } from "../domain/pools/generate";
 import { enqueue } from "../jobs/enqueue.server";
 import { jobId } from "../jobs/queues";
 import { markImportFailed } from "../services/pools/admin-queries.server";
+import { revokeDynamicCodes } from "../services/pools/dynamic.server";
 import { planPoolGeneration, recentImports } from "../services/pools/imports.server";
 import { deletePool, getPool, listPoolCodes, retireCodes, updatePool } from "../services/pools/pools.server";
 import { lowStockPools } from "../services/pools/stock.server";
@@ -114,9 +118,12 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       fallbackCode: pool.fallbackCode,
       createdAt: formatDateTime(pool.createdAt),
       low: low.some((l) => l.id === pool.id),
+      settings: pool.dynamic ? describeSettings(pool.dynamic) : null,
+      dynamicForm: dynamicFormValues(pool.dynamic),
     },
     stats: {
       total: s.total,
+      pending: s.pending,
       available: s.available,
       assigned: s.assigned,
       redeemed: s.redeemed,
@@ -152,6 +159,7 @@ type ActionResult =
   | GenerateResult
   | { intent: "retire-unused"; retired: number }
   | { intent: "retire-code"; retired: number }
+  | { intent: "revoke-code"; revoked: number; error?: string }
   | { intent: "delete"; type: "needs_confirmation"; unused: number }
   | { intent: "error"; message: string };
 
@@ -231,6 +239,21 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       if (!/^\d{1,19}$/.test(codeId)) return { intent: "retire-code", retired: 0 };
       return { intent: "retire-code", retired: await retireCodes(admin.db, pool.id, { codeIds: [codeId] }) };
     }
+    case "revoke-code": {
+      const codeId = String(form.get("codeId") ?? "");
+      if (!/^\d{1,19}$/.test(codeId)) return { intent: "revoke-code", revoked: 0 };
+      try {
+        const result = await revokeDynamicCodes(admin.db, pool.id, { codeIds: [codeId] });
+        return { intent: "revoke-code", revoked: result.revoked.length };
+      } catch (error) {
+        console.error(`[pools] revoking code ${codeId} failed:`, error);
+        return {
+          intent: "revoke-code",
+          revoked: 0,
+          error: "The store did not confirm the revocation, so the code still works. Try again in a moment.",
+        };
+      }
+    }
     case "delete": {
       // The merchant confirmed a number of unused codes; if the pool has a different number now (an upload
       // landed meanwhile), ask again with the new one.
@@ -258,7 +281,12 @@ export default function PoolRoute() {
   const loaded = useLoaderData<typeof loader>();
   if (!loaded.found) {
     return (
-      <NotFoundPage title="Pool not found" heading="This pool does not exist or was deleted" backLabel="Pools" backPath="/app/pools">
+      <NotFoundPage
+        title="Pool not found"
+        heading="This pool does not exist or was deleted"
+        backLabel="Pools"
+        backPath="/app/pools"
+      >
         Codes already given out from a deleted pool stay with their customers.
       </NotFoundPage>
     );
@@ -309,6 +337,7 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
     lowStockThreshold: pool.lowStockThreshold === null ? "" : String(pool.lowStockThreshold),
     emptyBehavior: pool.emptyBehavior as EmptyBehavior,
     fallbackCode: pool.fallbackCode ?? "",
+    dynamic: pool.dynamicForm,
   };
 
   return (
@@ -335,13 +364,10 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
             </Banner>
           </Layout.Section>
         ) : null}
-        {!isStatic ? (
+        {!isStatic && !pool.settings ? (
           <Layout.Section>
-            <Banner tone="info" title="Dynamic codes arrive with the next release">
-              <p>
-                A dynamic pool creates a fresh code on your store for each customer. That part is not built yet, so this
-                pool cannot give out codes today. Its settings are kept.
-              </p>
+            <Banner tone="warning" title="This pool's code settings are missing">
+              <p>It cannot create codes until you save its settings below.</p>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -351,22 +377,65 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
           </Layout.Section>
         ) : null}
 
+        {pool.settings ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Each code
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "text"]}
+                  headings={[]}
+                  rows={[
+                    ["Value", pool.settings.value],
+                    ["Applies to", pool.settings.appliesTo],
+                    ["Who can use it", pool.settings.usableBy],
+                    ["Usage", pool.settings.usage],
+                    ["Expires", pool.settings.expiry],
+                    ["Combines", pool.settings.combinesWith],
+                    ["Code", pool.settings.codeShape],
+                  ]}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
-            <Stat label="Total codes" value={formatNumber(stats.total)} />
-            <Stat
-              label="Available"
-              value={formatNumber(stats.available)}
-              detail={stats.percentRemaining === null ? undefined : `${stats.percentRemaining}% remaining`}
-            />
-            <Stat label="Assigned" value={formatNumber(stats.assigned)} />
-            <Stat label="Redeemed" value={formatNumber(stats.redeemed)} />
-            <Stat
-              label="Retired or expired"
-              value={formatNumber(stats.retired + stats.expired)}
-              detail={`${formatNumber(stats.retired)} retired, ${formatNumber(stats.expired)} expired`}
-            />
-          </InlineGrid>
+          {isStatic ? null : (
+            <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+              <Stat
+                label="Codes created"
+                value={formatNumber(stats.total)}
+                detail={stats.pending > 0 ? `${formatNumber(stats.pending)} being created` : "Never runs out"}
+              />
+              <Stat label="Assigned" value={formatNumber(stats.assigned)} />
+              <Stat label="Redeemed" value={formatNumber(stats.redeemed)} />
+              <Stat
+                label="Revoked or expired"
+                value={formatNumber(stats.retired + stats.expired)}
+                detail={`${formatNumber(stats.retired)} revoked, ${formatNumber(stats.expired)} expired`}
+              />
+            </InlineGrid>
+          )}
+          {isStatic ? (
+            <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
+              <Stat label="Total codes" value={formatNumber(stats.total)} />
+              <Stat
+                label="Available"
+                value={formatNumber(stats.available)}
+                detail={stats.percentRemaining === null ? undefined : `${stats.percentRemaining}% remaining`}
+              />
+              <Stat label="Assigned" value={formatNumber(stats.assigned)} />
+              <Stat label="Redeemed" value={formatNumber(stats.redeemed)} />
+              <Stat
+                label="Retired or expired"
+                value={formatNumber(stats.retired + stats.expired)}
+                detail={`${formatNumber(stats.retired)} retired, ${formatNumber(stats.expired)} expired`}
+              />
+            </InlineGrid>
+          ) : null}
         </Layout.Section>
 
         <Layout.Section>
@@ -417,7 +486,7 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
             <Text as="h2" variant="headingMd">
               Codes
             </Text>
-            <CodesCard view={codes} />
+            <CodesCard view={codes} kind={pool.kind} />
           </BlockStack>
         </Layout.Section>
 
@@ -470,7 +539,11 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
         <Layout.AnnotatedSection
           id="pool-settings"
           title="Settings"
-          description={`Name, low-stock alert and what happens when the pool is empty (now: ${EMPTY_BEHAVIOR_LABELS[pool.emptyBehavior as EmptyBehavior].toLowerCase()}).`}
+          description={
+            isStatic
+              ? `Name, low-stock alert and what happens when the pool is empty (now: ${EMPTY_BEHAVIOR_LABELS[pool.emptyBehavior as EmptyBehavior].toLowerCase()}).`
+              : "Name and how each code is created. Changes apply to codes issued from now on; codes already created keep theirs."
+          }
         >
           <Card>
             <BlockStack gap="400">

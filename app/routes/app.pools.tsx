@@ -1,4 +1,5 @@
-// Pools: every pool with its stock, how fast it is being used and when it runs out.
+// Pools: every pool with its stock, how fast it is being used and when it runs out. Dynamic pools create each
+// code when it is issued, so they have no stock: their total is the codes created so far.
 import {
   Badge,
   BlockStack,
@@ -36,13 +37,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       name: p.name,
       kind: p.kind,
       total: p.stats.total,
-      available: p.stats.available,
+      /** Null for dynamic pools: they never run out. */
+      available: p.kind === "DYNAMIC" ? null : p.stats.available,
       assigned: p.stats.assigned,
       redeemed: p.stats.redeemed,
       percentRemaining: p.stats.percentRemaining,
       issuedLast7Days: p.stats.issuedLast7Days,
       issued30Days: p.stats.daily.reduce((sum, d) => sum + d.count, 0),
-      forecast: p.kind === "DYNAMIC" ? "—" : forecastText(p.stats),
+      forecast: p.kind === "DYNAMIC" ? "Never runs out" : forecastText(p.stats),
       daily: p.stats.daily.map((d) => d.count),
       low: low.some((l) => l.id === p.id),
     })),
@@ -151,8 +153,8 @@ export default function PoolsPage() {
                       </Text>
                     </IndexTable.Cell>
                     <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric>
-                        {formatNumber(p.available)}
+                      <Text as="span" alignment="end" numeric tone={p.available === null ? "subdued" : undefined}>
+                        {p.available === null ? "—" : formatNumber(p.available)}
                       </Text>
                     </IndexTable.Cell>
                     <IndexTable.Cell>

@@ -220,7 +220,13 @@ function run(
   variables: Record<string, unknown>,
 ): { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] } {
   const { store } = shop;
-  const contextValue: ResolverContext = { store, bulkTiming: env.bulkTiming, appId: env.app.id, scopes: shop.scopes };
+  const contextValue: ResolverContext = {
+    store,
+    bulkTiming: env.bulkTiming,
+    appId: env.app.id,
+    app: env.app,
+    scopes: shop.scopes,
+  };
   // Only the selected operation: graphql-js would otherwise insist on an operationName.
   const single: DocumentNode = {
     ...document,

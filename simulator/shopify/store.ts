@@ -6,6 +6,7 @@
 import type { Clock } from "./clock";
 import type { ShopPlan } from "./cost";
 import { IdAllocator } from "./ids";
+import type { AppIdentity } from "./resolvers/shop";
 
 export type IsoDate = string;
 
@@ -75,6 +76,8 @@ export interface RedeemCodeRecord {
   discountId: string;
   usageCount: number;
   createdAt: IsoDate;
+  /** The app that created the code through the API (`DiscountRedeemCode.createdBy`); null when the merchant did. */
+  createdBy: AppIdentity | null;
 }
 
 export type DiscountContextRecord = { kind: "all" } | { kind: "customers"; customerIds: string[] };
@@ -191,6 +194,8 @@ export interface BulkCreationRecord {
   entries: BulkCodeEntry[];
   /** Entries before this index have been processed. */
   nextIndex: number;
+  /** The app that asked for the codes; they are created in its name. */
+  createdBy: AppIdentity | null;
 }
 
 export interface ShopProfile {
@@ -266,7 +271,7 @@ export class ShopStore {
   }
 
   /** Adds a redeem code to a discount. Callers validate first; this enforces uniqueness anyway. */
-  addRedeemCode(discount: DiscountRecord, code: string): RedeemCodeRecord {
+  addRedeemCode(discount: DiscountRecord, code: string, createdBy: AppIdentity | null = null): RedeemCodeRecord {
     if (this.isCodeTaken(code)) throw new Error(`code ${code} is already taken in ${this.profile.domain}`);
     const record: RedeemCodeRecord = {
       id: this.ids.next(),
@@ -274,6 +279,7 @@ export class ShopStore {
       discountId: discount.id,
       usageCount: 0,
       createdAt: this.nowIso(),
+      createdBy,
     };
     this.redeemCodes.set(record.id, record);
     this.codeIndex.set(code.toUpperCase(), record.id);
@@ -348,10 +354,35 @@ export class ShopStore {
           entry.errors.push({ field: ["code"], message: CODE_TAKEN_MESSAGE, code: "TAKEN" });
         } else {
           entry.status = "imported";
-          entry.redeemCodeId = this.addRedeemCode(discount, entry.code).id;
+          entry.redeemCodeId = this.addRedeemCode(discount, entry.code, bulk.createdBy).id;
         }
       }
     }
+  }
+
+  // ---- customers --------------------------------------------------------
+
+  /** Arranges a customer the way the storefront or the admin would create one (tests and benchmarks). */
+  addCustomer(fields: { email?: string | null; firstName?: string | null; lastName?: string | null } = {}): CustomerRecord {
+    const now = this.nowIso();
+    const customer: CustomerRecord = {
+      id: this.ids.next(),
+      email: fields.email ?? null,
+      firstName: fields.firstName ?? null,
+      lastName: fields.lastName ?? null,
+      phone: null,
+      note: null,
+      tags: [],
+      state: "DISABLED",
+      verifiedEmail: true,
+      numberOfOrders: 0,
+      amountSpentCents: 0,
+      emailMarketing: { marketingState: "NOT_SUBSCRIBED", marketingOptInLevel: null, consentUpdatedAt: null },
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.customers.set(customer.id, customer);
+    return customer;
   }
 
   // ---- orders -----------------------------------------------------------

@@ -145,12 +145,14 @@ describe("Pools admin in Chromium", () => {
     await snap(page, "pool-form-name-taken");
     await expect(shop.db.pool.count()).resolves.toBe(1);
 
-    // A dynamic pool can be created, and its page says plainly that its codes come with the next release.
+    // A dynamic pool takes its code settings instead of stock options, and has nothing to upload.
     await page.getByLabel("Name").fill("Birthday");
     await page.locator("label", { hasText: "Dynamic" }).click();
+    await expect(page.getByLabel("Low-stock alert").count()).resolves.toBe(0);
+    await page.getByLabel("Percentage", { exact: true }).fill("10");
     await page.getByRole("button", { name: "Create pool" }).click();
     await page.waitForURL(POOL_PAGE);
-    await page.getByText("Dynamic codes arrive with the next release").waitFor();
+    await page.getByText("10% off").waitFor();
     await expect(page.getByRole("button", { name: "Upload file" }).count()).resolves.toBe(0);
     expect(errors).toEqual([]);
   });

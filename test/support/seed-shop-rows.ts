@@ -22,6 +22,8 @@ export async function seedEveryTable(shop: TestShop, tag: string) {
   const segment = await db.segment.create({ data: { shopId: shop.id, name: `Segment ${tag}`, rules: {} } });
   await db.segmentMembership.create({ data: { shopId: shop.id, segmentId: segment.id, customerId: customer.id } });
   await db.segmentTransition.create({ data: { shopId: shop.id, segmentId: segment.id, customerId: customer.id, kind: "ENTER" } });
+  await db.segmentRequest.create({ data: { shopId: shop.id, customerId: customer.id, reasons: 1 } });
+  await db.segmentRecheck.create({ data: { shopId: shop.id, segmentId: segment.id, customerId: customer.id, dueAt: new Date() } });
   const campaign = await db.campaign.create({ data: { shopId: shop.id, name: `Campaign ${tag}`, segmentId: segment.id } });
   const scenario = await db.scenario.create({ data: { shopId: shop.id, name: `Scenario ${tag}`, trigger: "orders/create" } });
   const task = await db.task.create({
@@ -36,6 +38,13 @@ export async function seedEveryTable(shop: TestShop, tag: string) {
   await db.jobFailure.create({
     data: { shopId: shop.id, queue: "system", jobName: "ping", jobId: `job-${tag}`, payload: {}, error: "boom", attempts: 1 },
   });
+  await db.platformConnection.create({
+    data: { shopId: shop.id, baseUrl: `https://${tag}.example.com`, tokenEncrypted: "v1:x:y:z" },
+  });
+  await db.product.create({ data: { shopId: shop.id, platformId: `gid://shopify/Product/${tag}`, title: tag } });
+  await db.dataRequest.create({ data: { shopId: shop.id, platformCustomerId: tag, requestId: `request-${tag}` } });
+  await db.channelSettings.create({ data: { shopId: shop.id, channel: "EMAIL", config: { host: `${tag}.example.com` } } });
+  await db.review.create({ data: { shopId: shop.id, externalId: `review-${tag}`, orderId: order.id, customerId: customer.id, rating: 5 } });
 }
 
 /** Every model delegate that carries shop_id, by its client property name. */
@@ -59,4 +68,11 @@ export const SHOP_OWNED_DELEGATES = [
   "message",
   "redemption",
   "jobFailure",
+  "platformConnection",
+  "product",
+  "dataRequest",
+  "segmentRequest",
+  "segmentRecheck",
+  "channelSettings",
+  "review",
 ] as const;

@@ -1,6 +1,9 @@
 // A pool's codes, newest first: status tabs, search on the code, cursor pagination, the customer who holds an
-// assigned code, and retiring a single available code. The view lives in the URL (status, q, cursor, prev).
+// assigned code, and retiring a single available code (revoking a given-out one, in a dynamic pool). The view lives
+// in the URL (status, q, cursor, prev).
 import {
+  Banner,
+  Box,
   Button,
   Card,
   IndexFilters,
@@ -20,6 +23,7 @@ import { CodeStatusBadge } from "./StatusBadge";
 export const CODE_TABS = [
   { id: "all", label: "All" },
   { id: "available", label: "Available" },
+  { id: "pending", label: "Being created" },
   { id: "assigned", label: "Assigned" },
   { id: "redeemed", label: "Redeemed" },
   { id: "retired", label: "Retired" },
@@ -27,6 +31,11 @@ export const CODE_TABS = [
 ] as const;
 
 export type CodeTab = (typeof CODE_TABS)[number]["id"];
+
+/** Static pools have available codes; dynamic pools have codes being created on the store instead. */
+export function codeTabs(kind: string) {
+  return CODE_TABS.filter((t) => (kind === "DYNAMIC" ? t.id !== "available" : t.id !== "pending"));
+}
 
 export interface CodeRow {
   id: string;
@@ -50,7 +59,7 @@ export interface CodesView {
 
 const SEARCH_DELAY_MS = 350;
 
-export function CodesCard({ view }: { view: CodesView }) {
+export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: string }) {
   const [params, setParams] = useSearchParams();
   const { search, pathname } = useLocation();
   const navigation = useNavigation();
@@ -92,21 +101,27 @@ export function CodesCard({ view }: { view: CodesView }) {
     return () => clearTimeout(timer);
   }, [query, view.q, params, setParams]);
 
-  const tabs: TabProps[] = CODE_TABS.map((t) => ({ id: `codes-${t.id}`, content: t.label, isLocked: true }));
+  const shown = codeTabs(kind);
+  const dynamic = kind === "DYNAMIC";
+  const tabs: TabProps[] = shown.map((t) => ({ id: `codes-${t.id}`, content: t.label, isLocked: true }));
   const selected = Math.max(
     0,
-    CODE_TABS.findIndex((t) => t.id === view.tab),
+    shown.findIndex((t) => t.id === view.tab),
   );
   const retiring = retire.state !== "idle" ? retire.formData?.get("codeId") : null;
+  const failure = retire.state === "idle" ? (retire.data as { error?: string } | undefined)?.error : undefined;
 
   return (
     <Card padding="0">
+      {failure ? (
+        <Box padding="300">
+          <Banner tone="critical" title={failure} />
+        </Box>
+      ) : null}
       <IndexFilters
         tabs={tabs}
         selected={selected}
-        onSelect={(index) =>
-          go({ status: index === 0 ? null : (CODE_TABS[index]?.id ?? null), cursor: null, prev: null })
-        }
+        onSelect={(index) => go({ status: index === 0 ? null : (shown[index]?.id ?? null), cursor: null, prev: null })}
         queryValue={query}
         queryPlaceholder="Search codes"
         onQueryChange={setQuery}
@@ -129,7 +144,9 @@ export function CodesCard({ view }: { view: CodesView }) {
           <div style={{ padding: "var(--p-space-800) var(--p-space-400)", textAlign: "center" }}>
             <Text as="p" tone="subdued">
               {view.total === 0
-                ? "No codes yet. Upload a file, paste codes or generate them."
+                ? dynamic
+                  ? "No codes yet. A code is created on your store each time a customer is issued one."
+                  : "No codes yet. Upload a file, paste codes or generate them."
                 : view.q
                   ? `No codes match "${view.q}".`
                   : "No codes with this status."}
@@ -183,7 +200,7 @@ export function CodesCard({ view }: { view: CodesView }) {
             <IndexTable.Cell>{c.assignedAt ?? "—"}</IndexTable.Cell>
             <IndexTable.Cell>{c.expiresAt ?? "—"}</IndexTable.Cell>
             <IndexTable.Cell>
-              {c.status === "AVAILABLE" ? (
+              {c.status === "AVAILABLE" && !dynamic ? (
                 <Button
                   size="slim"
                   tone="critical"
@@ -193,6 +210,18 @@ export function CodesCard({ view }: { view: CodesView }) {
                   onClick={() => retire.submit({ intent: "retire-code", codeId: c.id }, { method: "post" })}
                 >
                   Retire
+                </Button>
+              ) : null}
+              {c.status === "ASSIGNED" && dynamic ? (
+                <Button
+                  size="slim"
+                  tone="critical"
+                  variant="plain"
+                  loading={retiring === c.id}
+                  accessibilityLabel={`Revoke code ${c.code}`}
+                  onClick={() => retire.submit({ intent: "revoke-code", codeId: c.id }, { method: "post" })}
+                >
+                  Revoke
                 </Button>
               ) : null}
             </IndexTable.Cell>

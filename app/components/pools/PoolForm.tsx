@@ -1,8 +1,10 @@
 // Create and edit a pool. Submitted through a fetcher so the page stays put while the action answers with field
-// errors (or redirects, when a new pool was created).
+// errors (or redirects, when a new pool was created). Dynamic pools show their settings instead of stock options.
 import { Banner, Button, ChoiceList, FormLayout, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { FetcherWithComponents } from "react-router";
+import { EMPTY_DYNAMIC_FORM, type DynamicFormField, type DynamicFormValues } from "./dynamic-form";
+import { DynamicSettingsFields, type DynamicFieldErrors } from "./DynamicSettingsFields";
 import type { EmptyBehavior } from "./format";
 
 export interface PoolFormValues {
@@ -12,6 +14,7 @@ export interface PoolFormValues {
   lowStockThreshold: string;
   emptyBehavior: EmptyBehavior;
   fallbackCode: string;
+  dynamic: DynamicFormValues;
 }
 
 export const EMPTY_POOL_FORM: PoolFormValues = {
@@ -21,9 +24,12 @@ export const EMPTY_POOL_FORM: PoolFormValues = {
   lowStockThreshold: "",
   emptyBehavior: "SKIP_MESSAGE",
   fallbackCode: "",
+  dynamic: EMPTY_DYNAMIC_FORM,
 };
 
-export type PoolFormErrorMap = Partial<Record<keyof PoolFormValues | "form", string>>;
+export type PoolFormErrorMap = Partial<Record<Exclude<keyof PoolFormValues, "dynamic"> | "form", string>> & {
+  dynamic?: DynamicFieldErrors;
+};
 
 export interface PoolFormProps {
   fetcher: Pick<FetcherWithComponents<unknown>, "Form" | "state">;
@@ -41,7 +47,10 @@ export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitL
     <K extends keyof PoolFormValues>(key: K) =>
     (value: PoolFormValues[K]) =>
       setValues((v) => ({ ...v, [key]: value }));
+  const setDynamic = <K extends DynamicFormField>(field: K, value: DynamicFormValues[K]) =>
+    setValues((v) => ({ ...v, dynamic: { ...v.dynamic, [field]: value } }));
   const submitting = fetcher.state !== "idle";
+  const dynamic = values.kind === "DYNAMIC";
 
   return (
     <fetcher.Form method="post" noValidate>
@@ -90,56 +99,66 @@ export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitL
               {
                 label: "Dynamic",
                 value: "DYNAMIC",
-                helpText:
-                  "A fresh code created on your store for each customer. Dynamic codes arrive with the next release: you can create the pool now, but it cannot give out codes yet.",
+                helpText: "A fresh code created on your store for each customer when they qualify. Never runs out.",
               },
             ]}
           />
         )}
-        <TextField
-          label="Low-stock alert"
-          name="lowStockThreshold"
-          type="number"
-          min={0}
-          value={values.lowStockThreshold}
-          onChange={set("lowStockThreshold")}
-          autoComplete="off"
-          suffix="codes left"
-          error={errors?.lowStockThreshold}
-          helpText="Warn me (banner and one email) when this many codes or fewer are left. Leave empty to be warned only when the pool is forecast to run out within a week."
-        />
-        <ChoiceList
-          title="When the pool is empty"
-          name="emptyBehavior"
-          selected={[values.emptyBehavior]}
-          onChange={(selected) => set("emptyBehavior")((selected[0] ?? "SKIP_MESSAGE") as EmptyBehavior)}
-          error={errors?.emptyBehavior}
-          choices={[
-            { label: "Skip the message", value: "SKIP_MESSAGE", helpText: "The customer gets no message and no code." },
-            {
-              label: "Send a fixed fallback code",
-              value: "SEND_FALLBACK",
-              helpText: "Every customer gets the same code until you refill the pool.",
-              renderChildren: (selected: boolean) =>
-                selected ? (
-                  <TextField
-                    label="Fallback code"
-                    name="fallbackCode"
-                    value={values.fallbackCode}
-                    onChange={set("fallbackCode")}
-                    autoComplete="off"
-                    requiredIndicator
-                    error={errors?.fallbackCode}
-                  />
-                ) : null,
-            },
-            {
-              label: "Hold the task until the pool is refilled",
-              value: "HOLD_UNTIL_REFILLED",
-              helpText: "Messages wait and go out with a code once you add more.",
-            },
-          ]}
-        />
+        {dynamic ? (
+          <DynamicSettingsFields values={values.dynamic} onChange={setDynamic} errors={errors?.dynamic} />
+        ) : null}
+        {dynamic ? null : (
+          <>
+            <TextField
+              label="Low-stock alert"
+              name="lowStockThreshold"
+              type="number"
+              min={0}
+              value={values.lowStockThreshold}
+              onChange={set("lowStockThreshold")}
+              autoComplete="off"
+              suffix="codes left"
+              error={errors?.lowStockThreshold}
+              helpText="Warn me (banner and one email) when this many codes or fewer are left. Leave empty to be warned only when the pool is forecast to run out within a week."
+            />
+            <ChoiceList
+              title="When the pool is empty"
+              name="emptyBehavior"
+              selected={[values.emptyBehavior]}
+              onChange={(selected) => set("emptyBehavior")((selected[0] ?? "SKIP_MESSAGE") as EmptyBehavior)}
+              error={errors?.emptyBehavior}
+              choices={[
+                {
+                  label: "Skip the message",
+                  value: "SKIP_MESSAGE",
+                  helpText: "The customer gets no message and no code.",
+                },
+                {
+                  label: "Send a fixed fallback code",
+                  value: "SEND_FALLBACK",
+                  helpText: "Every customer gets the same code until you refill the pool.",
+                  renderChildren: (selected: boolean) =>
+                    selected ? (
+                      <TextField
+                        label="Fallback code"
+                        name="fallbackCode"
+                        value={values.fallbackCode}
+                        onChange={set("fallbackCode")}
+                        autoComplete="off"
+                        requiredIndicator
+                        error={errors?.fallbackCode}
+                      />
+                    ) : null,
+                },
+                {
+                  label: "Hold the task until the pool is refilled",
+                  value: "HOLD_UNTIL_REFILLED",
+                  helpText: "Messages wait and go out with a code once you add more.",
+                },
+              ]}
+            />
+          </>
+        )}
         <InlineStack align="end">
           <Button submit variant="primary" loading={submitting}>
             {submitLabel}

@@ -1,7 +1,7 @@
 // Wording and formatting shared by the pool pages. Dates are formatted on the server (in UTC) and sent as text,
 // so the server render and the browser's hydration never disagree about a time zone.
 
-export type CodeStatus = "AVAILABLE" | "ASSIGNED" | "REDEEMED" | "RETIRED" | "EXPIRED";
+export type CodeStatus = "PENDING" | "AVAILABLE" | "ASSIGNED" | "REDEEMED" | "RETIRED" | "EXPIRED";
 export type EmptyBehavior = "SKIP_MESSAGE" | "SEND_FALLBACK" | "HOLD_UNTIL_REFILLED";
 
 export function formatNumber(n: number): string {
@@ -50,6 +50,7 @@ export function forecastText(stats: { total: number; available: number; daysLeft
 }
 
 export const STATUS_LABELS: Record<CodeStatus, string> = {
+  PENDING: "Being created",
   AVAILABLE: "Available",
   ASSIGNED: "Assigned",
   REDEEMED: "Redeemed",
@@ -58,6 +59,7 @@ export const STATUS_LABELS: Record<CodeStatus, string> = {
 };
 
 export const STATUS_TONES: Record<CodeStatus, "success" | "info" | "attention" | "critical" | undefined> = {
+  PENDING: "attention",
   AVAILABLE: "success",
   ASSIGNED: "info",
   REDEEMED: undefined,

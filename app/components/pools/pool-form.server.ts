@@ -1,6 +1,8 @@
 // The create/edit pool form's data: read from the submitted form, and the service's answer turned into what the
 // form shows (field errors in the merchant's words).
 import type { PoolInput, PoolWriteResult } from "../../services/pools/pools.server";
+import { dynamicFieldOf, dynamicSettingsFromForm } from "./dynamic-form";
+import type { DynamicFieldErrors } from "./DynamicSettingsFields";
 
 function text(form: FormData, name: string): string {
   const value = form.get(name);
@@ -10,10 +12,12 @@ function text(form: FormData, name: string): string {
 export function poolInputFromForm(form: FormData): PoolInput {
   const emptyBehavior = text(form, "emptyBehavior") || "SKIP_MESSAGE";
   const threshold = text(form, "lowStockThreshold").trim();
+  const kind = text(form, "kind") === "DYNAMIC" ? "DYNAMIC" : "STATIC";
   return {
     name: text(form, "name"),
     description: text(form, "description").trim() || null,
-    kind: text(form, "kind") === "DYNAMIC" ? "DYNAMIC" : "STATIC",
+    kind,
+    dynamic: kind === "DYNAMIC" ? dynamicSettingsFromForm(form) : null,
     lowStockThreshold: threshold === "" ? null : threshold,
     emptyBehavior: emptyBehavior as PoolInput["emptyBehavior"],
     // The fallback code only means something when the pool sends one.
@@ -23,7 +27,7 @@ export function poolInputFromForm(form: FormData): PoolInput {
 
 export type PoolFormErrors = Partial<
   Record<"name" | "description" | "kind" | "lowStockThreshold" | "emptyBehavior" | "fallbackCode" | "form", string>
->;
+> & { dynamic?: DynamicFieldErrors };
 
 /** Field errors for the form, or null when the pool was saved. */
 export function poolFormErrors(result: PoolWriteResult, input: PoolInput): PoolFormErrors | null {
@@ -37,6 +41,12 @@ export function poolFormErrors(result: PoolWriteResult, input: PoolInput): PoolF
     case "invalid": {
       const errors: PoolFormErrors = {};
       for (const [field, message] of Object.entries(result.errors)) {
+        if (field.startsWith("dynamic.")) {
+          const target = dynamicFieldOf(field.slice("dynamic.".length));
+          if (target) (errors.dynamic ??= {})[target] ??= message;
+          else errors.form ??= message;
+          continue;
+        }
         switch (field) {
           case "lowStockThreshold":
             errors.lowStockThreshold = "Enter a whole number of 0 or more, or leave it empty.";

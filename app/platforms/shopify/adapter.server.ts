@@ -1,7 +1,23 @@
 // Shopify implementation of the DiscountPlatform port over the Admin GraphQL client.
-import { PlatformNotImplementedError } from "../errors";
-import type { BulkAddProgress, BulkAddStart, CreateCodeResult, DiscountPlatform, PlatformDiscount, ShopProfile } from "../port";
+import { PermanentPlatformError, RetriablePlatformError } from "../errors";
+import type {
+  BulkAddProgress,
+  BulkAddStart,
+  CreateCodeResult,
+  DiscountPlatform,
+  DynamicCodeSpec,
+  PlatformDiscount,
+  ShopProfile,
+} from "../port";
 import type { ShopifyAdminClient } from "./admin-client.server";
+import { codeInputOf, resultOfUserErrors } from "./dynamic-input";
+import {
+  DYNAMIC_CODE_BASIC_CREATE,
+  DYNAMIC_CODE_DEACTIVATE,
+  DYNAMIC_CODE_FREE_SHIPPING_CREATE,
+  DYNAMIC_CODE_OWNER,
+  type CreatedDiscountShape,
+} from "./documents/dynamic-codes";
 import {
   CODE_DISCOUNT_BY_CODE,
   CODE_DISCOUNTS,
@@ -72,18 +88,54 @@ export class ShopifyPlatform implements DiscountPlatform {
     return codeDiscountNodeByCode?.id ?? null;
   }
 
-  // Dynamic codes arrive with the dynamic-codes issue (#4).
-  createDynamicCode(): Promise<CreateCodeResult> {
-    return Promise.reject(notYet("createDynamicCode"));
+  /**
+   * One discount per code: Shopify restricts a discount to customers, not a single redeem code, so a code for one
+   * customer needs its own discount. A transport failure is thrown (RetriablePlatformError): Shopify may have
+   * created the code, and only the caller, who recorded it first, can look before trying again.
+   */
+  async createDynamicCode(spec: DynamicCodeSpec): Promise<CreateCodeResult> {
+    const input = codeInputOf(spec);
+    let answer: CreatedDiscountShape;
+    switch (input.mutation) {
+      case "none":
+        return { type: "invalid", message: input.invalid };
+      case "basic":
+        answer = (await this.admin.request(DYNAMIC_CODE_BASIC_CREATE, { input: input.input })).discountCodeBasicCreate;
+        break;
+      case "freeShipping":
+        answer = (await this.admin.request(DYNAMIC_CODE_FREE_SHIPPING_CREATE, { input: input.input }))
+          .discountCodeFreeShippingCreate;
+        break;
+    }
+    if (answer.userErrors.some((e) => e.code === "INTERNAL_ERROR")) {
+      throw new RetriablePlatformError(`Shopify failed to create ${spec.code}: ${answer.userErrors.map((e) => e.message).join("; ")}`, "SHOPIFY");
+    }
+    const refused = resultOfUserErrors(spec, answer.userErrors);
+    if (refused) return refused;
+    if (!answer.codeDiscountNode) throw new PermanentPlatformError(`Shopify created no discount for ${spec.code} and gave no reason`, "SHOPIFY");
+    return { type: "created", platformRef: answer.codeDiscountNode.id };
   }
-  findCode(): Promise<{ platformRef: string } | null> {
-    return Promise.reject(notYet("findCode"));
-  }
-  revokeCode(): Promise<void> {
-    return Promise.reject(notYet("revokeCode"));
-  }
-}
 
-function notYet(method: string) {
-  return new PlatformNotImplementedError(`Shopify ${method} is not implemented yet`, "SHOPIFY");
+  /** The discount holding `code`, only when this app created it as a discount of that one code. */
+  async findCode(code: string): Promise<{ platformRef: string } | null> {
+    const { app, codeDiscountNodeByCode: node } = await this.admin.request(DYNAMIC_CODE_OWNER, { code });
+    const first = node?.codeDiscount.codes?.nodes[0];
+    if (!node || !app || !first) return null;
+    const ours = node.codeDiscount.codesCount?.count === 1 && first.code.toUpperCase() === code.toUpperCase() && first.createdBy?.id === app.id;
+    return ours ? { platformRef: node.id } : null;
+  }
+
+  /**
+   * Deactivates rather than deletes: the discount keeps its usage and sales in the merchant's Shopify reports, and
+   * the code text stays reserved, so it can never be reused by another discount and confused with the revoked one
+   * when orders are matched to codes by their text. Deactivating is idempotent, and a discount deleted in Shopify
+   * meanwhile counts as revoked.
+   */
+  async revokeCode(platformRef: string): Promise<void> {
+    const { discountCodeDeactivate: answer } = await this.admin.request(DYNAMIC_CODE_DEACTIVATE, { id: platformRef });
+    const errors = answer.userErrors.filter((e) => !/does not exist/i.test(e.message));
+    if (errors.length > 0) {
+      throw new PermanentPlatformError(`Shopify refused to deactivate ${platformRef}: ${errors.map((e) => e.message).join("; ")}`, "SHOPIFY");
+    }
+  }
 }

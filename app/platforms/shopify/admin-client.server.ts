@@ -20,7 +20,10 @@ import type { DataOf, GraphqlDocument, VariablesOf } from "./gql";
 import { pacerForShop, type CostExtension, type CostPacer } from "./throttle";
 
 /** The shape of `admin.graphql` in @shopify/shopify-app-react-router. */
-export type RawGraphql = (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response>;
+export type RawGraphql = (
+  query: string,
+  options?: { variables?: Record<string, unknown>; signal?: AbortSignal },
+) => Promise<Response>;
 
 interface GraphqlBody<T> {
   data?: T;
@@ -34,8 +37,13 @@ export interface AdminClientOptions {
   maxThrottleRetries?: number;
   /** Attempts for queries on 5xx/network errors. Mutations are not retried here: see requestOnce. */
   maxQueryRetries?: number;
+  /** A request unanswered for this long is abandoned as a retriable failure (a mutation may still have run). */
+  timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Shopify answers in well under a second; a minute-long silence is a hung connection, not a slow store. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -43,6 +51,7 @@ export class ShopifyAdminClient {
   private readonly pacer: CostPacer;
   private readonly maxThrottleRetries: number;
   private readonly maxQueryRetries: number;
+  private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -53,6 +62,7 @@ export class ShopifyAdminClient {
     this.pacer = options.pacer ?? pacerForShop(shop);
     this.maxThrottleRetries = options.maxThrottleRetries ?? 8;
     this.maxQueryRetries = options.maxQueryRetries ?? 3;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.sleep = options.sleep ?? defaultSleep;
   }
 
@@ -88,7 +98,10 @@ export class ShopifyAdminClient {
     await this.pacer.acquire(cost);
     let extension: CostExtension | undefined;
     try {
-      const response = await this.raw(document.source, { variables: (variables ?? {}) as Record<string, unknown> });
+      const response = await this.raw(document.source, {
+        variables: (variables ?? {}) as Record<string, unknown>,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       const body = (await response.json()) as GraphqlBody<DataOf<D>>;
       extension = body.extensions?.cost;
       if (body.errors?.length) throw this.fromGraphqlErrors(body.errors, cost, extension);
@@ -151,7 +164,7 @@ export function toPlatformError(error: unknown, operation: string): PlatformErro
     if (status >= 500) return new RetriablePlatformError(`${operation}: HTTP ${status}`, "SHOPIFY", { cause: error });
     return new PermanentPlatformError(`${operation}: HTTP ${status}: ${error.message}`, "SHOPIFY", { cause: error });
   }
-  if (error instanceof TypeError || (error instanceof Error && error.name === "AbortError")) {
+  if (error instanceof TypeError || (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"))) {
     return new RetriablePlatformError(`${operation}: ${error.message}`, "SHOPIFY", { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);

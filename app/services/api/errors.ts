@@ -2,6 +2,7 @@
 // with a machine-readable code (listed below and in docs/api/openapi.json's ErrorCode) and a message a person can
 // act on. Handlers throw ApiError; the endpoint wrapper turns it into the response.
 import type { z } from "zod";
+import { PermanentPlatformError, RetriablePlatformError } from "../../platforms/errors";
 
 export const API_ERROR_CODES = [
   // 400
@@ -31,9 +32,11 @@ export const API_ERROR_CODES = [
   // 422
   "upload_refused",
   "idempotency_key_reused",
-  "pool_kind_unsupported",
-  // 500
+  "code_not_created",
+  // 500, 502, 503
   "internal_error",
+  "platform_error",
+  "platform_unavailable",
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -88,4 +91,24 @@ export function validationFailed(fields: Record<string, string>, message?: strin
     message ??
     (names.length === 1 ? `${names[0]}: ${fields[names[0]!]}` : `The request has ${names.length} invalid fields (see details.fields).`);
   return new ApiError(400, "validation_failed", summary, { fields });
+}
+
+/**
+ * A failure of the store's platform as the API's answer: 503 (retry later, with the same idempotency key: the code
+ * is found, never made twice) or 502 (the store refuses the app, e.g. its access was revoked). Null for anything else.
+ */
+export function platformFailure(error: unknown): ApiError | null {
+  if (error instanceof RetriablePlatformError) {
+    return new ApiError(
+      503,
+      "platform_unavailable",
+      "The store's platform did not answer in time. Retry with the same Idempotency-Key: a code it created meanwhile is returned, never a second one.",
+      undefined,
+      { "retry-after": "5" },
+    );
+  }
+  if (error instanceof PermanentPlatformError) {
+    return new ApiError(502, "platform_error", `The store's platform refused the app's request: ${error.message}`);
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
-// POST /api/v1/pools/:poolId/issue: give a customer a code from a static pool, exactly once per idempotency key.
+// POST /api/v1/pools/:poolId/issue: give a customer a code, exactly once per idempotency key: the next code of a
+// static pool, or a code created on the store for a dynamic pool (optionally restricted to `triggeredProducts`).
 //
 // The caller names the customer by their platform id (Shopify: numeric id or gid://shopify/Customer/<id>; Magento:
 // the customer id), and we find or create our customer row for it. The idempotency key is required: a retry
@@ -6,10 +7,11 @@
 // (campaigns, scenarios) by storing them as `api:<key>`.
 import type { Platform } from "@prisma/client";
 import { z } from "zod";
+import { MAX_TARGET_IDS } from "../../domain/pools/dynamic";
 import { ensureCustomer } from "../customers.server";
-import { issueCode } from "../pools/issue.server";
+import { issueCode, type IssueResult } from "../pools/issue.server";
 import { apiEndpoint, type ApiContext } from "./endpoint.server";
-import { ApiError, validationFailed } from "./errors";
+import { ApiError, platformFailure, validationFailed } from "./errors";
 import { poolNotFound, poolNotStatic } from "./pools.server";
 import { isUuid, readJson, validate } from "./request.server";
 import { json, serialiseIssued } from "./responses";
@@ -40,6 +42,17 @@ const IssueBody = z.strictObject({
   ),
   reissue: z.boolean("reissue must be true or false").optional(),
   idempotencyKey: z.string("idempotencyKey must be a string").optional(),
+  /** Dynamic pools whose codes apply to the products that made the customer qualify; ignored by static pools. */
+  triggeredProducts: z
+    .array(
+      z
+        .string("Send each product id as a string (ids can exceed 2^53)")
+        .trim()
+        .min(1, "A product id cannot be empty")
+        .max(255, "At most 255 characters"),
+    )
+    .max(2 * MAX_TARGET_IDS, `At most ${2 * MAX_TARGET_IDS} products and variants`)
+    .optional(),
 });
 
 /**
@@ -51,6 +64,18 @@ export function platformCustomerId(platform: Platform, raw: string): string | { 
   if (/^\d+$/.test(raw)) return `gid://shopify/Customer/${raw}`;
   if (/^gid:\/\/shopify\/Customer\/\d+$/.test(raw)) return raw;
   return { error: "A Shopify customer id is numeric (e.g. 7362409121) or a GID (gid://shopify/Customer/7362409121)" };
+}
+
+/** Shopify product ids as GIDs: numeric ids are products; product and variant GIDs pass as they are. */
+export function platformProductIds(platform: Platform, raw: readonly string[]): string[] | { error: string } {
+  if (platform !== "SHOPIFY") return [...raw];
+  const out: string[] = [];
+  for (const id of raw) {
+    if (/^\d+$/.test(id)) out.push(`gid://shopify/Product/${id}`);
+    else if (/^gid:\/\/shopify\/(Product|ProductVariant)\/\d+$/.test(id)) out.push(id);
+    else return { error: `"${id}" is not a Shopify product id: send a number (7362409121) or a Product / ProductVariant GID` };
+  }
+  return out;
 }
 
 function idempotencyKey(request: Request, fromBody: string | undefined): string {
@@ -94,6 +119,8 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
   const shop = await db.shop.findFirstOrThrow({ select: { platform: true } });
   const platformId = platformCustomerId(shop.platform, body.customer.id);
   if (typeof platformId !== "string") throw validationFailed({ "customer.id": platformId.error });
+  const triggeredProducts = platformProductIds(shop.platform, body.triggeredProducts ?? []);
+  if (!Array.isArray(triggeredProducts)) throw validationFailed({ triggeredProducts: triggeredProducts.error });
   // Checked before the customer row is written, so a wrong pool id leaves nothing behind.
   const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { id: true } });
   if (!pool) throw poolNotFound();
@@ -104,14 +131,20 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
     firstName: body.customer.firstName ?? null,
     lastName: body.customer.lastName ?? null,
   });
-  const result = await issueCode(db, {
-    shopId,
-    poolId,
-    customerId,
-    reissue: body.reissue ?? false,
-    idempotencyKey: `api:${key}`,
-    source: "api",
-  });
+  let result: IssueResult;
+  try {
+    result = await issueCode(db, {
+      shopId,
+      poolId,
+      customerId,
+      reissue: body.reissue ?? false,
+      idempotencyKey: `api:${key}`,
+      source: "api",
+      triggeredProducts,
+    });
+  } catch (error) {
+    throw platformFailure(error) ?? error;
+  }
   switch (result.type) {
     case "issued": {
       const payload = serialiseIssued(result.issued, { replayed: result.replayed, poolId, customerPlatformId: platformId });
@@ -137,6 +170,11 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
       throw poolNotFound();
     case "pool_not_static":
       throw poolNotStatic("issue codes through this endpoint yet");
+    case "dynamic_refused":
+      throw new ApiError(422, "code_not_created", `No code was created: ${result.message}.`, {
+        reason: result.reason,
+        ...(result.ids ? { ids: result.ids } : {}),
+      });
     case "idempotency_conflict":
       throw new ApiError(
         422,

@@ -1,10 +1,12 @@
-// /api/v1/pools: list and create pools, read one with its stock, retire codes, export the codes given out.
+// /api/v1/pools: list and create pools (static, or dynamic with their settings), read one with its stock, retire
+// codes (revoke them, for a dynamic pool), export the codes given out.
 import { z } from "zod";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { revokeDynamicCodes } from "../pools/dynamic.server";
 import { createPool, getPool, listPools, PoolInput, retireCodes } from "../pools/pools.server";
 import { assignedCodesCsv, exportFileName } from "./csv-export.server";
 import { apiEndpoint, type ApiContext } from "./endpoint.server";
-import { ApiError, validationFailed } from "./errors";
+import { ApiError, platformFailure, validationFailed } from "./errors";
 import { isUuid, MAX_JSON_BODY_BYTES, readJson, validate } from "./request.server";
 import { API_BASE_PATH, json, serialisePool } from "./responses";
 
@@ -46,13 +48,6 @@ async function createPoolHandler({ request, db, shopId }: ApiContext): Promise<R
   }
   const unknown = Object.keys(body).filter((key) => !POOL_FIELDS.has(key));
   if (unknown.length > 0) throw validationFailed(Object.fromEntries(unknown.map((key) => [key, "Unknown field"])));
-  if ((body as { kind?: unknown }).kind === "DYNAMIC") {
-    throw new ApiError(
-      422,
-      "pool_kind_unsupported",
-      "The API creates static pools only. Dynamic pools need a discount set up on the store; create them in the app.",
-    );
-  }
   const result = await createPool(db, shopId, body as PoolInput);
   switch (result.type) {
     case "invalid":
@@ -107,7 +102,7 @@ const RetireBody = z
     message: 'Send either "codes" (a list) or "allUnused": true',
   });
 
-export type RetireSkipReason = "not_in_pool" | "assigned" | "redeemed" | "already_retired" | "expired";
+export type RetireSkipReason = "not_in_pool" | "assigned" | "redeemed" | "already_retired" | "expired" | "pending";
 
 const SKIP_BY_STATUS: Record<string, RetireSkipReason> = {
   ASSIGNED: "assigned",
@@ -116,10 +111,23 @@ const SKIP_BY_STATUS: Record<string, RetireSkipReason> = {
   EXPIRED: "expired",
 };
 
+/** Dynamic pools: the listed codes are revoked on the platform (it stops accepting them), then retired. */
+async function revokeHandler(db: ShopDb, poolId: string, body: z.output<typeof RetireBody>): Promise<Response> {
+  if (body.allUnused) {
+    throw new ApiError(409, "pool_not_static", 'A dynamic pool has no unused codes: send "codes" to revoke codes it gave out.');
+  }
+  try {
+    const result = await revokeDynamicCodes(db, poolId, { codes: body.codes ?? [] });
+    return json({ retired: result.revoked.length, skipped: result.skipped });
+  } catch (error) {
+    throw platformFailure(error) ?? error;
+  }
+}
+
 async function retireHandler({ request, db, params }: ApiContext): Promise<Response> {
   const pool = await requirePool(db, params.poolId);
   const body = validate(RetireBody, await readJson(request, 4 * MAX_JSON_BODY_BYTES));
-  if (pool.kind !== "STATIC") throw poolNotStatic("retire codes here");
+  if (pool.kind === "DYNAMIC") return revokeHandler(db, pool.id, body);
   if (body.allUnused) {
     const retired = await retireCodes(db, pool.id, { allUnused: true });
     return json({ retired, skipped: [] });

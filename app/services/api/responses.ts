@@ -1,6 +1,7 @@
 // Successful API responses and the public shapes of what they carry. Dates are ISO 8601 strings (UTC), database ids
 // that are bigints become strings, and internal fields (shop ids, customer row ids) are never exposed.
 import type { CodeImport, EmptyPoolBehavior, IssuanceKind, PoolKind } from "@prisma/client";
+import type { DynamicPoolSettings } from "../../domain/pools/dynamic";
 import type { UploadReport } from "../../domain/pools/upload";
 import type { IssuedCode } from "../pools/issue.server";
 import type { PoolStats, PoolSummary } from "../pools/pools.server";
@@ -13,6 +14,7 @@ export const API_BASE_PATH = "/api/v1";
 
 export interface ApiPoolStats {
   total: number;
+  pending: number;
   available: number;
   assigned: number;
   redeemed: number;
@@ -33,6 +35,8 @@ export interface ApiPool {
   fallbackCode: string | null;
   /** True while the pool is past its low-stock line (the admin shows a banner and one email was sent). */
   lowStock: boolean;
+  /** Dynamic pools: the settings each code is created with; null for static pools. */
+  dynamic: DynamicPoolSettings | null;
   createdAt: string;
   stats: ApiPoolStats & { daily?: { day: string; count: number }[] };
 }
@@ -40,6 +44,7 @@ export interface ApiPool {
 function stats(s: PoolStats, withDaily: boolean): ApiPool["stats"] {
   const out: ApiPool["stats"] = {
     total: s.total,
+    pending: s.pending,
     available: s.available,
     assigned: s.assigned,
     redeemed: s.redeemed,
@@ -64,6 +69,7 @@ export function serialisePool(pool: PoolSummary, options: { withDaily?: boolean 
     emptyBehavior: pool.emptyBehavior,
     fallbackCode: pool.fallbackCode,
     lowStock: pool.lowStockAlertedAt !== null,
+    dynamic: pool.dynamic,
     createdAt: pool.createdAt.toISOString(),
     stats: stats(pool.stats, options.withDaily ?? false),
   };

@@ -2,10 +2,11 @@
 // transaction holds (FOR UPDATE SKIP LOCKED: concurrent issuers never wait on each other and never take the same
 // row), and the issuance is recorded in the same transaction, so a process killed between claiming and recording
 // rolls back and the code stays available. The idempotency key is unique per shop: a retry returns the code the
-// first attempt got.
+// first attempt got. Dynamic pools create each code on the store's platform instead (dynamic.server.ts).
 import type { EmptyPoolBehavior, IssuanceKind } from "@prisma/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { issueDynamicCode, type DynamicOptions, type DynamicRefusalReason } from "./dynamic.server";
 import { requestStockCheck } from "./stock.server";
 
 export interface IssuedCode {
@@ -24,9 +25,12 @@ export type IssueResult =
   /** Reissue for a customer who never got a code from this pool. */
   | { type: "never_issued" }
   | { type: "pool_not_found" }
+  /** Static-only operations answer this for a dynamic pool; issueCode itself serves both kinds. */
   | { type: "pool_not_static" }
   /** The idempotency key was used before for another pool, customer or kind of issue. */
-  | { type: "idempotency_conflict" };
+  | { type: "idempotency_conflict" }
+  /** A dynamic pool could not create the code (nothing was created): why, in words, and the ids at fault. */
+  | { type: "dynamic_refused"; reason: DynamicRefusalReason; message: string; ids?: string[] };
 
 export interface IssueInput {
   shopId: string;
@@ -36,6 +40,13 @@ export interface IssueInput {
   idempotencyKey?: string | null;
   /** api, admin, campaign:<id>, scenario:<id>, broadcast:<id> */
   source?: string | null;
+  /** Dynamic pools whose codes apply to the products that made the customer qualify: those products' ids. */
+  triggeredProducts?: readonly string[];
+  /**
+   * Dynamic pools: when this code ends, instead of the pool's own expiry (a scenario action's "valid for N days from
+   * execution"). Static codes keep the expiry they were uploaded with.
+   */
+  expiresAt?: Date | null;
 }
 
 /*
@@ -58,7 +69,7 @@ interface IssuanceRow {
   customerId: string;
   kind: IssuanceKind;
   createdAt: Date;
-  code: { id: bigint; code: string; expiresAt: Date | null } | null;
+  code: { id: bigint; code: string; expiresAt: Date | null; status: string } | null;
 }
 
 const ISSUANCE_SELECT = {
@@ -67,7 +78,7 @@ const ISSUANCE_SELECT = {
   customerId: true,
   kind: true,
   createdAt: true,
-  code: { select: { id: true, code: true, expiresAt: true } },
+  code: { select: { id: true, code: true, expiresAt: true, status: true } },
 } as const;
 
 function toIssued(row: IssuanceRow): IssuedCode {
@@ -93,24 +104,33 @@ function replayOf(previous: IssuanceRow, input: IssueInput): IssueResult {
 async function replay(db: ShopDb, input: IssueInput): Promise<IssueResult | null> {
   if (!input.idempotencyKey) return null;
   const previous = await db.issuance.findFirst({ where: { idempotencyKey: input.idempotencyKey }, select: ISSUANCE_SELECT });
+  // A dynamic code still PENDING is not an answer yet: the dynamic path finishes creating it.
+  if (previous?.code?.status === "PENDING") return null;
   return previous ? replayOf(previous, input) : null;
 }
 
-export async function issueCode(db: ShopDb, input: IssueInput): Promise<IssueResult> {
+/**
+ * Issues (or reissues) a code to a customer. `options` only matter for dynamic pools (the platform adapter to
+ * create codes with; tests pass their own clock and sleep).
+ */
+export async function issueCode(db: ShopDb, input: IssueInput, options: DynamicOptions = {}): Promise<IssueResult> {
   // The common case, no idempotency key and a first issue: one statement, one round trip.
-  if (!input.reissue && !input.idempotencyKey) return issueInOneStatement(db, input);
+  if (!input.reissue && !input.idempotencyKey) {
+    const result = await issueInOneStatement(db, input);
+    if (result.type !== "pool_not_static") return result;
+  }
 
   const replayed = await replay(db, input);
   if (replayed) return replayed;
 
   const pool = await db.pool.findFirst({
     where: { id: input.poolId, deletedAt: null },
-    select: { id: true, kind: true, emptyBehavior: true, fallbackCode: true },
+    select: { id: true, name: true, kind: true, emptyBehavior: true, fallbackCode: true, dynamicConfig: true },
   });
   if (!pool) return { type: "pool_not_found" };
-  if (pool.kind !== "STATIC") return { type: "pool_not_static" };
 
   try {
+    if (pool.kind === "DYNAMIC") return await issueDynamicCode(db, input, pool, options);
     const result = input.reissue ? await reissue(db, input) : await issueFresh(db, input, pool);
     if (!input.reissue && (result.type === "issued" || result.type === "pool_empty")) requestStockCheck(input.shopId, input.poolId);
     return result;

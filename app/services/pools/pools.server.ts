@@ -1,8 +1,10 @@
-// Pools: create, edit, delete (retiring what was never used), list with stock and a depletion forecast.
-import type { EmptyPoolBehavior, Pool, PoolKind } from "@prisma/client";
+// Pools: create, edit, delete (retiring what was never used), list with stock and a depletion forecast. Dynamic
+// pools carry their settings (domain/pools/dynamic) and never run out, so they have no stock to forecast.
+import type { EmptyPoolBehavior, Pool, PoolKind, Prisma } from "@prisma/client";
 import { z } from "zod";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { parseDynamicSettings, settingsProblemsAt, type DynamicPoolSettings } from "../../domain/pools/dynamic";
 import { depletionForecast, type DailyCount } from "../../domain/pools/forecast";
 
 export const PoolInput = z
@@ -13,12 +15,43 @@ export const PoolInput = z
     lowStockThreshold: z.coerce.number().int().min(0).max(100_000_000).optional().nullable(),
     emptyBehavior: z.enum(["SKIP_MESSAGE", "SEND_FALLBACK", "HOLD_UNTIL_REFILLED"]).default("SKIP_MESSAGE"),
     fallbackCode: z.string().trim().max(255).optional().nullable(),
+    /** Dynamic pools only: validated by parseDynamicSettings (see pool settings below). */
+    dynamic: z.unknown().optional().nullable(),
   })
   .refine((p) => p.emptyBehavior !== "SEND_FALLBACK" || !!p.fallbackCode, {
     path: ["fallbackCode"],
     message: "A fallback code is required when the pool sends one once it is empty",
   });
 export type PoolInput = z.input<typeof PoolInput>;
+
+/**
+ * The dynamic settings to store for a pool of `kind`, or field errors keyed "dynamic.<path>". Static pools have
+ * none; a dynamic pool must have valid ones, checked against `now` (a fixed end must lie ahead).
+ */
+function dynamicSettingsFor(
+  kind: PoolKind,
+  raw: unknown,
+  now: Date,
+): { type: "ok"; settings: DynamicPoolSettings | null } | { type: "invalid"; errors: Record<string, string> } {
+  if (kind === "STATIC") {
+    return raw === undefined || raw === null
+      ? { type: "ok", settings: null }
+      : { type: "invalid", errors: { dynamic: "Only dynamic pools have these settings" } };
+  }
+  if (raw === undefined || raw === null) {
+    return { type: "invalid", errors: { dynamic: "A dynamic pool needs its settings: at least the discount value" } };
+  }
+  const parsed = parseDynamicSettings(raw);
+  const errors = parsed.type === "invalid" ? parsed.errors : settingsProblemsAt(parsed.settings, now);
+  if (Object.keys(errors).length > 0) {
+    return { type: "invalid", errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [`dynamic.${k}`, v])) };
+  }
+  return { type: "ok", settings: parsed.type === "valid" ? parsed.settings : null };
+}
+
+function jsonOf(settings: DynamicPoolSettings | null): Prisma.InputJsonValue | undefined {
+  return settings === null ? undefined : (settings as unknown as Prisma.InputJsonValue);
+}
 
 export type PoolWriteResult =
   | { type: "saved"; pool: Pool }
@@ -32,11 +65,14 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
-export async function createPool(db: ShopDb, shopId: string, input: PoolInput): Promise<PoolWriteResult> {
+export async function createPool(db: ShopDb, shopId: string, input: PoolInput, now = new Date()): Promise<PoolWriteResult> {
   const parsed = PoolInput.safeParse(input);
   if (!parsed.success) return { type: "invalid", errors: fieldErrors(parsed.error) };
+  const { dynamic, ...fields } = parsed.data;
+  const settings = dynamicSettingsFor(fields.kind, dynamic, now);
+  if (settings.type === "invalid") return settings;
   try {
-    const pool = await db.pool.create({ data: { shopId, ...parsed.data } });
+    const pool = await db.pool.create({ data: { shopId, ...fields, dynamicConfig: jsonOf(settings.settings) } });
     return { type: "saved", pool };
   } catch (error) {
     if (isUniqueViolation(error)) return { type: "name_taken" };
@@ -44,15 +80,18 @@ export async function createPool(db: ShopDb, shopId: string, input: PoolInput): 
   }
 }
 
-export async function updatePool(db: ShopDb, poolId: string, input: PoolInput): Promise<PoolWriteResult> {
+export async function updatePool(db: ShopDb, poolId: string, input: PoolInput, now = new Date()): Promise<PoolWriteResult> {
   const parsed = PoolInput.safeParse(input);
   if (!parsed.success) return { type: "invalid", errors: fieldErrors(parsed.error) };
   const existing = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { kind: true } });
   if (!existing) return { type: "not_found" };
-  // A pool's kind is fixed once created: its codes were made for it.
-  const { kind: _kind, ...data } = parsed.data;
+  // A pool's kind is fixed once created: its codes were made for it. New dynamic settings apply to codes issued
+  // from now on; codes already created keep theirs.
+  const { kind: _kind, dynamic, ...data } = parsed.data;
+  const settings = dynamicSettingsFor(existing.kind, dynamic, now);
+  if (settings.type === "invalid") return settings;
   try {
-    const pool = await db.pool.update({ where: { id: poolId }, data });
+    const pool = await db.pool.update({ where: { id: poolId }, data: { ...data, dynamicConfig: jsonOf(settings.settings) } });
     return { type: "saved", pool };
   } catch (error) {
     if (isUniqueViolation(error)) return { type: "name_taken" };
@@ -102,7 +141,10 @@ export async function retireCodes(
 // Stock and forecast
 
 export interface PoolStats {
+  /** Codes that exist (or, in dynamic pools, were created on the platform); codes still being created are apart. */
   total: number;
+  /** Dynamic codes recorded but not yet confirmed by the platform. */
+  pending: number;
   available: number;
   assigned: number;
   redeemed: number;
@@ -129,7 +171,13 @@ interface DailyRow {
   n: bigint;
 }
 
-export async function poolStats(db: ShopDb, shopId: string, poolIds: string[], now = new Date()): Promise<Map<string, PoolStats>> {
+export async function poolStats(
+  db: ShopDb,
+  shopId: string,
+  poolIds: string[],
+  now = new Date(),
+  dynamicPoolIds: ReadonlySet<string> = new Set(),
+): Promise<Map<string, PoolStats>> {
   const out = new Map<string, PoolStats>();
   if (poolIds.length === 0) return out;
   const [statusRows, dailyRows] = await Promise.all([
@@ -147,7 +195,12 @@ export async function poolStats(db: ShopDb, shopId: string, poolIds: string[], n
   ]);
   for (const id of poolIds) {
     const counts = { AVAILABLE: 0, ASSIGNED: 0, REDEEMED: 0, RETIRED: 0, EXPIRED: 0 } as Record<string, number>;
+    let pending = 0;
     for (const r of statusRows.filter((row) => row.pool_id === id)) {
+      if (r.status === "PENDING") {
+        pending += Number(r.n);
+        continue;
+      }
       const key = r.expired ? "EXPIRED" : r.status;
       counts[key] = (counts[key] ?? 0) + Number(r.n);
     }
@@ -155,16 +208,19 @@ export async function poolStats(db: ShopDb, shopId: string, poolIds: string[], n
     const daily = dailyRows.filter((r) => r.pool_id === id).map((r) => ({ day: r.day, count: Number(r.n) }));
     const forecast = depletionForecast({ available: counts.AVAILABLE ?? 0, daily, now });
     const usable = total - (counts.RETIRED ?? 0) - (counts.EXPIRED ?? 0);
+    // A dynamic pool never runs out: no share remaining, no forecast.
+    const dynamic = dynamicPoolIds.has(id);
     out.set(id, {
       total,
+      pending,
       available: counts.AVAILABLE ?? 0,
       assigned: counts.ASSIGNED ?? 0,
       redeemed: counts.REDEEMED ?? 0,
       retired: counts.RETIRED ?? 0,
       expired: counts.EXPIRED ?? 0,
-      percentRemaining: usable > 0 ? Math.round(((counts.AVAILABLE ?? 0) / usable) * 1000) / 10 : null,
+      percentRemaining: !dynamic && usable > 0 ? Math.round(((counts.AVAILABLE ?? 0) / usable) * 1000) / 10 : null,
       issuedLast7Days: forecast.issuedLast7Days,
-      daysLeft: forecast.daysLeft,
+      daysLeft: dynamic ? null : forecast.daysLeft,
       daily: forecast.daily,
     });
   }
@@ -182,11 +238,23 @@ export interface PoolSummary {
   lowStockAlertedAt: Date | null;
   createdAt: Date;
   stats: PoolStats;
+  /** Dynamic pools: their settings (null for static pools, or settings stored by an older release that no longer validate). */
+  dynamic: DynamicPoolSettings | null;
+}
+
+function settingsOf(pool: { kind: PoolKind; dynamicConfig: Prisma.JsonValue }): DynamicPoolSettings | null {
+  if (pool.kind !== "DYNAMIC") return null;
+  const parsed = parseDynamicSettings(pool.dynamicConfig);
+  return parsed.type === "valid" ? parsed.settings : null;
+}
+
+function dynamicIds(pools: { id: string; kind: PoolKind }[]): Set<string> {
+  return new Set(pools.filter((p) => p.kind === "DYNAMIC").map((p) => p.id));
 }
 
 export async function listPools(db: ShopDb, shopId: string, now = new Date()): Promise<PoolSummary[]> {
   const pools = await db.pool.findMany({ where: { deletedAt: null }, orderBy: { createdAt: "desc" } });
-  const stats = await poolStats(db, shopId, pools.map((p) => p.id), now);
+  const stats = await poolStats(db, shopId, pools.map((p) => p.id), now, dynamicIds(pools));
   return pools.map((p) => ({
     id: p.id,
     name: p.name,
@@ -198,14 +266,15 @@ export async function listPools(db: ShopDb, shopId: string, now = new Date()): P
     lowStockAlertedAt: p.lowStockAlertedAt,
     createdAt: p.createdAt,
     stats: stats.get(p.id)!,
+    dynamic: settingsOf(p),
   }));
 }
 
 export async function getPool(db: ShopDb, shopId: string, poolId: string, now = new Date()): Promise<PoolSummary | null> {
   const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null } });
   if (!pool) return null;
-  const stats = await poolStats(db, shopId, [pool.id], now);
-  return { ...pool, stats: stats.get(pool.id)! };
+  const stats = await poolStats(db, shopId, [pool.id], now, dynamicIds([pool]));
+  return { ...pool, stats: stats.get(pool.id)!, dynamic: settingsOf(pool) };
 }
 
 export async function findPoolByName(db: ShopDb, name: string) {

@@ -1,7 +1,9 @@
 // Making a static pool's codes redeemable at checkout: they are added to a discount the merchant chose on the
-// platform (Shopify: discountRedeemCodeBulkAdd, 250 codes a call, asynchronous, polled until done). Progress and
-// per-code failures land on a code_imports row. Codes added are marked with the discount id, so a retried run
-// only sends what is missing; a code Shopify calls taken is checked, since a lost response may mean we added it.
+// platform, through the port, 250 codes a call. Shopify adds them asynchronously (discountRedeemCodeBulkAdd,
+// polled until done); Magento adds each as a specific coupon of the chosen sales rule and reports the outcome at
+// once (its progress is done from the start). Progress and per-code failures land on a code_imports row. Codes
+// added are marked with the discount id, so a retried run only sends what is missing; a code the platform calls
+// taken is checked, since a lost response may mean we added it.
 import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import type { BulkAddProgress, DiscountPlatform } from "../../platforms/port";
@@ -74,7 +76,7 @@ export async function runRedeemableSync(
       await sleep(options.pollMs ?? 1000);
       progress = await platform.bulkAddProgress(progress.ref);
     }
-    if (!progress.done) throw new Error(`Shopify did not finish adding codes (${progress.ref}); the job will retry`);
+    if (!progress.done) throw new Error(`${platform.kind} did not finish adding codes (${progress.ref}); the job will retry`);
 
     const failedByCode = new Map(progress.failed.map((f) => [f.code.toUpperCase(), f.reason]));
     const succeeded: bigint[] = [];

@@ -82,6 +82,7 @@ export function bulkCodeMutationFields(store: ShopStore): View {
         createdAtMs: store.now(),
         entries: args.codes.map((c) => ({ code: c.code, status: "pending", errors: [], redeemCodeId: null })),
         nextIndex: 0,
+        createdBy: ctx.app,
       };
       store.bulkCreations.set(bulk.id, bulk);
       store.processBulkCreations(ctx.bulkTiming);

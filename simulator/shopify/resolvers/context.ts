@@ -17,6 +17,7 @@ import {
   type GraphQLTypeResolver,
 } from "graphql";
 import type { ShopStore } from "../store";
+import type { AppIdentity } from "./shop";
 import { gid } from "../ids";
 import { enforceScopes } from "../scopes";
 
@@ -30,6 +31,8 @@ export interface ResolverContext {
   readonly bulkTiming: BulkCodeTiming;
   /** The app installation the request comes from (`$app` namespaces, pixels). */
   readonly appId: string;
+  /** The same app in full: what `createdBy` of the codes it creates shows. */
+  readonly app: AppIdentity;
   /** Granted access scopes; undefined grants everything. */
   readonly scopes: ReadonlySet<string> | undefined;
 }

@@ -16,7 +16,7 @@ import {
   type MinimumRequirementRecord,
   type ShopStore,
 } from "../store";
-import { normaliseTags, notModelled, parseCents, parseDateInput, type View } from "./context";
+import { normaliseTags, notModelled, parseCents, parseDateInput, type ResolverContext, type View } from "./context";
 import { codeDiscountNodeView } from "./discounts";
 
 interface IdListInput {
@@ -326,13 +326,14 @@ function discountIdFrom(store: ShopStore, id: string): DiscountRecord | undefine
 const notFound = [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }];
 
 export function discountMutationFields(store: ShopStore): View {
-  const finish = (record: DiscountRecord, code: string) => {
+  // The code is created in the calling app's name, as DiscountRedeemCode.createdBy shows it.
+  const finish = (record: DiscountRecord, code: string, ctx: ResolverContext) => {
     store.discounts.set(record.id, record);
-    store.addRedeemCode(record, code);
+    store.addRedeemCode(record, code, ctx.app);
     return { codeDiscountNode: codeDiscountNodeView(store, record), userErrors: [] };
   };
   return {
-    discountCodeBasicCreate: (args: { basicCodeDiscount: BasicInput }) => {
+    discountCodeBasicCreate: (args: { basicCodeDiscount: BasicInput }, ctx: ResolverContext) => {
       const errors = new Errors("basicCodeDiscount");
       const { base, code } = validateCommon(store, args.basicCodeDiscount, errors);
       const { value, items } = validateCustomerGets(store, args.basicCodeDiscount, errors);
@@ -351,9 +352,10 @@ export function discountMutationFields(store: ShopStore): View {
           maximumShippingPriceCents: null,
         },
         code,
+        ctx,
       );
     },
-    discountCodeFreeShippingCreate: (args: { freeShippingCodeDiscount: FreeShippingInput }) => {
+    discountCodeFreeShippingCreate: (args: { freeShippingCodeDiscount: FreeShippingInput }, ctx: ResolverContext) => {
       const input = args.freeShippingCodeDiscount;
       const errors = new Errors("freeShippingCodeDiscount");
       const { base, code } = validateCommon(store, input, errors);
@@ -392,6 +394,7 @@ export function discountMutationFields(store: ShopStore): View {
           maximumShippingPriceCents,
         },
         code,
+        ctx,
       );
     },
     discountCodeDeactivate: (args: { id: string }) => {

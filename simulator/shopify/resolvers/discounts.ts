@@ -12,6 +12,7 @@ import { customerView } from "./customers";
 import { metafieldFields } from "./metafields";
 import { collectionView, productView, variantView } from "./products";
 import { applySearch, type SearchSpec } from "./search";
+import { appView } from "./shop";
 
 type ListArgs = PageArgs & { query?: string | null; sortKey?: string | null };
 
@@ -21,7 +22,7 @@ export function redeemCodeView(code: RedeemCodeRecord): View {
     id: gid("DiscountRedeemCode", code.id),
     code: code.code,
     asyncUsageCount: code.usageCount,
-    createdBy: null,
+    createdBy: code.createdBy ? appView(code.createdBy) : null,
   };
 }
 

@@ -87,7 +87,7 @@ describe("POST /api/v1/pools/:poolId/retire", () => {
     expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
   });
 
-  it("answers 404 for another shop's pool (retiring nothing there) and 409 for a dynamic pool", async () => {
+  it("answers 404 for another shop's pool (retiring nothing there) and 409 to allUnused on a dynamic pool (it has no unused codes)", async () => {
     const a = await createApiShop();
     const b = await createApiShop();
     const poolB = await createPoolWithCodes(b, ["B1"]);

@@ -79,11 +79,15 @@ describe("issuing codes from a static pool", () => {
     });
   });
 
-  it("refuses dynamic and deleted pools", async () => {
+  it("refuses deleted pools, and dynamic pools whose settings are missing (creating nothing)", async () => {
     const shop = await createTestShop();
     const [ada] = await createCustomers(shop, 1);
     const dynamic = await shop.db.pool.create({ data: { shopId: shop.id, name: "Dyn", kind: "DYNAMIC" } });
-    expect(await issueCode(shop.db, { shopId: shop.id, poolId: dynamic.id, customerId: ada! })).toEqual({ type: "pool_not_static" });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: dynamic.id, customerId: ada! })).toMatchObject({
+      type: "dynamic_refused",
+      reason: "settings_invalid",
+    });
+    expect(await shop.db.code.count({ where: { poolId: dynamic.id } })).toBe(0);
     const gone = await createPoolWithCodes(shop, ["X"]);
     await shop.db.pool.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
     expect(await issueCode(shop.db, { shopId: shop.id, poolId: gone.id, customerId: ada! })).toEqual({ type: "pool_not_found" });

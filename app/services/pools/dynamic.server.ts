@@ -1,0 +1,492 @@
+// Dynamic codes, issued exactly once. A dynamic pool never runs out: each issue creates a unique code on the
+// store's platform. The intended code is recorded first (a PENDING code row and its issuance, with the caller's
+// idempotency key) and only then is the platform asked to create it. Whatever happens next, the record says
+// which code was meant: a retry (same key, or a later issue for the same customer and pool) first asks the
+// platform whether that code already exists and adopts it, and creates it only when it does not. The platform
+// refuses a code text it already holds, so two attempts racing with the same code can never make two discounts.
+// See docs/decisions/0008-dynamic-codes-exactly-once.md.
+import type { Prisma } from "@prisma/client";
+import { isUniqueViolation } from "../../db/errors";
+import type { ShopDb } from "../../db/shop-scope.server";
+import { buildDynamicCodeSpec, drawDynamicCode, parseDynamicSettings, type DynamicPoolSettings } from "../../domain/pools/dynamic";
+import { normaliseCodeKey } from "../../domain/pools/code-rules";
+import { RetriablePlatformError } from "../../platforms/errors";
+import type { CreateCodeResult, DiscountPlatform, DynamicCodeSpec } from "../../platforms/port";
+import { platformShopOf } from "../shops.server";
+import type { IssueInput, IssueResult } from "./issue.server";
+
+export type DynamicRefusalReason =
+  | "settings_invalid"
+  | "customer_not_found"
+  | "no_triggered_products"
+  | "too_many_products"
+  | "pool_expired"
+  | "code_taken"
+  | "target_gone"
+  | "customer_gone"
+  | "invalid_value";
+
+export interface DynamicOptions {
+  /** The shop's platform adapter; by default the registry's (jobs reach Shopify with the offline session). */
+  platform?: DiscountPlatform;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** Transport failures (5xx, timeouts, lost responses) retried here, each after looking the code up. */
+  maxTransportRetries?: number;
+  /** Codes the platform reports as taken by someone else, replaced by fresh ones before giving up. */
+  maxCollisions?: number;
+}
+
+export interface DynamicPool {
+  id: string;
+  name: string;
+  dynamicConfig: Prisma.JsonValue;
+}
+
+/** A recorded attempt: the code row and the issuance that names it. */
+interface Attempt {
+  codeId: bigint;
+  issuanceId: bigint;
+  code: string;
+  status: string;
+  platformRef: string | null;
+  customerId: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  issuedAt: Date;
+}
+
+const ATTEMPT_SELECT = {
+  id: true,
+  customerId: true,
+  createdAt: true,
+  code: { select: { id: true, code: true, status: true, platformRef: true, createdAt: true, expiresAt: true } },
+} as const;
+
+type IssuanceWithCode = Prisma.IssuanceGetPayload<{ select: typeof ATTEMPT_SELECT }>;
+
+function attemptOf(row: IssuanceWithCode): Attempt | null {
+  if (!row.code) return null;
+  return {
+    codeId: row.code.id,
+    issuanceId: row.id,
+    code: row.code.code,
+    status: row.code.status,
+    platformRef: row.code.platformRef,
+    customerId: row.customerId,
+    createdAt: row.code.createdAt,
+    expiresAt: row.code.expiresAt,
+    issuedAt: row.createdAt,
+  };
+}
+
+function issued(attempt: Attempt, replayed: boolean): IssueResult {
+  return {
+    type: "issued",
+    replayed,
+    issued: {
+      codeId: attempt.codeId.toString(),
+      code: attempt.code,
+      expiresAt: attempt.expiresAt,
+      issuanceId: attempt.issuanceId.toString(),
+      kind: "INITIAL",
+      issuedAt: attempt.issuedAt,
+    },
+  };
+}
+
+function refused(reason: DynamicRefusalReason, message: string, ids?: string[]): IssueResult {
+  return ids ? { type: "dynamic_refused", reason, message, ids } : { type: "dynamic_refused", reason, message };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function defaultPlatform(db: ShopDb): Promise<DiscountPlatform> {
+  // Loaded on first use: importing the Shopify app wiring is only needed once a dynamic pool issues.
+  const { platformFor } = await import("../../platforms/index.server");
+  return platformFor(await platformShopOf(db));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue
+
+export async function issueDynamicCode(
+  db: ShopDb,
+  input: IssueInput,
+  pool: DynamicPool,
+  options: DynamicOptions = {},
+): Promise<IssueResult> {
+  if (input.reissue) return reissueDynamic(db, input);
+  const now = options.now ?? (() => new Date());
+
+  const earlier = await earlierAttempt(db, input);
+  if (earlier?.type === "conflict") return { type: "idempotency_conflict" };
+  if (earlier?.type === "attempt" && earlier.attempt.status !== "PENDING") return issued(earlier.attempt, true);
+
+  const parsed = parseDynamicSettings(pool.dynamicConfig);
+  if (parsed.type === "invalid") {
+    return refused("settings_invalid", `The pool's settings are not valid: ${Object.values(parsed.errors).join("; ")}`);
+  }
+  const customer = await db.customer.findFirst({ where: { id: input.customerId }, select: { platformId: true } });
+  if (!customer) return refused("customer_not_found", "No such customer in this store");
+
+  const context: SettleContext = {
+    db,
+    input,
+    pool,
+    settings: parsed.settings,
+    customerPlatformId: customer.platformId,
+    platform: options.platform,
+    now,
+    sleep: options.sleep ?? defaultSleep,
+    maxTransportRetries: options.maxTransportRetries ?? 3,
+    maxCollisions: options.maxCollisions ?? 5,
+  };
+  if (earlier?.type === "attempt") return settle(context, earlier.attempt, true);
+
+  const recorded = await recordIntent(context);
+  switch (recorded.type) {
+    case "refused":
+      return recorded.result;
+    case "raced": {
+      // Another request with the same key recorded first: settle its attempt (the platform keeps it single).
+      const winner = await earlierAttempt(db, input);
+      if (winner?.type === "conflict") return { type: "idempotency_conflict" };
+      if (winner?.type !== "attempt") throw new Error("an idempotency key collided but its issuance is gone");
+      return winner.attempt.status === "PENDING" ? settle(context, winner.attempt, true) : issued(winner.attempt, true);
+    }
+    case "recorded":
+      return settle(context, recorded.attempt, false);
+  }
+}
+
+type Earlier = { type: "attempt"; attempt: Attempt } | { type: "conflict" } | null;
+
+/**
+ * The attempt this request continues: the issuance with its idempotency key, or without a key, this customer's
+ * unfinished (PENDING) code from this pool, left by a killed worker or a lost response.
+ */
+async function earlierAttempt(db: ShopDb, input: IssueInput): Promise<Earlier> {
+  if (input.idempotencyKey) {
+    const row = await db.issuance.findFirst({
+      where: { idempotencyKey: input.idempotencyKey },
+      select: { ...ATTEMPT_SELECT, poolId: true, kind: true },
+    });
+    if (!row) return null;
+    if (row.poolId !== input.poolId || row.customerId !== input.customerId || row.kind !== "INITIAL") return { type: "conflict" };
+    const attempt = attemptOf(row);
+    return attempt ? { type: "attempt", attempt } : null;
+  }
+  const row = await db.issuance.findFirst({
+    where: { poolId: input.poolId, customerId: input.customerId, kind: "INITIAL", code: { status: "PENDING" } },
+    orderBy: { id: "asc" },
+    select: ATTEMPT_SELECT,
+  });
+  const attempt = row ? attemptOf(row) : null;
+  return attempt ? { type: "attempt", attempt } : null;
+}
+
+interface SettleContext {
+  db: ShopDb;
+  input: IssueInput;
+  pool: DynamicPool;
+  settings: DynamicPoolSettings;
+  customerPlatformId: string;
+  platform: DiscountPlatform | undefined;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  maxTransportRetries: number;
+  maxCollisions: number;
+}
+
+function specFor(ctx: SettleContext, code: string, issuedAt: Date, expiresAt?: Date | null) {
+  const result = buildDynamicCodeSpec(ctx.settings, {
+    poolId: ctx.pool.id,
+    poolName: ctx.pool.name,
+    code,
+    customerPlatformId: ctx.customerPlatformId,
+    triggeredProducts: ctx.input.triggeredProducts ?? [],
+    issuedAt,
+  });
+  // A resumed attempt keeps the end it was recorded with, even if the pool's expiry was edited meanwhile.
+  if (result.type === "spec" && expiresAt !== undefined) result.spec.endsAt = expiresAt;
+  return result;
+}
+
+type Recorded = { type: "recorded"; attempt: Attempt } | { type: "raced" } | { type: "refused"; result: IssueResult };
+
+interface RecordedRow {
+  code_id: bigint;
+  issuance_id: bigint;
+}
+
+/**
+ * Draws the code and records it (PENDING) with its issuance, before anything is asked of the platform. One
+ * statement: atomic on its own, one round trip, and no interactive transaction holding a connection.
+ */
+async function recordIntent(ctx: SettleContext): Promise<Recorded> {
+  const { db, input } = ctx;
+  for (let draws = 0; ; draws++) {
+    const issuedAt = ctx.now();
+    const code = drawDynamicCode(ctx.settings.code);
+    const spec = specFor(ctx, code, issuedAt, input.expiresAt);
+    if (spec.type === "refused") return { type: "refused", result: refused(spec.reason, spec.message) };
+    const expiresAt = spec.spec.endsAt;
+    try {
+      const rows = await db.$queryRaw<RecordedRow[]>`
+        WITH code AS (
+          INSERT INTO codes (shop_id, pool_id, code, code_key, status, customer_id, expires_at, created_at)
+          VALUES (${input.shopId}::uuid, ${input.poolId}::uuid, ${code}, ${normaliseCodeKey(code)}, 'PENDING',
+                  ${input.customerId}::uuid, ${expiresAt}, ${issuedAt})
+          RETURNING id
+        )
+        INSERT INTO issuances (shop_id, pool_id, code_id, customer_id, kind, idempotency_key, source, created_at)
+        SELECT ${input.shopId}::uuid, ${input.poolId}::uuid, code.id, ${input.customerId}::uuid, 'INITIAL',
+               ${input.idempotencyKey ?? null}, ${input.source ?? null}, ${issuedAt}
+        FROM code
+        RETURNING code_id, id AS issuance_id`;
+      const row = rows[0];
+      if (!row) throw new Error("recording a dynamic code returned no row");
+      return {
+        type: "recorded",
+        attempt: {
+          codeId: row.code_id,
+          issuanceId: row.issuance_id,
+          code,
+          status: "PENDING",
+          platformRef: null,
+          customerId: input.customerId,
+          createdAt: issuedAt,
+          expiresAt,
+          issuedAt,
+        },
+      };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (input.idempotencyKey && (await db.issuance.count({ where: { idempotencyKey: input.idempotencyKey } })) > 0) {
+        return { type: "raced" };
+      }
+      // The pool already holds this code text: draw another (the space makes this rare; a few tries suffice).
+      if (draws >= ctx.maxCollisions) throw error;
+    }
+  }
+}
+
+/**
+ * Brings a recorded attempt to an end: ASSIGNED with the platform's reference, or removed with a typed refusal.
+ * A resumed attempt is looked up before anything is created.
+ */
+async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Promise<IssueResult> {
+  const platform = ctx.platform ?? (await defaultPlatform(ctx.db));
+  let attempt = start;
+  if (resumed) {
+    const ref = await ownedRef(ctx.db, platform, attempt);
+    if (ref) return confirm(ctx, attempt, ref, true);
+  }
+  let transportFailures = 0;
+  let collisions = 0;
+  for (;;) {
+    const spec = specFor(ctx, attempt.code, attempt.createdAt, attempt.expiresAt);
+    if (spec.type === "refused") {
+      await discard(ctx.db, attempt);
+      return refused(spec.reason, spec.message);
+    }
+    let result: CreateCodeResult;
+    try {
+      result = await platform.createDynamicCode(spec.spec);
+    } catch (error) {
+      // Shopify may have created the code before the answer was lost: look before trying again. Past the last
+      // retry the attempt stays PENDING for the next one (a job retry, or the same key again).
+      if (!(error instanceof RetriablePlatformError) || transportFailures >= ctx.maxTransportRetries) throw error;
+      transportFailures += 1;
+      await ctx.sleep(250 * 2 ** (transportFailures - 1));
+      const ref = await ownedRef(ctx.db, platform, attempt);
+      if (ref) return confirm(ctx, attempt, ref, resumed);
+      continue;
+    }
+    switch (result.type) {
+      case "created":
+        return confirm(ctx, attempt, result.platformRef, resumed);
+      case "code_taken": {
+        // Taken by our own earlier (or concurrent) attempt, or by someone else's discount.
+        const ref = await ownedRef(ctx.db, platform, attempt);
+        if (ref) return confirm(ctx, attempt, ref, resumed);
+        collisions += 1;
+        if (collisions > ctx.maxCollisions) {
+          await discard(ctx.db, attempt);
+          return refused("code_taken", `The store kept reporting fresh codes as taken (${collisions} tries); no code was created`);
+        }
+        const next = await replaceCode(ctx, attempt, spec.spec);
+        if (next.status !== "PENDING") return issued(next, true);
+        attempt = next;
+        continue;
+      }
+      case "target_gone":
+        await discard(ctx.db, attempt);
+        return refused("target_gone", `The store no longer has some of the products or collections the code applies to: ${result.ids.join(", ")}`, result.ids);
+      case "customer_gone":
+        await discard(ctx.db, attempt);
+        return refused("customer_gone", "The store no longer has this customer, so a code restricted to them cannot be created");
+      case "invalid":
+        await discard(ctx.db, attempt);
+        return refused("invalid_value", `The store refused the code's settings: ${result.message}`);
+    }
+  }
+}
+
+/**
+ * The platform reference of this attempt's code, when the platform holds it as one of ours. Our own codes in
+ * other dynamic pools are told apart here: the platform only knows the text, and another row with the same text
+ * owns whatever the platform holds under it.
+ */
+async function ownedRef(db: ShopDb, platform: DiscountPlatform, attempt: Attempt): Promise<string | null> {
+  const found = await platform.findCode(attempt.code);
+  if (!found) return null;
+  const dynamicPools = await db.pool.findMany({ where: { kind: "DYNAMIC" }, select: { id: true } });
+  const other = await db.code.findFirst({
+    where: { poolId: { in: dynamicPools.map((p) => p.id) }, codeKey: normaliseCodeKey(attempt.code), id: { not: attempt.codeId } },
+    select: { id: true },
+  });
+  return other ? null : found.platformRef;
+}
+
+async function confirm(ctx: SettleContext, attempt: Attempt, platformRef: string, replayed: boolean): Promise<IssueResult> {
+  const updated = await ctx.db.code.updateMany({
+    where: { id: attempt.codeId, status: "PENDING" },
+    data: { status: "ASSIGNED", platformRef, assignedAt: ctx.now() },
+  });
+  if (updated.count === 0) {
+    // A concurrent attempt with the same key confirmed it first.
+    const row = await ctx.db.code.findFirst({ where: { id: attempt.codeId }, select: { status: true, platformRef: true } });
+    if (!row || row.status === "PENDING") throw new Error(`dynamic code ${attempt.codeId} changed while being confirmed`);
+  }
+  return issued({ ...attempt, status: "ASSIGNED", platformRef }, replayed);
+}
+
+/** Replaces a code someone else holds on the platform by a fresh one, unless a concurrent attempt moved on. */
+async function replaceCode(ctx: SettleContext, attempt: Attempt, spec: DynamicCodeSpec): Promise<Attempt> {
+  for (let draws = 0; ; draws++) {
+    const code = drawDynamicCode(ctx.settings.code);
+    if (code === spec.code) continue;
+    try {
+      const updated = await ctx.db.code.updateMany({
+        where: { id: attempt.codeId, code: attempt.code, status: "PENDING" },
+        data: { code, codeKey: normaliseCodeKey(code) },
+      });
+      if (updated.count === 1) return { ...attempt, code };
+    } catch (error) {
+      if (!isUniqueViolation(error) || draws >= ctx.maxCollisions) throw error;
+      continue;
+    }
+    const row = await ctx.db.issuance.findFirst({ where: { id: attempt.issuanceId }, select: ATTEMPT_SELECT });
+    const now = row ? attemptOf(row) : null;
+    if (!now) throw new Error(`dynamic code ${attempt.codeId} disappeared while its code was replaced`);
+    return now;
+  }
+}
+
+/** A refused attempt leaves nothing behind: the platform created nothing, and the key may be used again. */
+async function discard(db: ShopDb, attempt: Attempt): Promise<void> {
+  await db.$transaction([
+    db.issuance.deleteMany({ where: { id: attempt.issuanceId } }),
+    db.code.deleteMany({ where: { id: attempt.codeId, status: "PENDING" } }),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reissue
+
+/**
+ * The customer's last code from this pool, recorded again as a reissue; never a fresh code. Codes still being
+ * created and revoked codes are not given again.
+ */
+async function reissueDynamic(db: ShopDb, input: IssueInput): Promise<IssueResult> {
+  const last = await db.issuance.findFirst({
+    where: { poolId: input.poolId, customerId: input.customerId, code: { status: { notIn: ["PENDING", "RETIRED"] } } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { code: { select: { id: true } } },
+  });
+  if (!last?.code) return { type: "never_issued" };
+  const row = await db.issuance.create({
+    data: {
+      shopId: input.shopId,
+      poolId: input.poolId,
+      codeId: last.code.id,
+      customerId: input.customerId,
+      kind: "REISSUE",
+      idempotencyKey: input.idempotencyKey ?? null,
+      source: input.source ?? null,
+    },
+    select: { id: true, createdAt: true, code: { select: { id: true, code: true, expiresAt: true } } },
+  });
+  return {
+    type: "issued",
+    replayed: false,
+    issued: {
+      codeId: row.code!.id.toString(),
+      code: row.code!.code,
+      expiresAt: row.code!.expiresAt,
+      issuanceId: row.id.toString(),
+      kind: "REISSUE",
+      issuedAt: row.createdAt,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Revoke
+
+export type RevokeSkipReason = "not_in_pool" | "pending" | "redeemed" | "already_retired" | "expired";
+
+export interface RevokeResult {
+  revoked: string[];
+  skipped: { code: string; reason: RevokeSkipReason }[];
+}
+
+const SKIP_BY_STATUS: Record<string, RevokeSkipReason> = {
+  PENDING: "pending",
+  REDEEMED: "redeemed",
+  RETIRED: "already_retired",
+  EXPIRED: "expired",
+  AVAILABLE: "already_retired",
+};
+
+/**
+ * Revokes given dynamic codes: the platform stops accepting each one (revokeCode), then the row is retired. The
+ * platform goes first, so a failure part-way leaves the row ASSIGNED and revoking again finishes the job.
+ */
+export async function revokeDynamicCodes(
+  db: ShopDb,
+  poolId: string,
+  which: { codes?: string[]; codeIds?: string[] },
+  options: { platform?: DiscountPlatform; now?: () => Date } = {},
+): Promise<RevokeResult> {
+  const filters: Prisma.CodeWhereInput[] = [];
+  if (which.codes?.length) filters.push({ codeKey: { in: which.codes.map(normaliseCodeKey) } });
+  if (which.codeIds?.length) filters.push({ id: { in: which.codeIds.map((id) => BigInt(id)) } });
+  if (filters.length === 0) return { revoked: [], skipped: [] };
+  const rows = await db.code.findMany({
+    where: { poolId, pool: { kind: "DYNAMIC" }, OR: filters },
+    select: { id: true, code: true, codeKey: true, status: true, platformRef: true },
+  });
+  const result: RevokeResult = { revoked: [], skipped: [] };
+  const found = new Set(rows.map((r) => r.codeKey));
+  for (const code of which.codes ?? []) {
+    if (!found.has(normaliseCodeKey(code))) result.skipped.push({ code, reason: "not_in_pool" });
+  }
+  let platform = options.platform;
+  for (const row of rows) {
+    if (row.status !== "ASSIGNED" || !row.platformRef) {
+      result.skipped.push({ code: row.code, reason: SKIP_BY_STATUS[row.status] ?? "already_retired" });
+      continue;
+    }
+    platform ??= await defaultPlatform(db);
+    await platform.revokeCode(row.platformRef);
+    await db.code.updateMany({
+      where: { id: row.id, status: "ASSIGNED" },
+      data: { status: "RETIRED", retiredAt: (options.now ?? (() => new Date()))() },
+    });
+    result.revoked.push(row.code);
+  }
+  return result;
+}

@@ -1,0 +1,162 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { pollMagentoOrders } from "../../../app/services/magento/orders.server";
+import { requestSegmentEvaluation } from "../../../app/services/segments/triggers.server";
+import type * as Triggers from "../../../app/services/segments/triggers.server";
+import { adapterFor, createMagentoShop, dynamicSpec, FAST, magento, requestsTo, type MagentoTestShop } from "./helpers";
+
+vi.mock("../../../app/services/segments/triggers.server", async (importOriginal) => ({
+  ...(await importOriginal<typeof Triggers>()),
+  requestSegmentEvaluation: vi.fn(() => Promise.resolve()),
+}));
+
+const evaluations = vi.mocked(requestSegmentEvaluation);
+beforeEach(() => evaluations.mockClear());
+
+const poll = (shop: MagentoTestShop, options: Parameters<typeof pollMagentoOrders>[2] = {}) =>
+  pollMagentoOrders(shop.db, shop.id, { clientOptions: FAST, ...options });
+
+function place(shop: MagentoTestShop, customerId: number | null, extra: Parameters<MagentoTestShop["store"]["placeOrder"]>[0] extends infer I ? Partial<I> : never = {}) {
+  return shop.store.placeOrder({
+    customer: customerId === null ? null : { id: customerId, email: `c${customerId}@example.com`, firstname: "C", lastname: String(customerId) },
+    lines: [{ sku: "MUG", price: 20 }],
+    ...extra,
+  });
+}
+
+describe("Magento order polling (GET /V1/orders by updated_at)", () => {
+  it("GIVEN orders in the store WHEN polled THEN each is stored with its customer and coupon, and the cursor moves to the last one", async () => {
+    const shop = await createMagentoShop();
+    const ada = place(shop, 7);
+    const guest = place(shop, null);
+    const result = await poll(shop);
+    expect(result).toMatchObject({ type: "polled", fetched: 2, changed: 2, unreadable: 0, caughtUp: true });
+    const orders = await shop.db.order.findMany({ orderBy: { platformId: "asc" }, include: { customer: true } });
+    expect(orders.map((o) => [o.platformId, o.name, o.customer?.platformId ?? null])).toEqual([
+      [String(ada.entity_id), `#${ada.increment_id}`, "7"],
+      [String(guest.entity_id), `#${guest.increment_id}`, null],
+    ]);
+    const connection = await shop.db.platformConnection.findFirstOrThrow();
+    expect(connection.ordersSyncedAt?.toISOString().slice(0, 19).replace("T", " ")).toBe(guest.updated_at);
+    expect(evaluations).toHaveBeenCalledTimes(1);
+    expect(evaluations).toHaveBeenCalledWith(shop.id, [orders[0]!.customerId], "orders");
+
+    const query = requestsTo(shop, "GET", "/orders").at(-1)!.query as { searchCriteria: { filter_groups: unknown; sort_orders: unknown } };
+    expect(query.searchCriteria.sort_orders).toEqual({ 0: { field: "updated_at", direction: "ASC" }, 1: { field: "entity_id", direction: "ASC" } });
+  });
+
+  it("GIVEN nothing changed WHEN polled again THEN the look-back re-reads recent orders without counting them as changes", async () => {
+    const shop = await createMagentoShop();
+    place(shop, 7);
+    await poll(shop);
+    evaluations.mockClear();
+    expect(await poll(shop)).toMatchObject({ type: "polled", fetched: 1, changed: 0 });
+    expect(evaluations).not.toHaveBeenCalled();
+    expect(await shop.db.order.count()).toBe(1);
+  });
+
+  it("GIVEN an order is cancelled in Magento THEN the next poll updates it in place", async () => {
+    const shop = await createMagentoShop();
+    const order = place(shop, 7);
+    await poll(shop);
+    shop.store.updateOrder(order.entity_id, { state: "canceled" });
+    expect(await poll(shop)).toMatchObject({ changed: 1 });
+    const stored = await shop.db.order.findFirstOrThrow();
+    expect(stored).toMatchObject({ financialStatus: "voided" });
+    expect(stored.cancelledAt).not.toBeNull();
+  });
+
+  it("GIVEN more orders in one second than a page holds THEN the keyset (updated_at, entity_id) reads each exactly once", async () => {
+    const shop = await createMagentoShop();
+    const placed = Array.from({ length: 7 }, (_, i) => place(shop, 100 + i));
+    const before = requestsTo(shop, "GET", "/orders").length;
+    const result = await poll(shop, { pageSize: 3 });
+    expect(result).toMatchObject({ fetched: 7, changed: 7, caughtUp: true });
+    expect(requestsTo(shop, "GET", "/orders").length - before).toBe(3);
+    expect((await shop.db.order.findMany({ select: { platformId: true } })).map((o) => o.platformId).sort()).toEqual(placed.map((o) => String(o.entity_id)).sort());
+  });
+
+  it("GIVEN a run stopped at its page limit THEN a resumed run carries on from the cursor", async () => {
+    const shop = await createMagentoShop();
+    for (let i = 0; i < 5; i++) place(shop, 200 + i);
+    expect(await poll(shop, { pageSize: 2, maxPages: 1 })).toMatchObject({ fetched: 2, caughtUp: false });
+    expect(await poll(shop, { pageSize: 2, maxPages: 5, resume: true })).toMatchObject({ changed: 3, caughtUp: true });
+    expect(await shop.db.order.count()).toBe(5);
+  });
+
+  it("GIVEN the first page arrives and the second fails THEN the stored orders stay, and a later run stores the rest once", async () => {
+    const shop = await createMagentoShop();
+    for (let i = 0; i < 4; i++) place(shop, 400 + i);
+    let calls = 0;
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes("/V1/orders") && ++calls === 2) {
+        return Promise.reject(new TypeError("fetch failed: socket hang up"));
+      }
+      return realFetch(input, init);
+    });
+    try {
+      expect(await poll(shop, { pageSize: 2, clientOptions: { ...FAST, maxRetries: 0 } })).toMatchObject({ type: "failed", retriable: true });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await shop.db.order.count()).toBe(2);
+    expect((await shop.db.platformConnection.findFirstOrThrow()).lastError).toMatch(/socket hang up/);
+
+    expect(await poll(shop, { pageSize: 2 })).toMatchObject({ type: "polled", changed: 2, caughtUp: true });
+    expect(await shop.db.order.count()).toBe(4);
+    expect((await shop.db.platformConnection.findFirstOrThrow()).lastError).toBeNull();
+  });
+
+  it("GIVEN the token was revoked THEN the run records why and ends quietly (retrying every minute would not help)", async () => {
+    const shop = await createMagentoShop();
+    magento().setBearerIntegrationTokens(shop.baseUrl, false);
+    const result = await poll(shop);
+    expect(result).toMatchObject({ type: "failed", retriable: false, message: expect.stringMatching(/HTTP 401/) });
+    expect((await shop.db.platformConnection.findFirstOrThrow()).lastError).toMatch(/Magento_Sales::actions_view/);
+  });
+
+  it("GIVEN an unconnected shop THEN there is nothing to poll", async () => {
+    const shop = await createMagentoShop({ connect: false });
+    expect(await poll(shop)).toEqual({ type: "not_connected" });
+  });
+
+  it("GIVEN a dynamic code redeemed at checkout THEN the polled order carries it as a discount code", async () => {
+    const shop = await createMagentoShop();
+    const spec = dynamicSpec({ startsAt: new Date(Date.now() - 86_400_000), endsAt: new Date(Date.now() + 7 * 86_400_000) });
+    expect(await adapterFor(shop).createDynamicCode(spec)).toMatchObject({ type: "created" });
+    shop.store.addProduct({ sku: "MUG", price: 20 });
+    place(shop, 9, { couponCode: spec.code.toLowerCase() });
+    await poll(shop);
+    expect(await shop.db.order.findFirstOrThrow()).toMatchObject({ discountCodes: [spec.code] });
+  });
+});
+
+describe("Magento orders close the loop", () => {
+  it("GIVEN a dynamic code issued on Magento WHEN a polled order used it THEN it is redeemed once, and a paid-order scenario starts once across polls", async () => {
+    const shop = await createMagentoShop();
+    const customer = await shop.db.customer.create({ data: { shopId: shop.id, platformId: "7", email: "c7@example.com" } });
+    const day = 86_400_000;
+    const spec = dynamicSpec({ startsAt: new Date(Date.now() - day), endsAt: new Date(Date.now() + 7 * day) });
+    const created = await adapterFor(shop).createDynamicCode(spec);
+    expect(created.type).toBe("created");
+    const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Magento dynamic", kind: "DYNAMIC" } });
+    await shop.db.code.create({
+      data: { shopId: shop.id, poolId: pool.id, code: spec.code, codeKey: spec.code.toUpperCase(), status: "ASSIGNED", customerId: customer.id },
+    });
+    const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "T", channel: "EMAIL", body: "hi" } });
+    const scenario = await shop.db.scenario.create({
+      data: { shopId: shop.id, name: "After payment", active: true, trigger: "order_paid", actions: [{ type: "send_message", templateId: template.id }] },
+    });
+
+    const order = place(shop, 7, { couponCode: spec.code });
+    shop.store.updateOrder(Number(order.entity_id), { state: "processing" });
+    await poll(shop);
+    await poll(shop);
+
+    const redemptions = await shop.db.redemption.findMany();
+    expect(redemptions).toHaveLength(1);
+    expect(Number(redemptions[0]!.amount)).toBeGreaterThan(0);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "REDEEMED" });
+    expect(await shop.db.task.count({ where: { scenarioId: scenario.id } })).toBe(1);
+  });
+});
