@@ -1,14 +1,85 @@
+// Orders as the app keeps them, whatever platform they come from: Shopify webhooks and Magento (pushed events or
+// polling) map their payloads to an OrderRecord and upsert it by (shop, platform id). Idempotent: the same
+// order twice leaves one row, and `changed` tells callers whether anything new was learnt (polling re-reads a
+// window of orders and must not re-trigger segment evaluation for orders it already had).
 import type { ShopDb } from "../db/shop-scope.server";
 import { orderGid, type OrderPayload } from "../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "./customers.server";
 
 export type OrderTopic = "orders/create" | "orders/paid" | "orders/cancelled" | "orders/fulfilled";
 
-/** Records the order a webhook describes. Idempotent: the same payload twice leaves one row. */
+export interface OrderRecord {
+  platformId: string;
+  /** The app's customer id, already upserted by the caller; null for guests. */
+  customerId: string | null;
+  name: string | null;
+  totalPrice: string;
+  currency: string | null;
+  sourceName: string | null;
+  deliveryType: string | null;
+  discountCodes: string[];
+  financialStatus: string | null;
+  cancelledAt: Date | null;
+  /** Undefined leaves a known fulfilment date as it is. */
+  fulfilledAt?: Date | null;
+  placedAt: Date;
+}
+
+export interface UpsertedOrder {
+  id: string;
+  customerId: string | null;
+  changed: boolean;
+}
+
+const COMPARED = {
+  customerId: true,
+  name: true,
+  totalPrice: true,
+  currency: true,
+  sourceName: true,
+  deliveryType: true,
+  discountCodes: true,
+  financialStatus: true,
+  cancelledAt: true,
+  fulfilledAt: true,
+  placedAt: true,
+} as const;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}
+
+function totalsEqual(a: unknown, b: string): boolean {
+  return Number(String(a)) === Number(b);
+}
+
+export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord): Promise<UpsertedOrder> {
+  const { platformId, ...fields } = order;
+  const existing = await db.order.findFirst({ where: { platformId }, select: { id: true, ...COMPARED } });
+  if (existing) {
+    const unchanged = (Object.keys(fields) as (keyof typeof fields)[]).every((key) => {
+      if (fields[key] === undefined) return true;
+      if (key === "totalPrice") return totalsEqual(existing.totalPrice, fields.totalPrice);
+      return sameValue(existing[key], fields[key]);
+    });
+    if (unchanged) return { id: existing.id, customerId: existing.customerId, changed: false };
+  }
+  const row = await db.order.upsert({
+    where: { shopId_platformId: { shopId, platformId } },
+    create: { shopId, platformId, ...fields },
+    update: fields,
+    select: { id: true, customerId: true },
+  });
+  return { ...row, changed: true };
+}
+
+/** Records the order a Shopify webhook describes. Idempotent: the same payload twice leaves one row. */
 export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: OrderTopic, payload: OrderPayload) {
   const customerId = payload.customer ? await upsertCustomerFromWebhook(db, shopId, payload.customer) : null;
-  const platformId = orderGid(payload);
-  const fields = {
+  const { id, customerId: linked } = await upsertOrder(db, shopId, {
+    platformId: orderGid(payload),
     customerId,
     name: payload.name ?? null,
     totalPrice: payload.total_price ?? "0",
@@ -20,11 +91,6 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
     ...(topic === "orders/fulfilled" || payload.fulfillment_status === "fulfilled" ? { fulfilledAt: new Date() } : {}),
     placedAt: new Date(payload.created_at),
-  };
-  return db.order.upsert({
-    where: { shopId_platformId: { shopId, platformId } },
-    create: { shopId, platformId, ...fields },
-    update: fields,
-    select: { id: true, customerId: true },
   });
+  return { id, customerId: linked };
 }

@@ -3,7 +3,10 @@
 import type { Platform, Shop } from "@prisma/client";
 import { prisma } from "../db.server";
 import type { ShopDb } from "../db/shop-scope.server";
+import { enqueue } from "../jobs/enqueue.server";
+import { jobId } from "../jobs/queues";
 import type { DiscountPlatform } from "../platforms/port";
+import { enqueueWithin } from "./webhooks.server";
 
 export async function findShopByDomain(domain: string): Promise<Shop | null> {
   return prisma.shop.findUnique({ where: { domain } });
@@ -18,18 +21,64 @@ export async function recordInstall(domain: string, platform: DiscountPlatform, 
     uninstalledAt: null,
     ...(profile ? { name: profile.name, contactEmail: profile.contactEmail, plan: profile.plan } : {}),
   };
-  return prisma.shop.upsert({
+  const shop = await prisma.shop.upsert({
     where: { domain },
     create: { domain, installedAt: new Date(), ...data },
     update: { installedAt: new Date(), ...data },
   });
+  await requestPixelActivation(shop);
+  return shop;
 }
 
-/** app/uninstalled: sessions are deleted (the token is dead); the shop's data stays until shop/redact. */
+type PixelShop = Pick<Shop, "id" | "platform" | "scopes" | "uninstalledAt" | "webPixelId" | "installedAt">;
+
+/** An installed Shopify shop that granted write_pixels: without the scope, webPixelCreate cannot work. */
+export function canActivatePixel(shop: Omit<PixelShop, "webPixelId" | "installedAt">): boolean {
+  const scopes = (shop.scopes ?? "").split(",").map((s) => s.trim());
+  return shop.platform === "SHOPIFY" && !shop.uninstalledAt && scopes.includes("write_pixels");
+}
+
+/** One activation job per install: the id keeps the sweeper's catch-up from repeating a job that already ran. */
+export function pixelActivationJobId(shop: Pick<Shop, "id" | "installedAt">): string {
+  return jobId("pixel-activate", shop.id, shop.installedAt.getTime());
+}
+
+/**
+ * Asks the worker to activate the web pixel (app/services/pixel/activation.server.ts) on every install or
+ * re-authorisation: activation is an update when the pixel exists, which also re-points it at the current app URL.
+ * Never fails the install: with Redis away the enqueue is dropped and the sweeper's catch-up (shopsAwaitingPixel)
+ * enqueues it later.
+ */
+export async function requestPixelActivation(shop: PixelShop): Promise<boolean> {
+  if (!canActivatePixel(shop)) return false;
+  return enqueueWithin(ACTIVATION_ENQUEUE_TIMEOUT_MS, () =>
+    enqueue("pixels", "activate", { shopId: shop.id }, { jobId: pixelActivationJobId(shop) }),
+  );
+}
+
+const ACTIVATION_ENQUEUE_TIMEOUT_MS = 1000;
+
+/** Installed Shopify shops still waiting for their pixel, for the sweeper's catch-up. */
+export async function shopsAwaitingPixel(): Promise<PixelShop[]> {
+  const rows = await prisma.shop.findMany({
+    where: { platform: "SHOPIFY", uninstalledAt: null, webPixelId: null, scopes: { contains: "write_pixels" } },
+    select: { id: true, platform: true, scopes: true, uninstalledAt: true, webPixelId: true, installedAt: true },
+    take: 1000,
+  });
+  return rows.filter(canActivatePixel);
+}
+
+/**
+ * app/uninstalled: sessions are deleted (the token is dead); the shop's data stays until shop/redact. Shopify
+ * removes the app's web pixel with the app, so the pixel id is forgotten and a reinstall creates a new one.
+ */
 export async function recordUninstall(domain: string): Promise<void> {
   await prisma.$transaction([
     prisma.session.deleteMany({ where: { shop: domain } }),
-    prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
+    prisma.shop.updateMany({
+      where: { domain, uninstalledAt: null },
+      data: { uninstalledAt: new Date(), webPixelId: null },
+    }),
   ]);
 }
 
@@ -53,7 +102,28 @@ export async function installedShopIds(): Promise<string[]> {
 
 /** What Settings shows about the store. */
 export async function shopProfile(db: ShopDb) {
-  return db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true } });
+  return db.shop.findFirstOrThrow({
+    select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true },
+  });
+}
+
+/** What pixel activation needs to know about the shop. */
+export async function pixelShopOf(db: ShopDb) {
+  return db.shop.findFirstOrThrow({
+    select: {
+      id: true,
+      domain: true,
+      platform: true,
+      scopes: true,
+      uninstalledAt: true,
+      webPixelId: true,
+      installedAt: true,
+    },
+  });
+}
+
+export async function recordWebPixel(db: ShopDb, webPixelId: string): Promise<void> {
+  await db.shop.updateMany({ data: { webPixelId } });
 }
 
 /** The shop as the platform registry needs it (id, domain, platform). */

@@ -23,6 +23,8 @@ export const OrderPayload = z.object({
   admin_graphql_api_id: z.string().optional(),
   name: z.string().nullish(),
   created_at: z.string(),
+  /** When the payment was processed: what an order-paid scenario's delay counts from. */
+  processed_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
   closed_at: z.string().nullish(),
   financial_status: z.string().nullish(),

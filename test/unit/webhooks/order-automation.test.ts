@@ -1,0 +1,71 @@
+// Order webhooks feed the rest of the loop: our codes in the order are redeemed, and scenarios get their tasks.
+import { readFileSync } from "node:fs";
+import type { Prisma } from "@prisma/client";
+import { describe, expect, it } from "vitest";
+import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
+import { issueCode } from "../../../app/services/pools/issue.server";
+import { createScenario } from "../../../app/services/scenarios/scenarios.server";
+import { createPoolWithCodes } from "../../support/pools";
+import { createTestShop, type TestShop } from "../../support/shops";
+
+const ORDER = JSON.parse(readFileSync("test/fixtures/shopify/orders_create.with_discount_percentage.rest-fixture.json", "utf8")) as Record<string, unknown>;
+const CUSTOMER = JSON.parse(readFileSync("test/fixtures/shopify/customer.rest-fixture.json", "utf8")) as Record<string, unknown>;
+
+async function deliver(shop: TestShop, topic: string, payload: unknown) {
+  const event = await shop.db.event.create({
+    data: { shopId: shop.id, source: "WEBHOOK", externalId: `${topic}-${Math.random()}`, topic, payload: payload as Prisma.InputJsonValue, occurredAt: new Date() },
+  });
+  return processWebhook({ shopId: shop.id, eventId: event.id.toString() });
+}
+
+describe("order webhooks close the loop", () => {
+  it("GIVEN a code we issued WHEN an order using it arrives (twice) THEN it is redeemed once, with the order's amount", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "customers/create", CUSTOMER);
+    const customer = await shop.db.customer.findFirstOrThrow();
+    const pool = await createPoolWithCodes(shop, ["LOOP-15"]);
+    const issued = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: customer.id, source: "campaign:x" });
+    expect(issued.type).toBe("issued");
+    const order = { ...ORDER, discount_codes: [{ code: "loop-15", amount: "7.50", type: "percentage" }], total_price: "75.00" };
+    await deliver(shop, "orders/create", order);
+    await deliver(shop, "orders/paid", order);
+    const redemptions = await shop.db.redemption.findMany();
+    expect(redemptions).toHaveLength(1);
+    expect(redemptions[0]?.amount.toString()).toBe("7.5");
+    expect(redemptions[0]?.orderTotal.toString()).toBe("75");
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "LOOP-15" } })).toMatchObject({ status: "REDEEMED" });
+  });
+
+  it("GIVEN an active order-paid scenario WHEN orders/paid arrives THEN one task is due a delay after the payment, also on redelivery", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["THANKS-1"]);
+    const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Thanks", channel: "EMAIL", body: "{{promoCode}}" } });
+    const scenario = await createScenario(shop.db, shop.id, {
+      name: "Thank you",
+      active: true,
+      trigger: "order_paid",
+      delay: { value: 1, unit: "hour" },
+      actions: [
+        { type: "generate_code", poolId: pool.id },
+        { type: "send_message", templateId: template.id },
+      ],
+    });
+    expect(scenario.type).toBe("saved");
+    const paidAt = "2026-11-20T10:00:00Z";
+    const order = { ...ORDER, processed_at: paidAt, financial_status: "paid" };
+    await deliver(shop, "orders/paid", order);
+    await deliver(shop, "orders/paid", order);
+    const tasks = await shop.db.task.findMany();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]?.dueAt.toISOString()).toBe("2026-11-20T11:00:00.000Z");
+  });
+
+  it("GIVEN a customers/create webhook WHEN a customer-created scenario is active THEN the new customer gets a task", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["HELLO-1"]);
+    await createScenario(shop.db, shop.id, { name: "Welcome", active: true, trigger: "customer_created", actions: [{ type: "generate_code", poolId: pool.id }] });
+    await deliver(shop, "customers/create", CUSTOMER);
+    const customer = await shop.db.customer.findFirstOrThrow();
+    expect((await shop.db.task.findMany()).map((t) => t.customerId)).toEqual([customer.id]);
+  });
+});
