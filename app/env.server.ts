@@ -24,6 +24,14 @@ const EnvSchema = z
     MAIL_FROM: z.string().default("Promo Codes <no-reply@promo-codes.app>"),
     /** Worker concurrency per queue. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /**
+     * Encrypts the secrets the app reads back (Magento tokens, event signing secrets): base64 of 32 random bytes,
+     * e.g. `openssl rand -base64 32`. Required in production; elsewhere a fixed development key is used.
+     */
+    APP_ENCRYPTION_KEY: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || Buffer.from(v, "base64").length === 32, "APP_ENCRYPTION_KEY must be base64 of exactly 32 bytes"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && env.DEMO_MODE) {
@@ -31,6 +39,13 @@ const EnvSchema = z
         code: "custom",
         path: ["DEMO_MODE"],
         message: "DEMO_MODE is refused in production: it bypasses Shopify authentication",
+      });
+    }
+    if (env.NODE_ENV === "production" && !env.APP_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_ENCRYPTION_KEY"],
+        message: "APP_ENCRYPTION_KEY is required in production (base64 of 32 random bytes: openssl rand -base64 32)",
       });
     }
   });

@@ -17,10 +17,35 @@ export default [
     route("pools/:poolId/imports/:importId", "routes/app.pools.$poolId.imports.$importId.tsx"),
     route("customers/:customerId", "routes/app.customers.$customerId.tsx"),
     // --- pool admin pages (end)
+    // --- dynamic pool pages (begin)
+    // --- dynamic pool pages (end)
+    // --- segment pages (begin)
     route("segments", "routes/app.segments.tsx"),
+    route("segments/new", "routes/app.segments.new.tsx"),
+    route("segments/:segmentId", "routes/app.segments.$segmentId.tsx"),
+    route("segments/:segmentId/live", "routes/app.segments.$segmentId.live.tsx"),
+    // --- segment pages (end)
+    // --- platform connection pages (begin)
+    route("settings/magento", "routes/app.settings.magento.tsx"),
+    // --- platform connection pages (end)
+    // --- campaign pages (begin)
     route("campaigns", "routes/app.campaigns.tsx"),
+    route("campaigns/new", "routes/app.campaigns.new.tsx"),
+    route("campaigns/:campaignId", "routes/app.campaigns.$campaignId.tsx"),
+    route("campaigns/:campaignId/edit", "routes/app.campaigns.$campaignId.edit.tsx"),
+    // --- campaign pages (end)
+    // --- scenario pages (begin)
     route("scenarios", "routes/app.scenarios.tsx"),
+    route("scenarios/new", "routes/app.scenarios.new.tsx"),
+    route("scenarios/:scenarioId", "routes/app.scenarios.$scenarioId.tsx"),
     route("tasks", "routes/app.tasks.tsx"),
+    // --- scenario pages (end)
+    // --- message pages (begin)
+    route("templates", "routes/app.templates.tsx"),
+    route("templates/new", "routes/app.templates.new.tsx"),
+    route("templates/:templateId", "routes/app.templates.$templateId.tsx"),
+    route("settings/channels", "routes/app.settings.channels.tsx"),
+    // --- message pages (end)
     route("customers", "routes/app.customers.tsx"),
     route("settings", "routes/app.settings.tsx"),
   ]),
@@ -33,6 +58,9 @@ export default [
   route("api/v1/pools/:poolId/export.csv", "routes/api.v1.pools.$poolId.export-csv.ts"),
   route("api/v1/imports/:importId", "routes/api.v1.imports.$importId.ts"),
   route("api/v1/openapi.json", "routes/api.v1.openapi-json.ts"),
+  // --- reviews api (begin)
+  route("api/v1/reviews", "routes/api.v1.reviews.ts"),
+  // --- reviews api (end)
   route("api/v1/*", "routes/api.v1.$.ts"),
   // --- public REST API v1 (end)
   route("webhooks/app/uninstalled", "routes/webhooks.app.uninstalled.tsx"),
@@ -46,4 +74,10 @@ export default [
   route("webhooks/customers/data_request", "routes/webhooks.customers.data_request.tsx"),
   route("webhooks/customers/redact", "routes/webhooks.customers.redact.tsx"),
   route("webhooks/shop/redact", "routes/webhooks.shop.redact.tsx"),
+  // --- storefront event endpoints (begin)
+  route("pixel/events", "routes/pixel.events.tsx"),
+  // --- storefront event endpoints (end)
+  // --- magento endpoints (begin)
+  route("magento/events", "routes/magento.events.tsx"),
+  // --- magento endpoints (end)
 ] satisfies RouteConfig;

@@ -144,6 +144,8 @@ export async function runSmokeChecks(stack: Stack, options: { nonce: string }) {
     return a.code;
   }, results);
 
+  await check("storyEndToEnd", () => playStory(stack), results);
+
   await check("healthRoute", async () => {
     const response = await fetch(`${stack.appUrl}/health`);
     if (response.status !== 200) throw new Error(`health answered ${response.status}: ${await response.text()}`);
@@ -152,6 +154,120 @@ export async function runSmokeChecks(stack: Stack, options: { nonce: string }) {
 
   const ok = Object.values(results).every((r) => r.ok);
   const { prisma } = await import("../app/db.server");
-  const codesIssued = await prisma.issuance.count({ where: { shopId: stack.demoShop.id } });
-  return { ok, checks: results, codesIssued };
+  const shopId = stack.demoShop.id;
+  const [codesIssued, messagesDelivered, redemptions, tasksCompleted] = await Promise.all([
+    prisma.issuance.count({ where: { shopId } }),
+    prisma.message.count({ where: { shopId, status: "SENT" } }),
+    prisma.redemption.count({ where: { shopId } }),
+    prisma.task.count({ where: { shopId, status: { in: ["EXECUTED", "SUCCEEDED", "CONDITIONS_NOT_MET"] } } }),
+  ]);
+  return { ok, checks: results, codesIssued, messagesDelivered, redemptions, tasksCompleted };
+}
+
+function signedWebhook(stack: Stack, topic: string, payload: unknown) {
+  const body = JSON.stringify(payload);
+  return fetch(`${stack.appUrl}/webhooks/${topic}`, {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-shopify-topic": topic,
+      "x-shopify-shop-domain": stack.demoShop.domain,
+      "x-shopify-api-version": "2026-07",
+      "x-shopify-webhook-id": randomUUID(),
+      "x-shopify-hmac-sha256": createHmac("sha256", stack.apiSecret).update(body).digest("base64"),
+    },
+  });
+}
+
+/**
+ * The whole loop on the demo shop: two customers view products on the storefront (the pixel endpoint), which puts
+ * them into the "viewed more than once" segment; its two campaigns issue a static and a dynamic code each and email
+ * them to the local SMTP sink; one customer orders with the dynamic code (simulator checkout + signed webhooks),
+ * which redeems it and starts the order-paid scenario, whose one-minute delay counts from the payment (backdated
+ * 55 s here, so the smoke waits seconds, not a minute) before it issues a thank-you code and emails it.
+ */
+async function playStory(stack: Stack): Promise<string> {
+  const { forShop } = await import("../app/db/shop-scope.server");
+  const db = forShop(stack.demoShop.id);
+  const store = stack.simulator.state(stack.demoShop.domain);
+  const products = [...store.products.values()].slice(0, 2);
+  const shoppers = (await db.customer.findMany({ where: { platformId: { startsWith: "gid://shopify/Customer/" }, email: { not: null } }, orderBy: { createdAt: "asc" }, take: 2 }))
+    .filter((c) => store.customers.has(c.platformId.split("/").pop() ?? ""));
+  if (shoppers.length < 2 || products.length < 2) throw new Error("the demo shop lacks customers or products");
+  const sinkBefore = stack.smtp.messages.length;
+
+  // 1. Storefront views through the pixel endpoint, as the web pixel sends them.
+  const now = Date.now();
+  const events = shoppers.flatMap((c, ci) =>
+    products.map((p, pi) => ({
+      id: `smoke-${randomUUID()}`,
+      name: "product_viewed",
+      timestamp: new Date(now - (ci * 2 + pi) * 1000).toISOString(),
+      clientId: `smoke-client-${ci}`,
+      customerId: c.platformId,
+      products: [{ id: `gid://shopify/Product/${p.id}`, title: p.title, vendor: p.vendor ?? null }],
+    })),
+  );
+  const pixel = await fetch(`${stack.appUrl}/pixel/events`, {
+    method: "POST",
+    headers: { "content-type": "text/plain" },
+    body: JSON.stringify({ v: 1, shop: stack.demoShop.domain, accountId: stack.demoShop.id, events }),
+  });
+  if (pixel.status !== 202) throw new Error(`pixel endpoint answered ${pixel.status}: ${await pixel.text()}`);
+
+  // 2. The segment takes them in; both campaigns run for both: a static and a dynamic code each, emailed.
+  const segment = await db.segment.findFirstOrThrow({ where: { name: "Viewed products more than once this week" } });
+  await waitFor("both shoppers in the segment", async () =>
+    (await db.segmentMembership.count({ where: { segmentId: segment.id, customerId: { in: shoppers.map((c) => c.id) } } })) === 2 || null,
+  30_000);
+  const dynamicPool = await db.pool.findFirstOrThrow({ where: { name: "Come back 15%" } });
+  const dynamicCode = await waitFor(
+    "a dynamic code for the first shopper",
+    () => db.code.findFirst({ where: { poolId: dynamicPool.id, customerId: shoppers[0]!.id, status: "ASSIGNED" } }),
+    60_000,
+  );
+  await waitFor("four campaign emails at the SMTP sink", async () => (stack.smtp.messages.length - sinkBefore >= 4 ? true : null), 60_000);
+
+  // 3. The first shopper orders the product they viewed with the dynamic code.
+  const product = products[0]!;
+  const variant = [...store.variants.values()].find((v) => v.productId === product.id);
+  if (!variant) throw new Error("the viewed product has no variant");
+  const customerNumber = shoppers[0]!.platformId.split("/").pop()!;
+  // The payment is reported 55 s in the past, so the scenario's one-minute delay ends a few seconds from now.
+  const paidAt = new Date(Date.now() - 55_000).toISOString();
+  const order = stack.simulator.placeOrder(stack.demoShop.domain, {
+    customerId: customerNumber,
+    lines: [{ variantId: variant.id, quantity: 1 }],
+    discountCodes: [dynamicCode.code],
+  });
+  const payload = {
+    id: Number(order.id) > Number.MAX_SAFE_INTEGER ? order.id : Number(order.id),
+    admin_graphql_api_id: `gid://shopify/Order/${order.id}`,
+    name: order.name,
+    created_at: order.createdAt,
+    processed_at: paidAt,
+    financial_status: "paid",
+    currency: "USD",
+    total_price: (order.totalCents / 100).toFixed(2),
+    source_name: "web",
+    discount_codes: [{ code: dynamicCode.code, amount: (order.totalDiscountsCents / 100).toFixed(2), type: "percentage" }],
+    shipping_lines: [{ code: "Standard", source: "shopify" }],
+    customer: { id: Number(customerNumber), admin_graphql_api_id: shoppers[0]!.platformId, email: shoppers[0]!.email },
+  };
+  for (const topic of ["orders/create", "orders/paid"]) {
+    const response = await signedWebhook(stack, topic, payload);
+    if (response.status !== 200) throw new Error(`${topic} answered ${response.status}`);
+  }
+  await waitFor("the dynamic code redeemed", () => db.redemption.findFirst({ where: { codeId: dynamicCode.id } }), 30_000);
+
+  // 4. The scenario's task waits out the rest of its minute, then issues the thank-you code and emails it.
+  const scenario = await db.scenario.findFirstOrThrow({ where: { name: "Thank-you code a minute after payment" } });
+  const task = await waitFor(
+    "the thank-you task to run",
+    () => db.task.findFirst({ where: { scenarioId: scenario.id, status: { in: ["EXECUTED", "SUCCEEDED"] }, codeId: { not: null } } }),
+    60_000,
+  );
+  await waitFor("the thank-you email at the SMTP sink", async () => (stack.smtp.messages.some((m) => m.subject.startsWith("Thanks!")) ? true : null), 30_000);
+  return `${shoppers.length} shoppers entered the segment; code ${dynamicCode.code} redeemed; scenario task ${task.id.slice(0, 8)} executed`;
 }

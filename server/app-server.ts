@@ -1,6 +1,11 @@
 // Serves a production build of the app (react-router build) on Node's http server: static assets from
-// build/client, everything else through React Router. Used by the demo and the browser tests; production uses
-// `npm start` (react-router-serve), which does the same with Express.
+// build/client, webhook deliveries on a lean path (below), everything else through React Router. Used by
+// `npm start` (server/start.ts), the demo, the browser tests and the events benchmark.
+//
+// Webhook POSTs skip React Router: app/services/webhook-route.server.ts#serveWebhook verifies the HMAC with the
+// app secret the way @shopify/shopify-api does and stores the delivery, with the same answers as the route
+// modules. Intake is the one hot path that does not need the router, the Fetch request/response conversion or the
+// package's per-delivery offline-session lookup (`npm run bench -- events` measures it).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -9,6 +14,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestListener } from "@react-router/node";
 import type { ServerBuild } from "react-router";
+import { serveWebhook, webhookTopicOfPath } from "../app/services/webhook-route.server";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
@@ -27,7 +33,15 @@ export interface RunningAppServer {
   close(): Promise<void>;
 }
 
-export async function startAppServer(options: { buildDir?: string; port?: number; host?: string } = {}): Promise<RunningAppServer> {
+export interface AppServerOptions {
+  buildDir?: string;
+  port?: number;
+  host?: string;
+  /** Webhook POSTs through React Router instead of the lean path (to compare the two). */
+  webhooksThroughRouter?: boolean;
+}
+
+export async function startAppServer(options: AppServerOptions = {}): Promise<RunningAppServer> {
   const buildDir = path.resolve(options.buildDir ?? "build");
   const clientDir = path.join(buildDir, "client");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
@@ -35,6 +49,16 @@ export async function startAppServer(options: { buildDir?: string; port?: number
 
   const server: Server = createServer((req, res) => {
     const pathname = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
+    const webhookTopic = req.method === "POST" && !options.webhooksThroughRouter ? webhookTopicOfPath(pathname) : null;
+    if (webhookTopic) {
+      serveWebhook(req, res, webhookTopic).catch((error: unknown) => {
+        // Storing failed (the database is away): 500 makes Shopify deliver it again later.
+        console.error(`[webhooks] ${pathname}: ${(error as Error).message}`);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end("Could not store the webhook");
+      });
+      return;
+    }
     const file = path.join(clientDir, pathname);
     if (req.method === "GET" && file.startsWith(clientDir + path.sep) && pathname !== "/") {
       stat(file)
@@ -43,7 +67,9 @@ export async function startAppServer(options: { buildDir?: string; port?: number
           res.writeHead(200, {
             "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
             "content-length": s.size,
-            "cache-control": pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=300",
+            "cache-control": pathname.startsWith("/assets/")
+              ? "public, max-age=31536000, immutable"
+              : "public, max-age=300",
           });
           createReadStream(file).pipe(res);
         })

@@ -1,6 +1,9 @@
 // Gives the demo shop something to look at: its customers arrive through the real webhook route (signed, stored,
 // processed by the worker), and two pools get codes, one by generation and one by upload, with issues spread over
-// the last two weeks so the stock forecast and charts have data. Runs once per demo database.
+// the last two weeks so the stock forecast and charts have data. Then the automation: a dynamic pool, a segment
+// of customers who viewed products more than once, email templates, two active campaigns on that segment (one
+// static, one dynamic code) and an order-paid scenario with a one-minute delay. Runs once per demo database; the
+// email channel is pointed at this run's local SMTP sink every time.
 import { createHmac, randomUUID } from "node:crypto";
 import type { ShopifySimulator } from "../simulator/shopify";
 
@@ -27,10 +30,23 @@ export async function seedDemoData(input: {
   shopId: string;
   domain: string;
   simulator: ShopifySimulator;
+  smtpPort: number;
   log: (line: string) => void;
 }): Promise<void> {
   const { forShop } = await import("../app/db/shop-scope.server");
   const db = forShop(input.shopId);
+  const { saveEmailChannel } = await import("../app/services/channels.server");
+  const channel = await saveEmailChannel(db, input.shopId, {
+    enabled: true,
+    host: "127.0.0.1",
+    port: String(input.smtpPort),
+    security: "starttls",
+    user: "",
+    password: "",
+    fromAddress: "hello@demo-outfitters.example",
+    fromName: "Demo Outfitters",
+  });
+  if (channel.type !== "saved") throw new Error(`demo email channel: ${JSON.stringify(channel)}`);
   if ((await db.pool.count()) > 0) return;
   input.log("seeding demo data (customers via webhooks, pools, issues)...");
 
@@ -96,4 +112,90 @@ export async function seedDemoData(input: {
       data: { createdAt: new Date(Date.now() - daysAgo * 86_400_000 - 3_600_000) },
     });
   }
+}
+
+/** The automation half of the demo: what `npm run demo -- --smoke` plays through. */
+export async function seedDemoAutomation(shopId: string): Promise<void> {
+  const { forShop } = await import("../app/db/shop-scope.server");
+  const db = forShop(shopId);
+  if ((await db.campaign.count()) > 0) return;
+  const { createPool } = await import("../app/services/pools/pools.server");
+  const { createSegment } = await import("../app/services/segments/segments.server");
+  const { saveTemplate } = await import("../app/services/templates.server");
+  const { createCampaign, changeCampaignStatus } = await import("../app/services/campaigns/campaigns.server");
+  const { createScenario } = await import("../app/services/scenarios/scenarios.server");
+
+  const vip = await db.pool.findFirstOrThrow({ where: { name: "VIP 20%" } });
+  const welcome = await db.pool.findFirstOrThrow({ where: { name: "Welcome back" } });
+  const dynamic = await createPool(db, shopId, {
+    name: "Come back 15%",
+    kind: "DYNAMIC",
+    description: "A unique 15% code on the products the customer looked at, valid for 14 days.",
+    dynamic: { value: { type: "percentage", percent: 15 }, appliesTo: { type: "triggered_products" }, expiry: { type: "after", amount: 14, unit: "days" } },
+  });
+  if (dynamic.type !== "saved") throw new Error(`demo dynamic pool: ${JSON.stringify(dynamic)}`);
+
+  const segment = await createSegment(db, shopId, {
+    name: "Viewed products more than once this week",
+    rules: {
+      join: "and",
+      groups: [
+        { join: "and", conditions: [{ kind: "product_activity", action: "viewed", target: { type: "any" }, op: "more_than", value: 1, window: { value: 7, unit: "days" } }] },
+      ],
+    },
+  });
+  if (segment.type !== "saved") throw new Error(`demo segment: ${JSON.stringify(segment)}`);
+
+  const template = async (name: string, subject: string, body: string) => {
+    const saved = await saveTemplate(db, shopId, { name, channel: "EMAIL", subject, body });
+    if (saved.type !== "saved") throw new Error(`demo template ${name}: ${JSON.stringify(saved)}`);
+    return saved.template.id;
+  };
+  const vipEmail = await template(
+    "Still thinking about it?",
+    "{{userName}}, 20% off is waiting",
+    "<p>Hi {{firstName}},</p><p>You came back to look again. Here is 20% off: <b>{{promoCode}}</b></p>",
+  );
+  const dynamicEmail = await template(
+    "Your personal code",
+    "A code just for the products you viewed",
+    "<p>Hi {{userName}}, take 15% off {{#triggeredProducts}}<i>{{product.title}}</i> {{/triggeredProducts}}with <b>{$dynamic_discount_code}</b>, valid until {{codeExpiresAt}}.</p>",
+  );
+  const thanks = await template(
+    "Thank you for your order",
+    "Thanks! Here is something for next time",
+    "<p>Thank you, {{firstName}}. Your next order: <b>{{promoCode}}</b>. Still have your welcome code? {{client.last_promocode('Welcome back')}}</p>",
+  );
+
+  for (const [name, poolId, templateId] of [
+    ["Viewed twice: VIP code", vip.id, vipEmail],
+    ["Viewed twice: personal code", dynamic.pool.id, dynamicEmail],
+  ] as const) {
+    const campaign = await createCampaign(db, shopId, {
+      name,
+      segmentId: segment.segment.id,
+      includeExisting: true,
+      actions: [
+        { type: "issue_code", poolId },
+        { type: "send_message", templateId },
+        { type: "add_tags", tags: ["promo-code-sent"] },
+      ],
+    });
+    if (campaign.type !== "saved") throw new Error(`demo campaign: ${JSON.stringify(campaign)}`);
+    await changeCampaignStatus(db, shopId, campaign.campaign.id, "start");
+  }
+
+  const scenario = await createScenario(db, shopId, {
+    name: "Thank-you code a minute after payment",
+    active: true,
+    trigger: "order_paid",
+    delay: { value: 1, unit: "minute" },
+    oncePerOrder: true,
+    cancelConditions: ["order_cancelled"],
+    actions: [
+      { type: "generate_code", poolId: welcome.id },
+      { type: "send_message", templateId: thanks },
+    ],
+  });
+  if (scenario.type !== "saved") throw new Error(`demo scenario: ${JSON.stringify(scenario)}`);
 }

@@ -9,7 +9,11 @@ import path from "node:path";
 import type { SetupServer } from "msw/node";
 import type { Database } from "../app/db/connect.server";
 import type { ShopifySimulator } from "../simulator/shopify";
+// --- magento simulator (begin)
+import type { MagentoSimulator } from "../simulator/magento";
+// --- magento simulator (end)
 import { ensureRedis, type RedisHandle } from "./redis";
+import { startSmtpSink, type SmtpSink } from "./smtp-sink-process";
 
 export const DEMO_SHOP = "demo-shop.myshopify.com";
 export const DEMO_SCOPES =
@@ -30,7 +34,13 @@ export interface Stack {
   redisUrl: string;
   db: Database;
   simulator: ShopifySimulator;
+  // --- magento simulator (begin)
+  /** Magento stores (none until a test or the demo registers one) behind the same msw server. */
+  magento: MagentoSimulator;
+  // --- magento simulator (end)
   demoShop: { id: string; domain: string; accessToken: string };
+  /** The local SMTP server the demo shop's emails are delivered to (a separate process). */
+  smtp: SmtpSink;
   apiSecret: string;
   close(): Promise<void>;
 }
@@ -102,7 +112,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       "../simulator/shopify"
     );
     const simulator = new ShopifySimulator();
-    const msw: SetupServer = setupFetchOnlyServer(...shopifyAdminHandlers(simulator));
+    // --- magento simulator (begin)
+    const { MagentoSimulator, magentoRestHandlers } = await import("../simulator/magento");
+    const magento = new MagentoSimulator();
+    // --- magento simulator (end)
+    const msw: SetupServer = setupFetchOnlyServer(...shopifyAdminHandlers(simulator), ...magentoRestHandlers(magento));
     msw.listen({ onUnhandledFrame: "bypass" });
     closers.push(async () => msw.close());
 
@@ -127,10 +141,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const server = await startAppServer({ port });
     closers.push(() => server.close());
 
+    // Campaign emails go to a local SMTP server, so the demo sends real SMTP without reaching anyone's inbox.
+    const smtp = await startSmtpSink();
+    closers.push(() => smtp.stop());
+    log(`emails are delivered to a local SMTP sink on 127.0.0.1:${smtp.port}`);
+
     const demoShop = await seedDemoStore(simulator, seedDemoShop);
-    const { seedDemoData } = await import("./demo-seed");
-    await seedDemoData({ appUrl: server.url, apiSecret, shopId: demoShop.id, domain: demoShop.domain, simulator, log });
-    return { appUrl: server.url, redisUrl: redis.url, db, simulator, demoShop, apiSecret, close };
+    const { seedDemoData, seedDemoAutomation } = await import("./demo-seed");
+    await seedDemoData({ appUrl: server.url, apiSecret, shopId: demoShop.id, domain: demoShop.domain, simulator, smtpPort: smtp.port, log });
+    await seedDemoAutomation(demoShop.id);
+    return { appUrl: server.url, redisUrl: redis.url, db, simulator, magento, demoShop, smtp, apiSecret, close };
   } catch (error) {
     await close();
     throw error;

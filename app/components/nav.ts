@@ -4,6 +4,7 @@ export const NAV_ITEMS = [
   { label: "Pools", path: "/app/pools" },
   { label: "Segments", path: "/app/segments" },
   { label: "Campaigns", path: "/app/campaigns" },
+  { label: "Templates", path: "/app/templates" },
   { label: "Scenarios", path: "/app/scenarios" },
   { label: "Tasks", path: "/app/tasks" },
   { label: "Customers", path: "/app/customers" },

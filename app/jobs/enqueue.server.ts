@@ -32,7 +32,30 @@ export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
   payload: JobPayload<Q, N>,
   options: JobsOptions = {},
 ) {
-  return queue(queueName).add(name, payload, options);
+  // While Redis is unreachable BullMQ waits for the connection indefinitely; producers must not hang with it.
+  // The add may still land once Redis is back: job ids make that harmless, and what matters is already stored.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeoutError(queueName, enqueueTimeoutMs())), enqueueTimeoutMs());
+  });
+  try {
+    return await Promise.race([queue(queueName).add(name, payload, options), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class EnqueueTimeoutError extends Error {
+  override name = "EnqueueTimeoutError";
+  constructor(queueName: string, ms: number) {
+    super(`Redis did not take the ${queueName} job within ${ms} ms`);
+  }
+}
+
+/** ENQUEUE_TIMEOUT_MS, 3 s by default: long enough for a slow Redis, short enough to answer a webhook in time. */
+export function enqueueTimeoutMs(): number {
+  const value = Number(process.env.ENQUEUE_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : 3000;
 }
 
 export async function closeQueues(): Promise<void> {

@@ -6,10 +6,51 @@ import { PermanentPlatformError } from "../platforms/errors";
 import { queuePrefix, redisConnection } from "./connection.server";
 import { queue } from "./enqueue.server";
 import { isFinalFailure, recordJobFailure } from "./failures.server";
+import {
+  processCampaignCatchUp,
+  processCampaignCatchUpAll,
+  processCampaignEntriesJob,
+} from "./processors/campaigns.server";
 import { processPing } from "./processors/ping.server";
-import { processCheckStock, processExpireCodes, processGenerate, processSyncRedeemable } from "./processors/pools.server";
+import {
+  processCheckStock,
+  processExpireCodes,
+  processGenerate,
+  processSyncRedeemable,
+} from "./processors/pools.server";
+import { processActivatePixel, processPixelBatch, processWebhookBatch } from "./processors/events.server";
+import {
+  processSegmentEvaluate,
+  processSegmentExpire,
+  processSegmentExpireAll,
+  processSegmentRecompute,
+  SEGMENT_EXPIRY_EVERY_MS,
+} from "./processors/segments.server";
 import { processSweep, processSweepAll } from "./processors/sweep.server";
 import { processWebhook } from "./processors/process-webhook.server";
+import {
+  processMagentoEventJob,
+  processMagentoSweepAll,
+  processPollMagentoOrders,
+  scheduleMagentoJobs,
+} from "./processors/magento.server";
+// --- messages imports (begin)
+import {
+  processBroadcast,
+  processMessagesSweep,
+  processMessagesSweepAll,
+  processSendMessages,
+  scheduleMessageJobs,
+} from "./processors/messages.server";
+// --- messages imports (end)
+// --- automation imports (begin)
+import {
+  processRunTask,
+  processTaskSweep,
+  processTaskSweepAll,
+  scheduleAutomationJobs,
+} from "./processors/automation.server";
+// --- automation imports (end)
 import { QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from "./queues";
 
 type Processors = {
@@ -25,6 +66,47 @@ const processors: Processors = {
     expireCodes: processExpireCodes,
     syncRedeemable: processSyncRedeemable,
   },
+  // --- storefront events (begin)
+  events: { processBatch: processPixelBatch, processWebhooks: processWebhookBatch },
+  pixels: { activate: processActivatePixel },
+  // --- storefront events (end)
+  // --- segments (begin)
+  segments: {
+    evaluate: processSegmentEvaluate,
+    recompute: processSegmentRecompute,
+    expire: (p) => processSegmentExpire(p),
+    expireAll: () => processSegmentExpireAll(),
+  },
+  // --- segments (end)
+  // --- platform connections (begin)
+  magento: {
+    processEvent: processMagentoEventJob,
+    pollOrders: (p) => processPollMagentoOrders(p),
+    sweepAll: () => processMagentoSweepAll(),
+  },
+  // --- platform connections (end)
+  // --- automation (begin)
+  automation: {
+    run: (p, job) => processRunTask(p, job),
+    sweep: (p) => processTaskSweep(p),
+    sweepAll: () => processTaskSweepAll(),
+  },
+  // --- automation (end)
+  // --- messages (begin)
+  messages: {
+    send: (p) => processSendMessages(p),
+    broadcast: (p) => processBroadcast(p),
+    sweep: (p) => processMessagesSweep(p),
+    sweepAll: () => processMessagesSweepAll(),
+  },
+  // --- messages (end)
+  // --- campaigns (begin)
+  campaigns: {
+    processEntries: processCampaignEntriesJob,
+    catchUp: processCampaignCatchUp,
+    catchUpAll: () => processCampaignCatchUpAll(),
+  },
+  // --- campaigns (end)
 };
 
 type ProcessorOverrides = { [Q in QueueName]?: Partial<Processors[Q]> };
@@ -47,6 +129,9 @@ async function dispatch(queueName: QueueName, job: Job, overrides: ProcessorOver
 /** Every minute, sweep every shop for stored events that never reached a worker. */
 export const SWEEP_EVERY_MS = 60_000;
 
+/** Every minute, active campaigns read the segment entries whose wake-up job was lost. */
+export const CAMPAIGN_CATCH_UP_EVERY_MS = 60_000;
+
 export interface RunningWorker {
   close(): Promise<void>;
   workers: Worker[];
@@ -57,6 +142,8 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** Replaces processors (tests use it to inject failures). */
   processors?: ProcessorOverrides;
+  /** false: consume jobs but leave the per-minute schedules alone (tests of a single job's behaviour). */
+  schedules?: boolean;
 }
 
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
@@ -71,21 +158,54 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
       if (!job) return;
       if (isFinalFailure(job, error)) {
         log(`[worker] ${name}/${job.name} ${job.id} failed permanently: ${error.message}`);
-        recordJobFailure(name, job, error).catch((e: unknown) => log(`[worker] could not record failure: ${String(e)}`));
+        recordJobFailure(name, job, error).catch((e: unknown) =>
+          log(`[worker] could not record failure: ${String(e)}`),
+        );
       }
     });
     worker.on("error", (error) => log(`[worker] ${name}: ${error.message}`));
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  // A job scheduler is idempotent by id: every worker process may upsert it, BullMQ keeps one.
-  await queue("system").upsertJobScheduler("sweep-all", { every: SWEEP_EVERY_MS }, { name: "sweepAll", data: {} });
+  if (options.schedules !== false) await upsertSchedules();
   return {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/**
+ * The per-minute sweeps and fan-outs. Their first run starts at once and covers every installed shop, which is
+ * what a deployment wants and what a test of one job's retries does not (it would queue behind them).
+ */
+async function upsertSchedules(): Promise<void> {
+  // A job scheduler is idempotent by id: every worker process may upsert it, BullMQ keeps one.
+  await queue("system").upsertJobScheduler("sweep-all", { every: SWEEP_EVERY_MS }, { name: "sweepAll", data: {} });
+  // --- segments schedule (begin)
+  await queue("segments").upsertJobScheduler(
+    "segment-expire-all",
+    { every: SEGMENT_EXPIRY_EVERY_MS },
+    { name: "expireAll", data: {} },
+  );
+  // --- segments schedule (end)
+  // --- platform connections schedule (begin)
+  await scheduleMagentoJobs();
+  // --- platform connections schedule (end)
+  // --- messages schedule (begin)
+  await scheduleMessageJobs();
+  // --- messages schedule (end)
+  // --- automation schedule (begin)
+  await scheduleAutomationJobs();
+  // --- automation schedule (end)
+  // --- campaigns schedule (begin)
+  await queue("campaigns").upsertJobScheduler(
+    "campaign-catch-up-all",
+    { every: CAMPAIGN_CATCH_UP_EVERY_MS },
+    { name: "catchUpAll", data: {} },
+  );
+  // --- campaigns schedule (end)
 }
 
 async function main() {

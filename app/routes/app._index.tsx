@@ -2,14 +2,22 @@ import { Banner, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopi
 import { useLoaderData, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { LowStockBanner } from "../components/pools/LowStockBanner";
+import { ResultsCard } from "../components/results/ResultsCard";
+import { resultsView } from "../components/results/results-view.server";
 import { shopOverview } from "../services/overview.server";
+import { results } from "../services/results.server";
 import { lowStockPools } from "../services/pools/stock.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
-  const [overview, lowStock] = await Promise.all([shopOverview(admin.db), lowStockPools(admin.db)]);
+  const [overview, lowStock, shopResults] = await Promise.all([
+    shopOverview(admin.db),
+    lowStockPools(admin.db),
+    results(admin.db, admin.shopId, { type: "shop" }),
+  ]);
   return {
     ...overview,
+    results: resultsView(shopResults, null),
     shop: { ...overview.shop, installedAt: overview.shop.installedAt.toISOString() },
     lowStock: lowStock.map((p) => ({ id: p.id, name: p.name })),
   };
@@ -48,7 +56,14 @@ export default function Home() {
           </Layout.Section>
         ) : null}
         <Layout.Section>
-          <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+          <ResultsCard title="Last 30 days" results={o.results} />
+        </Layout.Section>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+            <Stat label="Active campaigns" value={o.activeCampaigns} />
+            <Stat label="Active scenarios" value={o.activeScenarios} />
+            <Stat label="Tasks waiting" value={o.pendingTasks} />
+            <Stat label="Segments" value={o.segments} />
             <Stat label="Pools" value={o.pools} />
             <Stat label="Codes available" value={o.codesAvailable} />
             <Stat label="Customers" value={o.customers} />

@@ -1,5 +1,5 @@
 // One customer: who they are and every code they received (pool, initial or reissue, when, the code's status now),
-// with a manual "issue a code" for support cases.
+// with a manual "issue a code" for support cases, from a static pool or a dynamic one (created on the store).
 import {
   Badge,
   Banner,
@@ -31,6 +31,7 @@ import { NotFoundPage } from "../components/NotFoundPage";
 import { EMPTY_BEHAVIOR_LABELS, formatDateTime, formatNumber, type EmptyBehavior } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { CodeStatusBadge } from "../components/pools/StatusBadge";
+import { PlatformError } from "../platforms/errors";
 import { getCustomer, listCustomerCodes } from "../services/customers.server";
 import { issueCode } from "../services/pools/issue.server";
 import { listPools } from "../services/pools/pools.server";
@@ -75,9 +76,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
           }
         : null,
     })),
-    pools: pools
-      .filter((p) => p.kind === "STATIC")
-      .map((p) => ({ id: p.id, name: p.name, available: p.stats.available })),
+    pools: pools.map((p) => ({
+      id: p.id,
+      name: p.name,
+      label: p.kind === "DYNAMIC" ? `${p.name} (dynamic: creates a code)` : `${p.name} (${formatNumber(p.stats.available)} available)`,
+    })),
   };
 };
 
@@ -91,13 +94,26 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<I
   const form = await request.formData();
   const poolId = String(form.get("poolId") ?? "");
   if (!UUID.test(poolId)) return { tone: "critical", title: "Choose a pool." };
-  const result = await issueCode(admin.db, {
-    shopId: admin.shopId,
-    poolId,
-    customerId: customer.id,
-    reissue: form.get("reissue") === "on",
-    source: "admin",
-  });
+  let result;
+  try {
+    result = await issueCode(admin.db, {
+      shopId: admin.shopId,
+      poolId,
+      customerId: customer.id,
+      reissue: form.get("reissue") === "on",
+      source: "admin",
+    });
+  } catch (error) {
+    if (!(error instanceof PlatformError)) throw error;
+    console.error(`[customers] issuing from pool ${poolId} failed:`, error);
+    return {
+      tone: "critical",
+      title: "The store did not answer",
+      message: error.retriable
+        ? "Try again in a moment: the code being created is finished, never made twice."
+        : "The store refused the app's request. Check that the app is still installed with its permissions.",
+    };
+  }
   switch (result.type) {
     case "issued":
       return {
@@ -120,7 +136,9 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<I
         message: "This customer never got a code from this pool. Issue a new one instead.",
       };
     case "pool_not_static":
-      return { tone: "critical", title: "Dynamic pools cannot give out codes yet." };
+      return { tone: "critical", title: "This pool cannot give out codes here." };
+    case "dynamic_refused":
+      return { tone: "warning", title: "No code was created", message: result.message };
     case "pool_not_found":
       return { tone: "critical", title: "This pool no longer exists." };
     case "idempotency_conflict":
@@ -256,17 +274,14 @@ function CustomerPage({ customer, codes, pools }: Loaded) {
                   </Text>
                   {pools.length === 0 ? (
                     <Text as="p" tone="subdued">
-                      No static pool to issue from yet.
+                      No pool to issue from yet.
                     </Text>
                   ) : (
                     <>
                       <Select
                         label="Pool"
                         name="poolId"
-                        options={pools.map((p) => ({
-                          label: `${p.name} (${formatNumber(p.available)} available)`,
-                          value: p.id,
-                        }))}
+                        options={pools.map((p) => ({ label: p.label, value: p.id }))}
                         value={poolId}
                         onChange={setPoolId}
                       />

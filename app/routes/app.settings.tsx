@@ -12,22 +12,40 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
-import { Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { useEffect, useState } from "react";
+import {
+  Form,
+  useActionData,
+  useFetcher,
+  useLoaderData,
+  useNavigation,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "react-router";
 import { requireAdmin } from "../auth.server";
 import { listJobFailures } from "../jobs/failures.server";
 import { createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys.server";
+import { dataRequestExport, listOpenDataRequests, markDataRequestFulfilled } from "../services/privacy.server";
 import { shopProfile } from "../services/shops.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
-  const [shop, failures, apiKeys] = await Promise.all([
+  const [shop, failures, apiKeys, dataRequests] = await Promise.all([
     shopProfile(admin.db),
     listJobFailures(admin.shopId),
     listApiKeys(admin.db),
+    listOpenDataRequests(admin.db),
   ]);
   return {
     shop,
+    dataRequests: dataRequests.map((r) => ({
+      id: r.id,
+      requestId: r.requestId,
+      customer: r.platformCustomerId,
+      email: r.email,
+      requestedAt: r.requestedAt.toISOString(),
+      ready: r.export !== null,
+    })),
     apiKeys: apiKeys.map((k) => ({
       id: k.id,
       name: k.name,
@@ -48,7 +66,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type ActionResult =
   | { intent: "create"; secret?: string; name?: string; error?: string }
-  | { intent: "revoke"; revoked?: string; error?: string };
+  | { intent: "revoke"; revoked?: string; error?: string }
+  | { intent: "export"; fileName?: string; json?: string; error?: string }
+  | { intent: "fulfil"; done?: boolean; error?: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const admin = await requireAdmin(request);
@@ -67,7 +87,24 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   }
   if (intent === "revoke") {
     const result = await revokeApiKey(admin.db, String(form.get("id") ?? ""));
-    return result.type === "revoked" ? { intent, revoked: result.apiKey.name } : { intent, error: "That key no longer exists." };
+    return result.type === "revoked"
+      ? { intent, revoked: result.apiKey.name }
+      : { intent, error: "That key no longer exists." };
+  }
+  if (intent === "export") {
+    const request = await dataRequestExport(admin.db, String(form.get("id") ?? ""));
+    if (!request) return { intent, error: "That data request no longer exists." };
+    if (request.export === null)
+      return { intent, error: "The export is still being assembled: try again in a minute." };
+    return {
+      intent,
+      fileName: `customer-data-request-${request.requestId}.json`,
+      json: JSON.stringify(request.export, null, 2),
+    };
+  }
+  if (intent === "fulfil") {
+    const done = await markDataRequestFulfilled(admin.db, String(form.get("id") ?? ""));
+    return done ? { intent, done } : { intent, error: "That data request is already closed." };
   }
   throw new Response("Unknown action", { status: 400 });
 };
@@ -93,7 +130,9 @@ function ApiKeysCard() {
             </BlockStack>
           </Banner>
         ) : null}
-        {result?.intent === "revoke" && result.revoked ? <Banner tone="info" title={`Key "${result.revoked}" revoked`} /> : null}
+        {result?.intent === "revoke" && result.revoked ? (
+          <Banner tone="info" title={`Key "${result.revoked}" revoked`} />
+        ) : null}
         <Form method="post">
           <input type="hidden" name="intent" value="create" />
           <InlineStack gap="200" blockAlign="end" wrap={false}>
@@ -145,6 +184,90 @@ function ApiKeysCard() {
   );
 }
 
+/** Hands the export to the browser as a file: the admin runs in an iframe, so no navigation to a download URL. */
+function useDownload(result: { fileName?: string; json?: string } | undefined) {
+  useEffect(() => {
+    if (!result?.fileName || result.json === undefined) return;
+    const url = URL.createObjectURL(new Blob([result.json], { type: "application/json" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = result.fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }, [result]);
+}
+
+function DataRequestRow({
+  request,
+}: {
+  request: ReturnType<typeof useLoaderData<typeof loader>>["dataRequests"][number];
+}) {
+  const exporter = useFetcher<typeof action>();
+  const closer = useFetcher<typeof action>();
+  useDownload(exporter.data?.intent === "export" ? exporter.data : undefined);
+  const error = exporter.data?.error ?? closer.data?.error;
+  return (
+    <BlockStack gap="100">
+      <InlineStack gap="300" blockAlign="center" align="space-between">
+        <BlockStack gap="050">
+          <Text as="p" fontWeight="semibold">
+            {request.email ?? request.customer}
+          </Text>
+          <Text as="p" tone="subdued">
+            Request {request.requestId} · {request.customer} · received{" "}
+            {new Date(request.requestedAt).toLocaleString("en-US")}
+          </Text>
+        </BlockStack>
+        <InlineStack gap="200">
+          {request.ready ? <Badge tone="success">Ready</Badge> : <Badge tone="attention">Assembling</Badge>}
+          <Button
+            disabled={!request.ready}
+            loading={exporter.state !== "idle"}
+            accessibilityLabel={`Download data for request ${request.requestId}`}
+            onClick={() => exporter.submit({ intent: "export", id: request.id }, { method: "post" })}
+          >
+            Download JSON
+          </Button>
+          <Button
+            variant="plain"
+            loading={closer.state !== "idle"}
+            accessibilityLabel={`Mark request ${request.requestId} as sent`}
+            onClick={() => closer.submit({ intent: "fulfil", id: request.id }, { method: "post" })}
+          >
+            Mark as sent
+          </Button>
+        </InlineStack>
+      </InlineStack>
+      {error ? (
+        <Text as="p" tone="critical">
+          {error}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+function DataRequestsCard() {
+  const { dataRequests } = useLoaderData<typeof loader>();
+  return (
+    <Card>
+      {dataRequests.length === 0 ? (
+        <Text as="p" tone="subdued">
+          No open customer data requests.
+        </Text>
+      ) : (
+        <BlockStack gap="400">
+          {dataRequests.map((r) => (
+            <DataRequestRow key={r.id} request={r} />
+          ))}
+        </BlockStack>
+      )}
+    </Card>
+  );
+}
+
 export default function SettingsPage() {
   const { shop, failures } = useLoaderData<typeof loader>();
   return (
@@ -166,6 +289,12 @@ export default function SettingsPage() {
           description="Keys for the REST API (/api/v1) your own tools use to upload codes, issue them and export what was given out."
         >
           <ApiKeysCard />
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Customer data requests"
+          description="When a customer asks the store for their data, Shopify tells the app and we gather everything we hold on them (customer record, storefront activity, codes, orders, segments, messages). Download it, send it to the customer, then mark the request as sent."
+        >
+          <DataRequestsCard />
         </Layout.AnnotatedSection>
         <Layout.AnnotatedSection
           title="Failed background jobs"

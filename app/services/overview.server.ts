@@ -2,7 +2,7 @@ import type { ShopDb } from "../db/shop-scope.server";
 
 /** The shop at a glance, for Home. Each count is scoped to the shop by the client. */
 export async function shopOverview(db: ShopDb) {
-  const [shop, pools, codesAvailable, customers, orders, events, failures] = await Promise.all([
+  const [shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks] = await Promise.all([
     db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, installedAt: true } }),
     db.pool.count({ where: { deletedAt: null } }),
     db.code.count({ where: { status: "AVAILABLE" } }),
@@ -10,6 +10,10 @@ export async function shopOverview(db: ShopDb) {
     db.order.count(),
     db.event.count(),
     db.jobFailure.count({ where: { resolvedAt: null } }),
+    db.campaign.count({ where: { status: "ACTIVE" } }),
+    db.scenario.count({ where: { active: true } }),
+    db.segment.count({ where: { deletedAt: null } }),
+    db.task.count({ where: { status: "PENDING" } }),
   ]);
-  return { shop, pools, codesAvailable, customers, orders, events, failures };
+  return { shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks };
 }

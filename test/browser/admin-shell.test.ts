@@ -32,7 +32,7 @@ describe("admin shell in Chromium", () => {
     const errors = collectPageErrors(page);
     await page.goto(`${stack.appUrl}/app?shop=${shop.domain}`);
     await page.getByRole("heading", { name: "Home" }).waitFor();
-    for (const label of ["Home", "Pools", "Segments", "Campaigns", "Scenarios", "Tasks", "Customers", "Settings"]) {
+    for (const label of ["Home", "Pools", "Segments", "Campaigns", "Templates", "Scenarios", "Tasks", "Customers", "Settings"]) {
       await expect(page.getByRole("link", { name: label, exact: true }).count()).resolves.toBeGreaterThan(0);
     }
     // Polaris' stylesheet is applied: the admin's grey canvas, a fixed-width side navigation, rounded cards.
@@ -63,7 +63,7 @@ describe("admin shell in Chromium", () => {
     await page.getByText("ada@example.com").waitFor();
     await expect(page.getByText("ada@example.com").count()).resolves.toBe(1);
     await screenshot(page, "admin-customers");
-    for (const section of ["Pools", "Segments", "Campaigns", "Scenarios", "Tasks", "Settings"]) {
+    for (const section of ["Pools", "Segments", "Campaigns", "Templates", "Scenarios", "Tasks", "Settings"]) {
       await page.getByRole("link", { name: section, exact: true }).first().click();
       await page.waitForURL(new RegExp(`/app/${section.toLowerCase()}\\?shop=`));
       await page.locator(".Polaris-Header-Title", { hasText: section }).waitFor();

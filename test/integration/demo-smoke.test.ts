@@ -20,11 +20,15 @@ describe("npm run demo -- --smoke", () => {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     const lastLine = stdout.trim().split("\n").pop() ?? "";
-    const result = JSON.parse(lastLine) as { ok: boolean; checks: Record<string, { ok: boolean }> };
+    const result = JSON.parse(lastLine) as { ok: boolean; checks: Record<string, { ok: boolean }> } & Record<string, unknown>;
     expect(result, stderr).toMatchObject({ ok: true });
     expect(Object.keys(result.checks)).toEqual(
-      expect.arrayContaining(["databaseMigrated", "simulatorAnswersSchemaValidQuery", "jobRoundTrip", "adminPageRenders"]),
+      expect.arrayContaining(["databaseMigrated", "simulatorAnswersSchemaValidQuery", "jobRoundTrip", "adminPageRenders", "storyEndToEnd"]),
     );
+    // The whole loop ran: codes issued and emailed, one redeemed, the delayed scenario executed.
+    for (const field of ["codesIssued", "messagesDelivered", "redemptions", "tasksCompleted"]) {
+      expect(result[field], `${field} in ${lastLine}`).toBeGreaterThan(0);
+    }
     expect(code).toBe(0);
   }, 240_000);
 });

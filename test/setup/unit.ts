@@ -10,14 +10,36 @@ import { setupFetchOnlyServer, shopifyAdminHandlers, ShopifySimulator } from "..
 
 // Nothing listens here: unit tests see Redis as down, which is exactly the outage case for producers.
 process.env.REDIS_URL = "redis://127.0.0.1:1";
+// ...and producers give up on it quickly instead of waiting for a connection that never comes.
+process.env.ENQUEUE_TIMEOUT_MS = "100";
 delete process.env.DATABASE_URL;
 resetEnvCache();
 
 // Bulk redeem-code additions progress fast here; their pacing is the simulator's own test subject.
 export const simulator = new ShopifySimulator({ bulkCodes: { startDelayMs: 20, codesPerSecond: 20_000 } });
 globalThis.__testSimulator = simulator;
-const server = setupFetchOnlyServer(...shopifyAdminHandlers(simulator));
-server.listen({ onUnhandledFrame: "error" });
+const handlers = [...shopifyAdminHandlers(simulator)];
+// --- magento simulator (begin)
+// Magento stores are registered per test (test/unit/magento/helpers.ts); unknown hosts fail like unreachable servers.
+import { MagentoSimulator, magentoRestHandlers } from "../../simulator/magento";
+export const magentoSimulator = new MagentoSimulator();
+globalThis.__testMagentoSimulator = magentoSimulator;
+handlers.push(...magentoRestHandlers(magentoSimulator));
+declare global {
+  var __testMagentoSimulator: MagentoSimulator | undefined;
+}
+// --- magento simulator (end)
+const server = setupFetchOnlyServer(...handlers);
+// Requests to loopback reach real local servers (an SMS provider stand-in, the app itself); anything else that no
+// handler answers is an error, so a test can never reach the internet by accident.
+server.listen({
+  onUnhandledFrame({ frame, defaults }) {
+    const request = (frame.data as { request?: Request }).request;
+    const host = request ? new URL(request.url).hostname : null;
+    if (host === "127.0.0.1" || host === "localhost") return;
+    defaults.error();
+  },
+});
 
 const db = await openPglite();
 await migrate(db);

@@ -1,7 +1,9 @@
 // Processes one stored webhook event. Idempotent: an event already processed is skipped, and every topic
-// handler is an upsert or a delete, so a retry after a crash mid-way converges to the same state.
+// handler is an upsert or a delete, so a retry after a crash mid-way converges to the same state. Customers and
+// orders, once stored, ask the segments engine to re-evaluate the customer.
 import { UnrecoverableError } from "bullmq";
 import { forShop } from "../../db/shop-scope.server";
+import { DataRequestPayload } from "../../domain/events/privacy-payloads";
 import {
   CustomerPayload,
   CustomersRedactPayload,
@@ -10,7 +12,10 @@ import {
 } from "../../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
-import { redactCustomer, redactShop } from "../../services/privacy.server";
+import { fulfilDataRequest, redactCustomer, redactShop } from "../../services/privacy.server";
+import { recordRedemptions } from "../../services/redemptions.server";
+import { onCustomerCreated, onOrderEvent } from "../../services/scenarios/triggers.server";
+import { requestSegmentEvaluation } from "../../services/segments/triggers.server";
 import { recordScopes, recordUninstall } from "../../services/shops.server";
 import { loadStoredEvent, markEventProcessed } from "../../services/webhooks.server";
 import type { JobPayload } from "../queues";
@@ -24,7 +29,9 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
   const shop = { domain: stored.shopDomain };
   const body = event.payload;
 
-  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Error } }) => {
+  const parse = <T>(schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: Error };
+  }) => {
     const result = schema.safeParse(body);
     // A payload we cannot read will not become readable on retry.
     if (!result.success) throw new UnrecoverableError(`${event.topic}: unexpected payload: ${result.error.message}`);
@@ -39,15 +46,40 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       await recordScopes(shop.domain, parse(ScopesUpdatePayload).current);
       break;
     case "customers/create":
-    case "customers/update":
-      await upsertCustomerFromWebhook(db, payload.shopId, parse(CustomerPayload));
+    case "customers/update": {
+      const customerId = await upsertCustomerFromWebhook(db, payload.shopId, parse(CustomerPayload));
+      await requestSegmentEvaluation(payload.shopId, [customerId], "customer");
+      if (event.topic === "customers/create") await onCustomerCreated(db, payload.shopId, customerId, { eventKey: event.id.toString() });
       break;
+    }
     case "orders/create":
     case "orders/paid":
     case "orders/cancelled":
-    case "orders/fulfilled":
-      await upsertOrderFromWebhook(db, payload.shopId, event.topic as OrderTopic, parse(OrderPayload));
+    case "orders/fulfilled": {
+      const topic = event.topic as OrderTopic;
+      const orderPayload = parse(OrderPayload);
+      const order = await upsertOrderFromWebhook(db, payload.shopId, topic, orderPayload);
+      const touched = new Set(order.customerId ? [order.customerId] : []);
+      // Codes of ours the order used are redeemed (idempotent per code and order, so every order topic may ask).
+      if (topic !== "orders/cancelled" && orderPayload.discount_codes.length > 0) {
+        const redeemed = await recordRedemptions(db, payload.shopId, {
+          orderId: order.id,
+          customerId: order.customerId,
+          orderTotal: orderPayload.total_price ?? "0",
+          placedAt: new Date(orderPayload.created_at),
+          codes: orderPayload.discount_codes.map((d) => ({ code: d.code, amount: d.amount ?? null })),
+        });
+        for (const r of redeemed) if (r.issuedTo) touched.add(r.issuedTo);
+        if (redeemed.length) await requestSegmentEvaluation(payload.shopId, [...touched], "codes");
+      }
+      if (touched.size) await requestSegmentEvaluation(payload.shopId, [...touched], "orders");
+      // Scenarios: new tasks for this trigger, and follow-ups (cancellation, success) for tasks already there.
+      await onOrderEvent(db, payload.shopId, topic, order.id, {
+        eventKey: event.id.toString(),
+        ...(topic === "orders/paid" && orderPayload.processed_at ? { at: new Date(orderPayload.processed_at) } : {}),
+      });
       break;
+    }
     case "customers/redact":
       await redactCustomer(db, parse(CustomersRedactPayload).customer);
       break;
@@ -56,7 +88,8 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       await redactShop(payload.shopId);
       return { topic: event.topic, redacted: true };
     case "customers/data_request":
-      // Recorded; assembling the export arrives with the events issue (#5).
+      // Assembled once per request id; the merchant downloads it from Settings.
+      await fulfilDataRequest(db, payload.shopId, parse(DataRequestPayload));
       break;
     default:
       throw new UnrecoverableError(`No handler for webhook topic ${event.topic}`);

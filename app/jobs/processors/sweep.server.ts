@@ -1,22 +1,51 @@
-// The per-shop sweep: re-enqueues stored webhook events that were never processed (Redis was down when they arrived,
-// or lost the job), and closes upload runs an interrupted request left running. Safe to run any time: the job id
-// makes the enqueue idempotent and processing skips done events.
+// The per-shop sweep: re-enqueues stored webhook and pixel events that were never processed (Redis was down when
+// they arrived, or lost the job), and closes upload runs an interrupted request left running. Safe to run any
+// time: processing skips done events, and nothing is re-enqueued while the events queue still has work (see
+// eventsQueueIdle). The fan-out also catches up web pixel activations whose job never reached Redis.
 import { forShop } from "../../db/shop-scope.server";
 import { closeAbandonedUploads } from "../../services/pools/imports.server";
-import { installedShopIds } from "../../services/shops.server";
+import { installedShopIds, pixelActivationJobId, shopsAwaitingPixel } from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
-import { enqueue } from "../enqueue.server";
+import { enqueue, queue } from "../enqueue.server";
 import { jobId, type JobPayload } from "../queues";
 
 const GRACE_MS = 30_000;
+/** The endpoint enqueues at most this many events per job; the sweeper re-enqueues in the same size. */
+const PIXEL_BATCH = 50;
 
 export async function processSweep(payload: JobPayload<"system", "sweep">, now = new Date()) {
-  const ids = await unprocessedEventIds(payload.shopId, new Date(now.getTime() - GRACE_MS));
+  const olderThan = new Date(now.getTime() - GRACE_MS);
+  const idle = await eventsQueueIdle();
+  const ids = idle ? await unprocessedEventIds(payload.shopId, olderThan) : [];
   for (const id of ids) {
-    await enqueue("webhooks", "process", { shopId: payload.shopId, eventId: id.toString() }, { jobId: jobId("webhook", id) });
+    await enqueue(
+      "webhooks",
+      "process",
+      { shopId: payload.shopId, eventId: id.toString() },
+      { jobId: jobId("webhook", id) },
+    );
+  }
+  const pixelIds = idle ? await unprocessedEventIds(payload.shopId, olderThan, 1000, "PIXEL") : [];
+  for (let i = 0; i < pixelIds.length; i += PIXEL_BATCH) {
+    const chunk = pixelIds.slice(i, i + PIXEL_BATCH);
+    const eventIds = chunk.map((id) => id.toString());
+    // Same id scheme as the endpoint's jobs: a chunk that failed for good stays failed (and visible) rather than
+    // being retried every minute.
+    await enqueue("events", "processBatch", { shopId: payload.shopId, eventIds }, { jobId: jobId("pixel", chunk[0]!) });
   }
   const abandonedUploads = await closeAbandonedUploads(forShop(payload.shopId), now);
-  return { requeued: ids.length, abandonedUploads };
+  return { requeued: ids.length + pixelIds.length, abandonedUploads };
+}
+
+/**
+ * Webhook and pixel events are enqueued in batches (one job for many event ids), so the sweeper cannot tell an
+ * event's job by its id. It only re-enqueues while the events queue has nothing waiting or running: then whatever
+ * is still unprocessed was truly lost, and a backlog (a burst of orders or storefront traffic) is never enqueued
+ * a second time.
+ */
+async function eventsQueueIdle(): Promise<boolean> {
+  const counts = await queue("events").getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
+  return Object.values(counts).every((n) => n === 0);
 }
 
 /** Enqueues one sweep per installed shop; the job id per shop and minute keeps overlapping runs from piling up. */
@@ -27,5 +56,10 @@ export async function processSweepAll(now = new Date()) {
     await enqueue("system", "sweep", { shopId }, { jobId: jobId("sweep", shopId, minute) });
     await enqueue("pools", "expireCodes", { shopId }, { jobId: jobId("expire", shopId, minute) });
   }
-  return { shops: shopIds.length };
+  // Installs whose activation job never reached Redis; the per-install job id makes this a no-op otherwise.
+  const awaiting = await shopsAwaitingPixel();
+  for (const shop of awaiting) {
+    await enqueue("pixels", "activate", { shopId: shop.id }, { jobId: pixelActivationJobId(shop) });
+  }
+  return { shops: shopIds.length, pixelActivations: awaiting.length };
 }

@@ -1,0 +1,23 @@
+// Campaign jobs: read a campaign's new segment entries into runs, and the per-minute catch-up that finds entries
+// whose wake-up job Redis lost.
+import { forShop } from "../../db/shop-scope.server";
+import { catchUpCampaigns, processCampaignEntries, shopsWithActiveCampaigns } from "../../services/campaigns/entries.server";
+import { enqueue } from "../enqueue.server";
+import { jobId, type JobPayload } from "../queues";
+
+export async function processCampaignEntriesJob(payload: JobPayload<"campaigns", "processEntries">) {
+  return processCampaignEntries(forShop(payload.shopId), payload.shopId, payload.campaignId);
+}
+
+export async function processCampaignCatchUp(payload: JobPayload<"campaigns", "catchUp">) {
+  return catchUpCampaigns(forShop(payload.shopId), payload.shopId);
+}
+
+export async function processCampaignCatchUpAll(now = new Date()) {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const shopIds = await shopsWithActiveCampaigns();
+  for (const shopId of shopIds) {
+    await enqueue("campaigns", "catchUp", { shopId }, { jobId: jobId("campaign-catch-up", shopId, minute) });
+  }
+  return { shops: shopIds.length };
+}

@@ -1,0 +1,237 @@
+// One campaign: start, pause, resume or stop it (or send a broadcast), what it does, and what it earned.
+import { useEffect } from "react";
+import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
+import { data, useFetcher, useLoaderData, useLocation, useRevalidator, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { requireAdmin } from "../auth.server";
+import { CampaignStatusBadge } from "../components/campaigns/CampaignStatusBadge";
+import { NotFoundPage } from "../components/NotFoundPage";
+import { appHref } from "../components/pools/links";
+import { ResultsCard } from "../components/results/ResultsCard";
+import { resultsView } from "../components/results/results-view.server";
+import { actionLabel, CampaignAction } from "../domain/campaigns/campaign";
+import { startBroadcast } from "../services/campaigns/broadcast.server";
+import { changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
+import { campaignRunCounts } from "../services/campaigns/runs.server";
+import { results } from "../services/results.server";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const admin = await requireAdmin(request);
+  const campaignId = params.campaignId ?? "";
+  const campaign = UUID.test(campaignId) ? await getCampaign(admin.db, campaignId) : null;
+  if (!campaign) return data({ found: false as const }, { status: 404 });
+  const [view, runs, poolNames, templateNames] = await Promise.all([
+    results(admin.db, admin.shopId, { type: "campaign", id: campaign.id }).then((r) => resultsView(r, null)),
+    campaignRunCounts(admin.db, campaign.id),
+    admin.db.pool.findMany({ select: { id: true, name: true } }),
+    admin.db.messageTemplate.findMany({ select: { id: true, name: true } }),
+  ]);
+  const names = new Map([...poolNames, ...templateNames].map((x) => [x.id, x.name]));
+  const actions = (campaign.actions as unknown[]).map((raw) => {
+    const parsed = CampaignAction.safeParse(raw);
+    if (!parsed.success) return "An action that is no longer valid";
+    const action = parsed.data;
+    if (action.type === "issue_code") return `Issue a code from ${names.get(action.poolId) ?? "a deleted pool"}`;
+    if (action.type === "send_message") return `Send ${names.get(action.templateId) ?? "a deleted template"}`;
+    return actionLabel(action);
+  });
+  return {
+    found: true as const,
+    campaign: {
+      id: campaign.id,
+      name: campaign.name,
+      kind: campaign.kind,
+      status: campaign.status,
+      segment: campaign.segment ? { id: campaign.segment.id, name: campaign.segment.name, members: campaign.segment.memberCount, deleted: !!campaign.segment.deletedAt } : null,
+      repeatOnReentry: campaign.repeatOnReentry,
+      includeExisting: campaign.includeExisting,
+      skipped: campaign.skippedCount,
+      startedAt: campaign.startedAt?.toISOString() ?? null,
+      recipientsTotal: campaign.recipientsTotal,
+      recipientsDone: campaign.recipientsDone,
+      finishedAt: campaign.finishedAt?.toISOString() ?? null,
+      actions,
+    },
+    runs,
+    results: view,
+  };
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const admin = await requireAdmin(request);
+  const intent = String((await request.formData()).get("intent") ?? "");
+  const campaignId = params.campaignId ?? "";
+  if (!UUID.test(campaignId)) return { error: "This campaign doesn't exist any more" };
+  if (intent === "send") {
+    const sent = await startBroadcast(admin.db, admin.shopId, campaignId);
+    if (sent.type === "started") return { error: null, intent, runsStarted: sent.recipients };
+    if (sent.type === "resumed") return { error: null, intent, runsStarted: null };
+    if (sent.type === "refused") return { error: sent.message };
+    if (sent.type === "already_finished") return { error: "This broadcast was already sent" };
+    return { error: "This broadcast doesn't exist any more" };
+  }
+  if (intent !== "start" && intent !== "pause" && intent !== "resume" && intent !== "stop") {
+    return { error: `Unknown action ${intent}` };
+  }
+  const result = await changeCampaignStatus(admin.db, admin.shopId, campaignId, intent);
+  if (result.type === "not_found") return { error: "This campaign doesn't exist any more" };
+  if (result.type === "refused") return { error: result.message };
+  return { error: null, runsStarted: result.runsStarted, intent };
+};
+
+export default function CampaignRoute() {
+  const loaded = useLoaderData<typeof loader>();
+  if (!loaded.found) {
+    return (
+      <NotFoundPage title="Campaign not found" heading="This campaign does not exist" backLabel="Campaigns" backPath="/app/campaigns">
+        It may have been deleted.
+      </NotFoundPage>
+    );
+  }
+  return <CampaignPage key={loaded.campaign.id} {...loaded} />;
+}
+
+type Loaded = Extract<Awaited<ReturnType<typeof loader>>, { found: true }>;
+
+function CampaignPage({ campaign, runs, results: view }: Loaded) {
+  const fetcher = useFetcher<typeof action>();
+  const { search } = useLocation();
+  const href = (path: string, extra?: Record<string, string>) => appHref(path, search, extra);
+  const submit = (intent: string) => fetcher.submit({ intent }, { method: "post" });
+  const busy = fetcher.state !== "idle";
+  const automated = campaign.kind === "AUTOMATED";
+  // While a broadcast is being sent, its progress is re-read every two seconds.
+  const revalidator = useRevalidator();
+  const sending = !automated && campaign.recipientsTotal !== null && !campaign.finishedAt;
+  useEffect(() => {
+    if (!sending) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") void revalidator.revalidate();
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [sending, revalidator]);
+  const primary =
+    campaign.status === "DRAFT" && automated
+      ? { content: "Start", onAction: () => submit("start"), loading: busy }
+      : campaign.status === "DRAFT"
+        ? { content: "Send now", onAction: () => submit("send"), loading: busy }
+        : !automated
+          ? undefined
+          : campaign.status === "ACTIVE"
+        ? { content: "Pause", onAction: () => submit("pause"), loading: busy }
+        : campaign.status === "PAUSED"
+          ? { content: "Resume", onAction: () => submit("resume"), loading: busy }
+          : undefined;
+  const secondary = [
+    ...(campaign.status !== "STOPPED" ? [{ content: "Edit", url: href(`/app/campaigns/${campaign.id}/edit`) }] : []),
+    ...(campaign.status !== "STOPPED" && automated ? [{ content: "Stop", destructive: true, onAction: () => submit("stop") }] : []),
+    { content: "Runs on the tasks page", url: href("/app/tasks", { campaign: campaign.id }) },
+  ];
+
+  return (
+    <Page
+      title={campaign.name}
+      titleMetadata={
+        <InlineStack gap="100">
+          <CampaignStatusBadge status={campaign.status} />
+          {automated ? null : <Badge>Broadcast</Badge>}
+        </InlineStack>
+      }
+      backAction={{ content: "Campaigns", url: href("/app/campaigns") }}
+      primaryAction={primary}
+      secondaryActions={secondary}
+    >
+      <Layout>
+        {fetcher.data?.error ? (
+          <Layout.Section>
+            <Banner tone="critical" title={fetcher.data.error} />
+          </Layout.Section>
+        ) : null}
+        {fetcher.data && !fetcher.data.error && fetcher.data.intent === "start" ? (
+          <Layout.Section>
+            <Banner tone="success" title={`Started. ${fetcher.data.runsStarted ?? 0} customers already in the segment get a run now.`} />
+          </Layout.Section>
+        ) : null}
+        {fetcher.data && !fetcher.data.error && fetcher.data.intent === "send" ? (
+          <Layout.Section>
+            <Banner tone="success" title={fetcher.data.runsStarted === null ? "The broadcast is being sent." : `Sending to ${fetcher.data.runsStarted ?? 0} members.`} />
+          </Layout.Section>
+        ) : null}
+        {!automated && campaign.recipientsTotal !== null ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Sending
+                </Text>
+                <ProgressBar progress={campaign.recipientsTotal ? Math.round((100 * campaign.recipientsDone) / campaign.recipientsTotal) : 100} />
+                <Text as="p" tone="subdued">
+                  {campaign.recipientsDone.toLocaleString("en-US")} of {campaign.recipientsTotal.toLocaleString("en-US")} members handled
+                  {campaign.finishedAt ? " — finished" : ""}.
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        {campaign.status === "PAUSED" ? (
+          <Layout.Section>
+            <Banner tone="warning" title="Paused: customers who enter the segment now get nothing">
+              Runs already started finish. When you resume, the campaign picks up customers who enter from then on.
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <ResultsCard title="Results" results={view} />
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {automated ? "When it runs" : "Who it goes to"}
+                </Text>
+                <Text as="p">
+                  {campaign.segment
+                    ? `${automated ? "When a customer enters" : "Every current member of"} ${campaign.segment.name}${campaign.segment.deleted ? " (deleted)" : ""} — ${campaign.segment.members.toLocaleString("en-US")} members now.`
+                    : "No segment picked."}
+                </Text>
+                {automated ? (
+                  <List>
+                    <List.Item>{campaign.repeatOnReentry ? "Runs again each time a customer re-enters" : "Once per customer, ever"}</List.Item>
+                    <List.Item>{campaign.includeExisting ? "Also ran for members already there at start" : "Only customers who enter after the start"}</List.Item>
+                  </List>
+                ) : null}
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Actions
+                </Text>
+                <List type="number">
+                  {campaign.actions.map((a, i) => (
+                    <List.Item key={i}>{a}</List.Item>
+                  ))}
+                </List>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Runs
+                </Text>
+                <Text as="p">
+                  {runs.total.toLocaleString("en-US")} runs: {runs.executed} done, {runs.pending} waiting, {runs.failed} failed, {runs.cancelled} cancelled.
+                </Text>
+                <Text as="p" tone={campaign.skipped > 0 ? "caution" : "subdued"}>
+                  {campaign.skipped.toLocaleString("en-US")} messages skipped (empty pool or no address).
+                </Text>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,465 @@
+// Broadcasts: a one-off send to every member of a segment at the moment it starts. The job walks the members in
+// customer order, a chunk at a time: codes for the chunk in one batch (issueBatch) for a static pool, or one
+// platform create per recipient (issueCode, paced by the platform client) for a dynamic one; then the messages in
+// one insert, then their send jobs (the same messages queue queueMessage uses).
+//
+// Everything is keyed so the job can run again, whole or in part, after a retry or a worker killed anywhere:
+// a customer's message is `broadcast:<campaign>:<customer>` (unique per shop, so a second insert keeps the first)
+// and their code is issued under the idempotency key `broadcast:<campaign>:<customer>` (a retried batch replays
+// codes already given; two runs racing on one chunk collide on that key and the loser rolls back its claim and
+// replays). A customer who already has a message is passed over. Progress: recipients_total is the member count
+// when the broadcast started (then the number of messages once every member has one), recipients_done counts
+// messages that reached a final state (sent, failed, skipped); the broadcast is finished when they meet.
+import type { Campaign, EmptyPoolBehavior, Prisma } from "@prisma/client";
+import { isUniqueViolation } from "../../db/errors";
+import type { ShopDb } from "../../db/shop-scope.server";
+import { CampaignAction } from "../../domain/campaigns/campaign";
+import type { TriggeredProduct } from "../../domain/messages/template";
+import { enqueue } from "../../jobs/enqueue.server";
+import { jobId } from "../../jobs/queues";
+import type { DynamicOptions } from "../pools/dynamic.server";
+import { issueBatch, issueCode } from "../pools/issue.server";
+import { livePools, resolveTemplateCodes, type LivePool } from "../messages/codes.server";
+import { renderParts } from "../messages/compose";
+import { loadTemplate, noAddressReason, recipientFor, type LoadedTemplate } from "../messages/deliver.server";
+import { enqueueSends, insertMessages, messagesByKey, type NewMessage } from "../messages/store.server";
+import { enqueueWithin } from "../webhooks.server";
+
+export const BROADCAST_CHUNK = 1000;
+/** A broadcast held by an empty pool looks again this often. */
+export const HELD_RETRY_MS = 5 * 60_000;
+
+export function broadcastKey(campaignId: string, customerId: string): string {
+  return `broadcast:${campaignId}:${customerId}`;
+}
+
+export function broadcastSource(campaignId: string): string {
+  return `broadcast:${campaignId}`;
+}
+
+interface Plan {
+  templateId: string;
+  poolId: string | null;
+}
+
+function planOf(actions: Prisma.JsonValue): { ok: true; plan: Plan } | { ok: false; message: string } {
+  const parsed = CampaignAction.array().safeParse(actions);
+  if (!parsed.success) return { ok: false, message: "The broadcast's actions are not valid: edit and save it again" };
+  const send = parsed.data.find((a) => a.type === "send_message");
+  if (!send || send.type !== "send_message") return { ok: false, message: "A broadcast needs a message to send" };
+  const issue = parsed.data.find((a) => a.type === "issue_code");
+  return { ok: true, plan: { templateId: send.templateId, poolId: issue?.type === "issue_code" ? issue.poolId : null } };
+}
+
+// ---- starting ----------------------------------------------------------------------------------------------------
+
+export type StartBroadcastResult =
+  | { type: "started"; recipients: number }
+  /** Already started and not finished: its job is asked to carry on (after a crash, or a Redis outage). */
+  | { type: "resumed" }
+  | { type: "already_finished" }
+  | { type: "not_found" }
+  | { type: "not_broadcast" }
+  | { type: "refused"; message: string };
+
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+async function enqueueBroadcast(shopId: string, campaignId: string, tag: string, delayMs = 0): Promise<boolean> {
+  return enqueueWithin(ENQUEUE_TIMEOUT_MS, () =>
+    enqueue("messages", "broadcast", { shopId, campaignId }, { jobId: jobId("broadcast", campaignId, tag), ...(delayMs ? { delay: delayMs } : {}) }),
+  );
+}
+
+/**
+ * Sends a draft broadcast: counts the segment's members, marks it started, and hands the rest to the job. Asked
+ * again while it runs, it only makes sure the job is there.
+ */
+export async function startBroadcast(db: ShopDb, shopId: string, campaignId: string, now = new Date()): Promise<StartBroadcastResult> {
+  const campaign = await db.campaign.findFirst({ where: { id: campaignId } });
+  if (!campaign) return { type: "not_found" };
+  if (campaign.kind !== "BROADCAST") return { type: "not_broadcast" };
+  if (campaign.finishedAt) return { type: "already_finished" };
+  if (campaign.status === "STOPPED") return { type: "refused", message: "This broadcast was stopped" };
+  if (campaign.startedAt) {
+    await enqueueBroadcast(shopId, campaignId, `resume-${now.getTime()}`);
+    return { type: "resumed" };
+  }
+  const checked = await checkBroadcast(db, campaign);
+  if (!checked.ok) return { type: "refused", message: checked.message };
+
+  const recipients = await db.segmentMembership.count({ where: { segmentId: campaign.segmentId!, enteredAt: { lte: now } } });
+  const { count } = await db.campaign.updateMany({
+    where: { id: campaignId, startedAt: null },
+    data: { status: "ACTIVE", startedAt: now, recipientsTotal: recipients, recipientsDone: 0, skippedCount: 0, ...(recipients === 0 ? { finishedAt: now } : {}) },
+  });
+  // Two clicks raced: the other one started it.
+  if (count === 0) return { type: "resumed" };
+  if (recipients > 0) await enqueueBroadcast(shopId, campaignId, "start");
+  return { type: "started", recipients };
+}
+
+async function checkBroadcast(db: ShopDb, campaign: Campaign): Promise<{ ok: true; plan: Plan } | { ok: false; message: string }> {
+  const plan = planOf(campaign.actions);
+  if (!plan.ok) return plan;
+  if (!campaign.segmentId) return { ok: false, message: "Pick a segment to send to" };
+  const segment = await db.segment.findFirst({ where: { id: campaign.segmentId, deletedAt: null }, select: { id: true } });
+  if (!segment) return { ok: false, message: "The segment was deleted" };
+  const template = await loadTemplate(db, plan.plan.templateId);
+  if (template.type === "unusable") return { ok: false, message: template.reason };
+  if (plan.plan.poolId) {
+    const pool = await db.pool.findFirst({ where: { id: plan.plan.poolId, deletedAt: null }, select: { id: true } });
+    if (!pool) return { ok: false, message: "The pool to issue codes from was deleted" };
+  } else if (template.template.parts.needs.runCode) {
+    return { ok: false, message: "The message shows a promo code: add an action that issues one first" };
+  }
+  return plan;
+}
+
+// ---- the job -----------------------------------------------------------------------------------------------------
+
+export interface BroadcastOptions {
+  chunkSize?: number;
+  dynamic?: DynamicOptions;
+  heldRetryMs?: number;
+  log?: (line: string) => void;
+  /** Whether to enqueue send jobs (tests drive sending themselves). */
+  enqueueSends?: boolean;
+}
+
+export type BroadcastRunResult =
+  | { type: "done"; created: number; skipped: number; held: number; total: number }
+  /** Paused, stopped, finished or not started: nothing new is started. */
+  | { type: "not_running"; reason: string };
+
+interface MemberRow {
+  customer_id: string;
+  triggered_products: Prisma.JsonValue;
+  email: string | null;
+  phone: string | null;
+  platform_id: string;
+  first_name: string | null;
+  last_name: string | null;
+}
+
+interface RunCode {
+  codeId: string | null;
+  code: string;
+  expiresAt: Date | null;
+}
+
+type CodeFor = { type: "code"; code: RunCode } | { type: "skip"; reason: string } | { type: "held" };
+
+interface RunContext {
+  db: ShopDb;
+  shopId: string;
+  campaign: Campaign;
+  plan: Plan;
+  template: LoadedTemplate;
+  pool: { id: string; name: string; kind: "STATIC" | "DYNAMIC" } | null;
+  pools: LivePool[];
+  shopName: string;
+  options: BroadcastOptions;
+}
+
+async function members(ctx: RunContext, after: string | null, take: number): Promise<MemberRow[]> {
+  const startedAt = ctx.campaign.startedAt!;
+  return ctx.db.$queryRaw<MemberRow[]>`
+    SELECT sm.customer_id::text AS customer_id, sm.triggered_products, c.email, c.phone, c.platform_id, c.first_name, c.last_name
+    FROM segment_memberships sm JOIN customers c ON c.id = sm.customer_id AND c.shop_id = sm.shop_id
+    WHERE sm.shop_id = ${ctx.shopId}::uuid AND sm.segment_id = ${ctx.campaign.segmentId}::uuid AND sm.entered_at <= ${startedAt}::timestamp
+      AND (${after}::uuid IS NULL OR sm.customer_id > ${after}::uuid)
+    ORDER BY sm.customer_id
+    LIMIT ${take}`;
+}
+
+function productIds(json: Prisma.JsonValue): string[] {
+  return Array.isArray(json) ? json.map(String) : [];
+}
+
+function emptyPoolOutcome(behavior: EmptyPoolBehavior, fallbackCode: string | null, poolName: string): CodeFor {
+  if (behavior === "HOLD_UNTIL_REFILLED") return { type: "held" };
+  if (behavior === "SEND_FALLBACK" && fallbackCode) return { type: "code", code: { codeId: null, code: fallbackCode, expiresAt: null } };
+  return { type: "skip", reason: `Pool "${poolName}" is empty` };
+}
+
+async function batchWithReplay(ctx: RunContext, poolId: string, customerIds: string[]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await issueBatch(ctx.db, {
+        shopId: ctx.shopId,
+        poolId,
+        customerIds,
+        source: broadcastSource(ctx.campaign.id),
+        batchKey: broadcastSource(ctx.campaign.id),
+      });
+    } catch (error) {
+      // Another run of this broadcast issued part of the chunk first: this batch rolled back, and asking again
+      // replays what that run issued.
+      if (!isUniqueViolation(error) || attempt >= 5) throw error;
+    }
+  }
+}
+
+/** The run's code for each recipient of the chunk: a batch for a static pool, one create each for a dynamic one. */
+async function codesFor(ctx: RunContext, recipients: MemberRow[]): Promise<Map<string, CodeFor>> {
+  const out = new Map<string, CodeFor>();
+  const { pool } = ctx;
+  if (!ctx.plan.poolId) return out;
+  if (!pool) {
+    for (const r of recipients) out.set(r.customer_id, { type: "skip", reason: "The pool to issue codes from was deleted" });
+    return out;
+  }
+  if (pool.kind === "STATIC") {
+    const batch = await batchWithReplay(ctx, pool.id, recipients.map((r) => r.customer_id));
+    for (const issued of batch.issued) out.set(issued.customerId, { type: "code", code: { codeId: issued.codeId, code: issued.code, expiresAt: issued.expiresAt } });
+    for (const customerId of batch.unserved) {
+      out.set(
+        customerId,
+        batch.pool ? emptyPoolOutcome(batch.pool.emptyBehavior, batch.pool.fallbackCode, pool.name) : { type: "skip", reason: "The pool to issue codes from was deleted" },
+      );
+    }
+    return out;
+  }
+  for (const r of recipients) {
+    const result = await issueCode(
+      ctx.db,
+      {
+        shopId: ctx.shopId,
+        poolId: pool.id,
+        customerId: r.customer_id,
+        idempotencyKey: broadcastKey(ctx.campaign.id, r.customer_id),
+        source: broadcastSource(ctx.campaign.id),
+        triggeredProducts: productIds(r.triggered_products),
+      },
+      ctx.options.dynamic,
+    );
+    if (result.type === "issued") out.set(r.customer_id, { type: "code", code: { codeId: result.issued.codeId, code: result.issued.code, expiresAt: result.issued.expiresAt } });
+    else if (result.type === "pool_empty") out.set(r.customer_id, emptyPoolOutcome(result.behavior, result.fallbackCode, pool.name));
+    else if (result.type === "dynamic_refused") out.set(r.customer_id, { type: "skip", reason: `Pool "${pool.name}" could not create a code: ${result.message}` });
+    else if (result.type === "pool_not_found") out.set(r.customer_id, { type: "skip", reason: "The pool to issue codes from was deleted" });
+    else throw new Error(`issuing a broadcast code answered ${result.type}`);
+  }
+  return out;
+}
+
+async function productsFor(ctx: RunContext, rows: MemberRow[]): Promise<Map<string, TriggeredProduct>> {
+  if (!ctx.template.parts.needs.triggeredProducts) return new Map();
+  const ids = [...new Set(rows.flatMap((r) => productIds(r.triggered_products)))];
+  if (ids.length === 0) return new Map();
+  const products = await ctx.db.product.findMany({ where: { platformId: { in: ids } }, select: { platformId: true, title: true, vendor: true } });
+  return new Map(products.map((p) => [p.platformId, { id: p.platformId, title: p.title, vendor: p.vendor, url: null }]));
+}
+
+interface ChunkResult {
+  queuedIds: bigint[];
+  created: number;
+  skipped: number;
+  held: number;
+}
+
+async function runChunk(ctx: RunContext, rows: MemberRow[]): Promise<ChunkResult> {
+  const { db, campaign, template } = ctx;
+  const keys = rows.map((r) => broadcastKey(campaign.id, r.customer_id));
+  const existing = await messagesByKey(db, ctx.shopId, keys);
+  const done = new Set(existing.map((m) => m.dedupeKey));
+  // Queued by an earlier run whose send jobs may not have reached Redis: asking again is harmless (claims are atomic).
+  const requeue = existing.filter((m) => m.status === "QUEUED").map((m) => m.id);
+  const todo = rows.filter((r) => !done.has(broadcastKey(campaign.id, r.customer_id)));
+
+  const newRows: NewMessage[] = [];
+  const base = (r: MemberRow) => ({
+    customerId: r.customer_id,
+    taskId: null,
+    templateId: template.id,
+    campaignId: campaign.id,
+    channel: template.channel,
+    dedupeKey: broadcastKey(campaign.id, r.customer_id),
+  });
+  const skip = (r: MemberRow, reason: string) =>
+    newRows.push({ ...base(r), codeId: null, recipient: "", subject: null, body: "", status: "SKIPPED", error: reason });
+
+  const addressed: { row: MemberRow; to: string }[] = [];
+  for (const r of todo) {
+    const to = recipientFor(template.channel, { email: r.email, phone: r.phone, platformId: r.platform_id });
+    if (to) addressed.push({ row: r, to });
+    else skip(r, noAddressReason(template.channel));
+  }
+
+  const codes = await codesFor(ctx, addressed.map((a) => a.row));
+  const products = await productsFor(ctx, addressed.map((a) => a.row));
+  let held = 0;
+  for (const { row, to } of addressed) {
+    const code = ctx.plan.poolId ? codes.get(row.customer_id) : undefined;
+    if (code?.type === "held") {
+      held++;
+      continue;
+    }
+    if (code?.type === "skip") {
+      skip(row, code.reason);
+      continue;
+    }
+    const runCode = code?.type === "code" ? code.code : null;
+    const own = await resolveTemplateCodes(
+      db,
+      {
+        shopId: ctx.shopId,
+        customerId: row.customer_id,
+        dedupeKey: broadcastKey(campaign.id, row.customer_id),
+        source: broadcastSource(campaign.id),
+        needs: template.parts.needs,
+        triggeredProductIds: productIds(row.triggered_products),
+      },
+      { pools: ctx.pools, dynamic: ctx.options.dynamic },
+    );
+    if (own.type === "held") {
+      held++;
+      continue;
+    }
+    if (own.type === "skip") {
+      skip(row, own.reason);
+      continue;
+    }
+    if (own.missingPools.length) ctx.options.log?.(`[broadcast] ${campaign.id}: deleted pool(s) ${own.missingPools.join(", ")} left empty`);
+    const rendered = renderParts(template.channel, template.parts, {
+      runCode: runCode?.code ?? null,
+      codeExpiresAt: runCode?.expiresAt ?? own.first?.expiresAt ?? null,
+      customer: { firstName: row.first_name, lastName: row.last_name, email: row.email },
+      shopName: ctx.shopName,
+      poolCodes: own.poolCodes,
+      lastPoolCodes: own.lastPoolCodes,
+      triggeredProducts: productIds(row.triggered_products).map((id) => products.get(id) ?? { id }),
+    });
+    newRows.push({
+      ...base(row),
+      codeId: runCode?.codeId ?? own.first?.codeId ?? null,
+      recipient: to,
+      subject: rendered.subject,
+      body: rendered.body,
+      status: "QUEUED",
+      error: null,
+    });
+  }
+
+  const inserted = await insertMessages(db, ctx.shopId, newRows);
+  const skipped = inserted.filter((m) => m.status === "SKIPPED").length;
+  if (skipped > 0) {
+    await db.$executeRaw`
+      UPDATE campaigns SET skipped_count = skipped_count + ${skipped}, recipients_done = recipients_done + ${skipped}, updated_at = ${new Date()}::timestamp
+      WHERE id = ${campaign.id}::uuid AND shop_id = ${ctx.shopId}::uuid`;
+  } else {
+    // A heartbeat: the sweep leaves a broadcast alone while its job keeps touching it.
+    await db.$executeRaw`UPDATE campaigns SET updated_at = ${new Date()}::timestamp WHERE id = ${campaign.id}::uuid AND shop_id = ${ctx.shopId}::uuid`;
+  }
+  const queuedIds = [...requeue, ...inserted.filter((m) => m.status === "QUEUED").map((m) => m.id)];
+  return { queuedIds, created: inserted.length - skipped, skipped, held };
+}
+
+/**
+ * PostgreSQL plans by what it last measured of a table. A broadcast can grow `messages` and `issuances` from
+ * nothing to 100,000 rows in a minute, before autovacuum measures them again; planned for an empty table, each
+ * send job's claim and outcome write scanned every queued row instead of looking up its 100 ids. So once the
+ * tables hold clearly more than the planner knows, they are measured again (best effort: only the tables' owner
+ * may, and autovacuum does it eventually anyway).
+ */
+async function refreshStatistics(db: ShopDb, rowsWritten: number, log: (line: string) => void): Promise<void> {
+  try {
+    const known = await db.$queryRaw<{ rows: number }[]>`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'messages'::regclass`;
+    if ((known[0]?.rows ?? 0) >= rowsWritten) return;
+    await db.$executeRaw`ANALYZE messages`;
+    await db.$executeRaw`ANALYZE issuances`;
+  } catch (error) {
+    log(`[broadcast] could not refresh table statistics: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Once every member has a message: the total becomes the number of messages, and the broadcast may be finished. */
+async function settleTotal(db: ShopDb, shopId: string, campaignId: string): Promise<number> {
+  const total = await db.message.count({ where: { campaignId } });
+  const now = new Date();
+  await db.$executeRaw`
+    UPDATE campaigns SET recipients_total = ${total},
+      finished_at = CASE WHEN finished_at IS NULL AND recipients_done >= ${total} THEN ${now}::timestamp ELSE finished_at END,
+      updated_at = ${now}::timestamp
+    WHERE id = ${campaignId}::uuid AND shop_id = ${shopId}::uuid`;
+  return total;
+}
+
+export async function runBroadcast(db: ShopDb, shopId: string, campaignId: string, options: BroadcastOptions = {}): Promise<BroadcastRunResult> {
+  const campaign = await db.campaign.findFirst({ where: { id: campaignId } });
+  if (!campaign || campaign.kind !== "BROADCAST") return { type: "not_running", reason: "No such broadcast" };
+  if (!campaign.startedAt) return { type: "not_running", reason: "Not started" };
+  if (campaign.finishedAt) return { type: "not_running", reason: "Finished" };
+  if (campaign.status !== "ACTIVE") return { type: "not_running", reason: `The broadcast is ${campaign.status.toLowerCase()}` };
+  const checked = planOf(campaign.actions);
+  if (!checked.ok) return { type: "not_running", reason: checked.message };
+  const loaded = await loadTemplate(db, checked.plan.templateId);
+  if (loaded.type === "unusable") {
+    await db.campaign.updateMany({ where: { id: campaignId }, data: { status: "STOPPED", finishedAt: new Date() } });
+    (options.log ?? console.warn)(`[broadcast] ${campaignId} stopped: ${loaded.reason}`);
+    return { type: "not_running", reason: loaded.reason };
+  }
+  const pool = checked.plan.poolId
+    ? await db.pool.findFirst({ where: { id: checked.plan.poolId, deletedAt: null }, select: { id: true, name: true, kind: true } })
+    : null;
+  const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true } });
+  const ctx: RunContext = {
+    db,
+    shopId,
+    campaign,
+    plan: checked.plan,
+    template: loaded.template,
+    pool,
+    pools: loaded.template.parts.needs.initialPools.length || loaded.template.parts.needs.reissuePools.length ? await livePools(db) : [],
+    shopName: shop.name ?? shop.domain,
+    options,
+  };
+
+  const chunkSize = options.chunkSize ?? BROADCAST_CHUNK;
+  const totals = { created: 0, skipped: 0, held: 0 };
+  let after: string | null = null;
+  let measuredAt = 0;
+  for (;;) {
+    const rows = await members(ctx, after, chunkSize);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.customer_id;
+    const chunk = await runChunk(ctx, rows);
+    totals.created += chunk.created;
+    totals.skipped += chunk.skipped;
+    totals.held += chunk.held;
+    const written = totals.created + totals.skipped;
+    if (written >= Math.max(chunkSize, measuredAt * 4)) {
+      measuredAt = written;
+      await refreshStatistics(db, written, options.log ?? console.warn);
+    }
+    if (options.enqueueSends !== false) await enqueueSends(shopId, chunk.queuedIds);
+    // Paused or stopped meanwhile: nothing new is started; what is queued still goes.
+    const status = await db.campaign.findFirst({ where: { id: campaignId }, select: { status: true } });
+    if (status?.status !== "ACTIVE") return { type: "not_running", reason: `The broadcast is ${status?.status.toLowerCase() ?? "gone"}` };
+    if (rows.length < chunkSize) break;
+  }
+  if (totals.held > 0) {
+    // An empty pool set to hold: the held recipients get their message once it is refilled.
+    await enqueueBroadcast(shopId, campaignId, `held-${Date.now()}`, options.heldRetryMs ?? HELD_RETRY_MS);
+    return { type: "done", ...totals, total: campaign.recipientsTotal ?? 0 };
+  }
+  const total = await settleTotal(db, shopId, campaignId);
+  return { type: "done", ...totals, total };
+}
+
+// ---- for the sweep -----------------------------------------------------------------------------------------------
+
+/** Broadcast jobs are lost with Redis too: one not touched for this long and still short of messages is resumed. */
+export const STALE_BROADCAST_MS = 10 * 60_000;
+
+/** Started, unfinished broadcasts whose job stopped touching them while members still lack a message. */
+export async function resumeStalledBroadcasts(db: ShopDb, shopId: string, staleMs = STALE_BROADCAST_MS, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - staleMs);
+  const stalled = await db.$queryRaw<{ id: string }[]>`
+    SELECT c.id::text AS id FROM campaigns c
+    WHERE c.shop_id = ${shopId}::uuid AND c.kind = 'BROADCAST' AND c.status = 'ACTIVE' AND c.started_at IS NOT NULL
+      AND c.finished_at IS NULL AND c.updated_at < ${cutoff}::timestamp
+      AND (SELECT count(*) FROM messages m WHERE m.campaign_id = c.id AND m.shop_id = c.shop_id) < COALESCE(c.recipients_total, 0)`;
+  const bucket = Math.floor(now.getTime() / staleMs);
+  for (const { id } of stalled) await enqueueBroadcast(shopId, id, `sweep-${bucket}`);
+  return stalled.length;
+}

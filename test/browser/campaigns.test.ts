@@ -1,0 +1,130 @@
+// The Campaigns admin pages in Chromium: building a campaign with the form (field errors next to the fields),
+// starting it for the members already in the segment, pausing it, and its results card.
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Stack } from "../../server/stack";
+import { recordRedemptions } from "../../app/services/redemptions.server";
+import { startBrowserStack } from "../support/browser-stack";
+import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { createCustomers, createPoolWithCodes } from "../support/pools";
+import { createTestShop, type TestShop } from "../support/shops";
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  stack = await startBrowserStack();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await stack?.close();
+});
+
+async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
+}
+
+async function open(page: Page, address: string) {
+  return page.goto(address, { waitUntil: "networkidle" });
+}
+
+async function seed(shop: TestShop) {
+  const customers = await createCustomers(shop, 3);
+  const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: "Viewed a hat twice", rules: {}, memberCount: 2 } });
+  for (const customerId of customers.slice(0, 2)) {
+    await shop.db.segmentMembership.create({ data: { shopId: shop.id, segmentId: segment.id, customerId } });
+    await shop.db.segmentTransition.create({ data: { shopId: shop.id, segmentId: segment.id, customerId, kind: "ENTER" } });
+  }
+  const pool = await createPoolWithCodes(shop, ["HAT-1", "HAT-2", "HAT-3"], { name: "Hat codes" });
+  const template = await shop.db.messageTemplate.create({
+    data: { shopId: shop.id, name: "Hat email", channel: "EMAIL", subject: "A code for you", body: "Use {{promoCode}}" },
+  });
+  return { customers, segment, pool, template };
+}
+
+describe("Campaigns admin in Chromium", () => {
+  it("GIVEN a segment, a pool and a template WHEN the merchant builds and starts a campaign THEN current members get runs and the page shows it active", async () => {
+    const shop = await createTestShop();
+    const { customers, pool } = await seed(shop);
+    const { page, errors, url } = await openAdmin(shop);
+
+    await open(page, url("/app/campaigns"));
+    await page.getByText("Send a code when a customer enters a segment").waitFor();
+    await page.getByRole("link", { name: "New campaign" }).first().click();
+    await page.waitForURL(/\/app\/campaigns\/new\?/);
+
+    // Saving without a segment or pool puts the errors next to the fields.
+    await page.getByLabel("Name").fill("Hat lovers");
+    await page.getByRole("button", { name: "Save campaign" }).click();
+    await page.getByText("Pick a segment").last().waitFor();
+    await page.getByText("Pick a pool").last().waitFor();
+
+    await page.getByLabel("Runs when a customer enters").selectOption({ label: "Viewed a hat twice (2 members)" });
+    await page.getByLabel("Pool").selectOption({ label: "Hat codes" });
+    await page.getByLabel("Message template").selectOption({ label: "Hat email (email)" });
+    await page.getByLabel("Add an action").selectOption({ label: "Tag the customer" });
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByLabel("Tags").fill("hat-lover, promo");
+    await screenshot(page, "campaign-form");
+    await page.getByRole("button", { name: "Save campaign" }).click();
+    await page.waitForURL(/\/app\/campaigns\/[0-9a-f-]{36}\?/);
+    await page.getByText("Issue a code from Hat codes").waitFor();
+    await page.getByText("Tag the customer: hat-lover, promo").waitFor();
+
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByText("Started. 2 customers already in the segment get a run now.").waitFor();
+    await page.locator(".Polaris-Badge", { hasText: "Active" }).first().waitFor();
+    const campaign = await shop.db.campaign.findFirstOrThrow();
+    expect(campaign.status).toBe("ACTIVE");
+    const runs = await shop.db.task.findMany({ where: { campaignId: campaign.id } });
+    expect(runs.map((r) => r.customerId).sort()).toEqual(customers.slice(0, 2).sort());
+
+    // The stack's worker runs them: each member gets a code from the pool. One is then used in an order.
+    const deadline = Date.now() + 30_000;
+    while ((await shop.db.task.count({ where: { campaignId: campaign.id, status: "PENDING" } })) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const issuedToFirst = await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id, customerId: customers[0]! } });
+    const order = await shop.db.order.create({
+      data: { shopId: shop.id, platformId: "gid://shopify/Order/42", customerId: customers[0]!, totalPrice: "120.00", placedAt: new Date() },
+    });
+    await recordRedemptions(shop.db, shop.id, { orderId: order.id, customerId: customers[0]!, orderTotal: "120.00", placedAt: new Date(), codes: [{ code: issuedToFirst.code, amount: "12" }] });
+    await page.reload({ waitUntil: "networkidle" });
+    const results = page.getByRole("region", { name: "Results" });
+    await results.getByText("$120.00").waitFor();
+    await results.getByText("50.0%").waitFor();
+    await expect(results.locator("svg[role=img] title").first().textContent()).resolves.toContain("codes issued and redeemed per day");
+    await screenshot(page, "campaign-active");
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByText("Paused: customers who enter the segment now get nothing").waitFor();
+    await expect(shop.db.campaign.findFirstOrThrow()).resolves.toMatchObject({ status: "PAUSED" });
+
+    await open(page, url("/app/campaigns"));
+    const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "Hat lovers" });
+    await row.getByText("Paused").waitFor();
+    await row.getByText("$120.00").waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN another shop's campaign WHEN its page is opened THEN it is not found", async () => {
+    const owner = await createTestShop();
+    const { segment, pool } = await seed(owner);
+    const campaign = await owner.db.campaign.create({
+      data: { shopId: owner.id, name: "Private", segmentId: segment.id, actions: [{ type: "issue_code", poolId: pool.id }] },
+    });
+    const intruder = await createTestShop();
+    const { page, url } = await openAdmin(intruder);
+    const response = await open(page, url(`/app/campaigns/${campaign.id}`));
+    expect(response?.status()).toBe(404);
+    await page.getByText("This campaign does not exist").waitFor();
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { changeCampaignStatus, createCampaign, updateCampaign } from "../../../app/services/campaigns/campaigns.server";
+import { processCampaignEntries } from "../../../app/services/campaigns/entries.server";
+import { createCustomers, createPoolWithCodes } from "../../support/pools";
+import { createTestShop, type TestShop } from "../../support/shops";
+
+// Unit tests run without Redis: scheduling a task fails softly (the task sweeper would pick the row up), so these
+// tests look at the task rows, which are the truth.
+
+async function setup(options: { members?: number; repeatOnReentry?: boolean; includeExisting?: boolean } = {}) {
+  const shop = await createTestShop();
+  const customers = await createCustomers(shop, 6);
+  const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: `Viewed twice ${Math.random()}`, rules: {} } });
+  const pool = await createPoolWithCodes(shop, ["A", "B", "C"]);
+  const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Thanks", channel: "EMAIL", body: "{{promoCode}}" } });
+  for (const customerId of customers.slice(0, options.members ?? 2)) await enter(shop, segment.id, customerId);
+  const created = await createCampaign(shop.db, shop.id, {
+    name: "Come back",
+    segmentId: segment.id,
+    repeatOnReentry: options.repeatOnReentry ?? false,
+    includeExisting: options.includeExisting ?? true,
+    actions: [
+      { type: "issue_code", poolId: pool.id },
+      { type: "send_message", templateId: template.id },
+    ],
+  });
+  if (created.type !== "saved") throw new Error(JSON.stringify(created));
+  return { shop, customers, segment, pool, template, campaign: created.campaign };
+}
+
+async function enter(shop: TestShop, segmentId: string, customerId: string, products: string[] = []) {
+  await shop.db.segmentMembership.upsert({
+    where: { segmentId_customerId: { segmentId, customerId } },
+    create: { shopId: shop.id, segmentId, customerId, triggeredProducts: products },
+    update: {},
+  });
+  return shop.db.segmentTransition.create({ data: { shopId: shop.id, segmentId, customerId, kind: "ENTER", triggeredProducts: products } });
+}
+
+async function exit(shop: TestShop, segmentId: string, customerId: string) {
+  await shop.db.segmentMembership.deleteMany({ where: { segmentId, customerId } });
+  await shop.db.segmentTransition.create({ data: { shopId: shop.id, segmentId, customerId, kind: "EXIT" } });
+}
+
+describe("automated campaigns", () => {
+  it("GIVEN a draft WHEN it starts with current members included THEN each member gets one run and later entries are read after the cursor", async () => {
+    const { shop, customers, segment, campaign } = await setup({ members: 2 });
+    const started = await changeCampaignStatus(shop.db, shop.id, campaign.id, "start");
+    expect(started).toMatchObject({ type: "changed", runsStarted: 2 });
+    // The members' own entries are behind the cursor: reading entries adds nothing.
+    expect(await processCampaignEntries(shop.db, shop.id, campaign.id)).toMatchObject({ runsCreated: 0, entriesRead: 0 });
+
+    await enter(shop, segment.id, customers[2]!, ["gid://shopify/Product/7"]);
+    expect(await processCampaignEntries(shop.db, shop.id, campaign.id)).toMatchObject({ runsCreated: 1, entriesRead: 1 });
+    const tasks = await shop.db.task.findMany({ where: { campaignId: campaign.id }, orderBy: { createdAt: "asc" } });
+    expect(tasks.map((t) => t.customerId).sort()).toEqual(customers.slice(0, 3).sort());
+    expect(tasks.every((t) => t.status === "PENDING")).toBe(true);
+    const newcomer = tasks.find((t) => t.customerId === customers[2]);
+    expect(newcomer?.context).toMatchObject({ triggeredProducts: ["gid://shopify/Product/7"], trigger: "segment_entry" });
+  });
+
+  it("GIVEN once per customer WHEN a customer leaves and enters again THEN no second run; with repeat on re-entry THEN a second run", async () => {
+    for (const repeatOnReentry of [false, true]) {
+      const { shop, customers, segment, campaign } = await setup({ members: 0, repeatOnReentry });
+      await changeCampaignStatus(shop.db, shop.id, campaign.id, "start");
+      await enter(shop, segment.id, customers[0]!);
+      await processCampaignEntries(shop.db, shop.id, campaign.id);
+      await exit(shop, segment.id, customers[0]!);
+      await enter(shop, segment.id, customers[0]!);
+      const second = await processCampaignEntries(shop.db, shop.id, campaign.id);
+      expect(second.runsCreated).toBe(repeatOnReentry ? 1 : 0);
+      expect(await shop.db.task.count({ where: { campaignId: campaign.id } })).toBe(repeatOnReentry ? 2 : 1);
+    }
+  });
+
+  it("GIVEN 'also run for current members' off WHEN started THEN only later entries get runs", async () => {
+    const { shop, customers, segment, campaign } = await setup({ members: 3, includeExisting: false });
+    expect(await changeCampaignStatus(shop.db, shop.id, campaign.id, "start")).toMatchObject({ runsStarted: 0 });
+    await enter(shop, segment.id, customers[4]!);
+    await processCampaignEntries(shop.db, shop.id, campaign.id);
+    expect((await shop.db.task.findMany({ where: { campaignId: campaign.id } })).map((t) => t.customerId)).toEqual([customers[4]]);
+  });
+
+  it("GIVEN a paused campaign WHEN customers enter THEN nothing starts, and after resuming only later entries run", async () => {
+    const { shop, customers, segment, campaign } = await setup({ members: 0 });
+    await changeCampaignStatus(shop.db, shop.id, campaign.id, "start");
+    await changeCampaignStatus(shop.db, shop.id, campaign.id, "pause");
+    await enter(shop, segment.id, customers[0]!);
+    expect(await processCampaignEntries(shop.db, shop.id, campaign.id)).toMatchObject({ runsCreated: 0, idle: "not_active" });
+    await changeCampaignStatus(shop.db, shop.id, campaign.id, "resume");
+    await enter(shop, segment.id, customers[1]!);
+    await processCampaignEntries(shop.db, shop.id, campaign.id);
+    expect((await shop.db.task.findMany({ where: { campaignId: campaign.id } })).map((t) => t.customerId)).toEqual([customers[1]]);
+  });
+
+  it("GIVEN pending runs WHEN the campaign stops THEN they are cancelled and it can't be restarted or edited", async () => {
+    const { shop, campaign, segment, pool, template } = await setup({ members: 2 });
+    await changeCampaignStatus(shop.db, shop.id, campaign.id, "start");
+    const stopped = await changeCampaignStatus(shop.db, shop.id, campaign.id, "stop");
+    expect(stopped).toMatchObject({ type: "changed", campaign: { status: "STOPPED" } });
+    expect(await shop.db.task.count({ where: { campaignId: campaign.id, status: "CANCELLED" } })).toBe(2);
+    expect(await changeCampaignStatus(shop.db, shop.id, campaign.id, "resume")).toMatchObject({ type: "refused" });
+    const edit = await updateCampaign(shop.db, campaign.id, {
+      name: "x",
+      segmentId: segment.id,
+      actions: [{ type: "issue_code", poolId: pool.id }, { type: "send_message", templateId: template.id }],
+    });
+    expect(edit.type).toBe("not_editable");
+  });
+
+  it("GIVEN settings pointing at another shop's pool and a deleted segment WHEN saved THEN each field says what is wrong", async () => {
+    const { shop, segment, template } = await setup();
+    const other = await createTestShop();
+    const foreignPool = await createPoolWithCodes(other, ["X"]);
+    await shop.db.segment.update({ where: { id: segment.id }, data: { deletedAt: new Date() } });
+    const result = await createCampaign(shop.db, shop.id, {
+      name: "Bad",
+      segmentId: segment.id,
+      actions: [{ type: "issue_code", poolId: foreignPool.id }, { type: "send_message", templateId: template.id }],
+    });
+    expect(result).toEqual({
+      type: "invalid",
+      errors: { segmentId: "This segment no longer exists", "actions.0.poolId": "This pool no longer exists" },
+    });
+  });
+
+  it("GIVEN another shop's campaign WHEN this shop tries to start it THEN it is not found", async () => {
+    const { campaign } = await setup();
+    const intruder = await createTestShop();
+    expect(await changeCampaignStatus(intruder.db, intruder.id, campaign.id, "start")).toEqual({ type: "not_found" });
+    expect(await processCampaignEntries(intruder.db, intruder.id, campaign.id)).toMatchObject({ idle: "not_found" });
+  });
+});
