@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../server/stack";
 import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { collectPageErrors, launchBrowser, screenshot, waitVisible } from "../support/browser";
 import { createPoolWithCodes } from "../support/pools";
 import { startSmtpSink, type SmtpSink } from "../support/smtp";
 import { createTestShop, type TestShop } from "../support/shops";
@@ -63,10 +63,11 @@ describe("Message templates in Chromium", () => {
     // The preview issued nothing.
     await expect(shop.db.code.findFirstOrThrow({ where: { code: "REAL-1" } })).resolves.toMatchObject({ status: "AVAILABLE" });
 
-    await page.getByRole("link", { name: "Templates" }).first().click();
+    // The page's back link to the list.
+    await page.getByRole("link", { name: "Templates", exact: true }).first().click();
     await page.waitForURL(/\/app\/templates\?/);
-    const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "Autumn offer" });
-    await row.waitFor();
+    const row = page.getByRole("row").filter({ hasText: "Autumn offer" });
+    await waitVisible(page, row, "The saved template's row in the list");
     await expect(row.getByText("Email").count()).resolves.toBe(1);
     expect(errors).toEqual([]);
   });

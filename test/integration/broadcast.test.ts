@@ -17,7 +17,7 @@ let worker: RunningWorker;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  worker = await startWorker({ concurrency: 4, log: () => undefined });
+  worker = await startWorker({ concurrency: 4, schedules: false, log: () => undefined });
 });
 
 afterAll(async () => {
@@ -156,10 +156,15 @@ describe("broadcasts", () => {
     const ordered = [...members].sort();
     const early = await issueBatch(shop.db, { shopId: shop.id, poolId, customerIds: ordered.slice(0, 120), source: broadcastSource(campaignId), batchKey: broadcastSource(campaignId) });
     const earlyCodes = new Map(early.issued.map((i) => [i.customerId, i.code]));
-    // Three runs at once (a retried job and two sweeps), in small chunks so they collide on the same customers.
+    // Three runs at once (a retried job and two sweeps): one holds the broadcast, the others leave at once rather
+    // than race it for codes (a batch finding the codes locked would take the pool as used up and skip members).
     const runs = await Promise.all([1, 2, 3].map(() => runBroadcast(shop.db, shop.id, campaignId, { chunkSize: 40, enqueueSends: false })));
-    expect(runs.every((r) => r.type === "done")).toBe(true);
-    expect(runs.reduce((n, r) => n + (r.type === "done" ? r.created : 0), 0)).toBe(400);
+    expect(runs.filter((r) => r.type === "done")).toEqual([expect.objectContaining({ created: 400, skipped: 0 })]);
+    expect(runs.filter((r) => r.type === "not_running")).toEqual([
+      { type: "not_running", reason: "Another run is sending this broadcast" },
+      { type: "not_running", reason: "Another run is sending this broadcast" },
+    ]);
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaignId } })).resolves.toMatchObject({ runToken: null, runLeaseUntil: null });
     expect(await runBroadcast(shop.db, shop.id, campaignId, { chunkSize: 40, enqueueSends: false })).toMatchObject({ type: "done", created: 0 });
 
     expect(await duplicates(shop, campaignId)).toEqual({ issuances: 400, codesTwice: 0, customersTwice: 0 });
@@ -200,6 +205,41 @@ describe("broadcasts", () => {
     expect(await runBroadcast(shop.db, shop.id, campaignId, { enqueueSends: false })).toMatchObject({ type: "done", created: 10, held: 0, total: 30 });
     expect(await shop.db.message.count({ where: { campaignId, body: { contains: "REFILL-" } } })).toBe(10);
     expect(await duplicates(shop, campaignId)).toMatchObject({ issuances: 30, codesTwice: 0, customersTwice: 0 });
+  });
+
+  it("GIVEN a lease held by a run that died WHEN a run finds it THEN it waits out a live lease and takes over one that ran out", async () => {
+    const { shop, campaignId } = await arrange({ members: 20, codes: 20 });
+    const dead = "00000000-0000-4000-8000-000000000001";
+    await shop.db.campaign.update({
+      where: { id: campaignId },
+      data: { status: "ACTIVE", startedAt: new Date(), recipientsTotal: 20, runToken: dead, runLeaseUntil: new Date(Date.now() + 60_000) },
+    });
+    expect(await runBroadcast(shop.db, shop.id, campaignId, { enqueueSends: false })).toEqual({ type: "not_running", reason: "Another run is sending this broadcast" });
+    expect(await shop.db.message.count({ where: { campaignId } })).toBe(0);
+
+    await shop.db.campaign.update({ where: { id: campaignId }, data: { runLeaseUntil: new Date(Date.now() - 1000) } });
+    expect(await runBroadcast(shop.db, shop.id, campaignId, { enqueueSends: false })).toMatchObject({ type: "done", created: 20, skipped: 0 });
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaignId } })).resolves.toMatchObject({ runToken: null, recipientsTotal: 20 });
+  });
+
+  it("GIVEN a run that stalled past its lease while another took over WHEN it carries on THEN it stops before its next chunk", async () => {
+    const { shop, campaignId } = await arrange({ members: 30, codes: 30 });
+    await shop.db.campaign.update({ where: { id: campaignId }, data: { status: "ACTIVE", startedAt: new Date(), recipientsTotal: 30 } });
+    // The stalled run's log is the moment its first chunk is done: another run takes the lease over there.
+    const takeOver = () =>
+      shop.db.campaign.updateMany({ where: { id: campaignId }, data: { runToken: "00000000-0000-4000-8000-000000000002", runLeaseUntil: new Date(Date.now() + 60_000) } });
+    let chunks = 0;
+    const slow = runBroadcast(shop.db, shop.id, campaignId, {
+      chunkSize: 10,
+      enqueueSends: false,
+      log: () => undefined,
+      leaseMs: 60_000,
+      onChunk: async () => {
+        if (++chunks === 1) await takeOver();
+      },
+    });
+    expect(await slow).toEqual({ type: "not_running", reason: "Another run took this broadcast over" });
+    expect(await shop.db.message.count({ where: { campaignId } })).toBe(10);
   });
 
   it("GIVEN a stopped broadcast WHEN its job runs THEN it starts nothing new", async () => {

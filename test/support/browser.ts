@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core. The flags keep Chromium off the network this machine doesn't have.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -38,4 +38,21 @@ export function collectPageErrors(page: Page): string[] {
   });
   page.on("pageerror", (error) => errors.push(error.message));
   return errors;
+}
+
+/**
+ * Waits for a locator to be visible; when it is not, the error says where the page was and what it showed, since
+ * a CI log is all there is to read after a run on another machine.
+ */
+export async function waitVisible(page: Page, locator: Locator, what: string, timeout = 30_000): Promise<void> {
+  try {
+    await locator.waitFor({ state: "visible", timeout });
+  } catch (error) {
+    const text = await page
+      .locator("body")
+      .innerText({ timeout: 2_000 })
+      .catch(() => "(the page did not answer)");
+    const shown = text.replace(/\s+/g, " ").slice(0, 1500);
+    throw new Error(`${what} did not show within ${timeout} ms at ${page.url()}; the page showed: ${shown}`, { cause: error });
+  }
 }

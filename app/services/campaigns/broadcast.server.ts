@@ -7,9 +7,13 @@
 // a customer's message is `broadcast:<campaign>:<customer>` (unique per shop, so a second insert keeps the first)
 // and their code is issued under the idempotency key `broadcast:<campaign>:<customer>` (a retried batch replays
 // codes already given; two runs racing on one chunk collide on that key and the loser rolls back its claim and
-// replays). A customer who already has a message is passed over. Progress: recipients_total is the member count
+// replays). A customer who already has a message is passed over. One run works at a time: it holds a lease on the
+// campaign row (renewed as it goes), and a run enqueued meanwhile (a second click, a sweep) leaves at once rather
+// than racing it for the pool's codes, where a batch that finds the codes locked would take them as used up.
+// A lease left by a dead run runs out and the next run takes it over. Progress: recipients_total is the member count
 // when the broadcast started (then the number of messages once every member has one), recipients_done counts
 // messages that reached a final state (sent, failed, skipped); the broadcast is finished when they meet.
+import { randomUUID } from "node:crypto";
 import type { Campaign, EmptyPoolBehavior, Prisma } from "@prisma/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
@@ -28,6 +32,8 @@ import { enqueueWithin } from "../webhooks.server";
 export const BROADCAST_CHUNK = 1000;
 /** A broadcast held by an empty pool looks again this often. */
 export const HELD_RETRY_MS = 5 * 60_000;
+/** How long a run's claim on its broadcast lasts unless renewed (it is renewed per chunk and per dynamic code). */
+export const BROADCAST_LEASE_MS = 5 * 60_000;
 
 export function broadcastKey(campaignId: string, customerId: string): string {
   return `broadcast:${campaignId}:${customerId}`;
@@ -124,6 +130,10 @@ export interface BroadcastOptions {
   log?: (line: string) => void;
   /** Whether to enqueue send jobs (tests drive sending themselves). */
   enqueueSends?: boolean;
+  /** How long this run's lease lasts between renewals (BROADCAST_LEASE_MS). */
+  leaseMs?: number;
+  /** Called after each chunk is stored (tests pause or interfere there). */
+  onChunk?: () => Promise<void>;
 }
 
 export type BroadcastRunResult =
@@ -159,7 +169,49 @@ interface RunContext {
   pools: LivePool[];
   shopName: string;
   options: BroadcastOptions;
+  lease: Lease;
 }
+
+/** The run's hold on its broadcast: taken before the first chunk, renewed as it goes, given back when it ends. */
+class Lease {
+  constructor(
+    private readonly db: ShopDb,
+    private readonly shopId: string,
+    private readonly campaignId: string,
+    private readonly ms: number,
+    readonly token = randomUUID(),
+  ) {}
+
+  /** Takes the lease, or keeps it: false when another run holds one that has not run out. */
+  async take(now = new Date()): Promise<boolean> {
+    const until = new Date(now.getTime() + this.ms);
+    const taken = await this.db.$executeRaw`
+      UPDATE campaigns SET run_token = ${this.token}::uuid, run_lease_until = ${until}::timestamp
+      WHERE id = ${this.campaignId}::uuid AND shop_id = ${this.shopId}::uuid
+        AND (run_token IS NULL OR run_token = ${this.token}::uuid OR run_lease_until < ${now}::timestamp)`;
+    return taken === 1;
+  }
+
+  /** Renews the lease; a run that lost it (it stalled past the lease and another run took over) stops. */
+  async renew(): Promise<void> {
+    if (!(await this.take())) throw new LeaseLost();
+  }
+
+  async release(): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE campaigns SET run_token = NULL, run_lease_until = NULL
+      WHERE id = ${this.campaignId}::uuid AND shop_id = ${this.shopId}::uuid AND run_token = ${this.token}::uuid`;
+  }
+}
+
+class LeaseLost extends Error {
+  constructor() {
+    super("Another run took this broadcast over");
+  }
+}
+
+/** Dynamic codes take a platform call each: the lease is renewed this often within a chunk. */
+const RENEW_EVERY_DYNAMIC = 50;
 
 async function members(ctx: RunContext, after: string | null, take: number): Promise<MemberRow[]> {
   const startedAt = ctx.campaign.startedAt!;
@@ -220,7 +272,8 @@ async function codesFor(ctx: RunContext, recipients: MemberRow[]): Promise<Map<s
     }
     return out;
   }
-  for (const r of recipients) {
+  for (const [i, r] of recipients.entries()) {
+    if (i > 0 && i % RENEW_EVERY_DYNAMIC === 0) await ctx.lease.renew();
     const result = await issueCode(
       ctx.db,
       {
@@ -398,20 +451,43 @@ export async function runBroadcast(db: ShopDb, shopId: string, campaignId: strin
     (options.log ?? console.warn)(`[broadcast] ${campaignId} stopped: ${loaded.reason}`);
     return { type: "not_running", reason: loaded.reason };
   }
-  const pool = checked.plan.poolId
-    ? await db.pool.findFirst({ where: { id: checked.plan.poolId, deletedAt: null }, select: { id: true, name: true, kind: true } })
+  const lease = new Lease(db, shopId, campaignId, options.leaseMs ?? BROADCAST_LEASE_MS);
+  if (!(await lease.take())) return { type: "not_running", reason: "Another run is sending this broadcast" };
+  try {
+    return await runWithLease(db, shopId, campaign, checked.plan, loaded.template, lease, options);
+  } catch (error) {
+    if (error instanceof LeaseLost) return { type: "not_running", reason: error.message };
+    throw error;
+  } finally {
+    await lease.release();
+  }
+}
+
+async function runWithLease(
+  db: ShopDb,
+  shopId: string,
+  campaign: Campaign,
+  plan: Plan,
+  template: LoadedTemplate,
+  lease: Lease,
+  options: BroadcastOptions,
+): Promise<BroadcastRunResult> {
+  const campaignId = campaign.id;
+  const pool = plan.poolId
+    ? await db.pool.findFirst({ where: { id: plan.poolId, deletedAt: null }, select: { id: true, name: true, kind: true } })
     : null;
   const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true } });
   const ctx: RunContext = {
     db,
     shopId,
     campaign,
-    plan: checked.plan,
-    template: loaded.template,
+    plan,
+    template,
     pool,
-    pools: loaded.template.parts.needs.initialPools.length || loaded.template.parts.needs.reissuePools.length ? await livePools(db) : [],
+    pools: template.parts.needs.initialPools.length || template.parts.needs.reissuePools.length ? await livePools(db) : [],
     shopName: shop.name ?? shop.domain,
     options,
+    lease,
   };
 
   const chunkSize = options.chunkSize ?? BROADCAST_CHUNK;
@@ -419,6 +495,7 @@ export async function runBroadcast(db: ShopDb, shopId: string, campaignId: strin
   let after: string | null = null;
   let measuredAt = 0;
   for (;;) {
+    if (after !== null) await lease.renew();
     const rows = await members(ctx, after, chunkSize);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.customer_id;
@@ -432,6 +509,7 @@ export async function runBroadcast(db: ShopDb, shopId: string, campaignId: strin
       await refreshStatistics(db, written, options.log ?? console.warn);
     }
     if (options.enqueueSends !== false) await enqueueSends(shopId, chunk.queuedIds);
+    await options.onChunk?.();
     // Paused or stopped meanwhile: nothing new is started; what is queued still goes.
     const status = await db.campaign.findFirst({ where: { id: campaignId }, select: { status: true } });
     if (status?.status !== "ACTIVE") return { type: "not_running", reason: `The broadcast is ${status?.status.toLowerCase() ?? "gone"}` };
