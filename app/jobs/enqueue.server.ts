@@ -1,7 +1,7 @@
 // Typed producer side of the queues.
 import { Queue, type JobsOptions } from "bullmq";
 import { queuePrefix, redisConnection } from "./connection.server";
-import { DEFAULT_JOB_OPTIONS, type JobName, type JobPayload, type QueueName } from "./queues";
+import { DEFAULT_JOB_OPTIONS, jobId, type JobName, type JobPayload, type QueueName } from "./queues";
 
 const queues = new Map<QueueName, Queue>();
 
@@ -42,6 +42,43 @@ export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
     return await Promise.race([queue(queueName).add(name, payload, options), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * BullMQ priority of per-shop sweep jobs. Jobs without a priority are taken before any prioritised one, so a
+ * minute's sweeps for every installed shop never queue ahead of a message to send or a task that is due.
+ */
+export const SWEEP_PRIORITY = 100;
+/** Jobs per addBulk: one round trip for many shops, without one huge Redis call. */
+const SWEEP_BULK = 500;
+
+/**
+ * The per-minute fan-out: one job per shop, added in bulk at sweep priority. The job id per shop and minute keeps
+ * a minute's sweeps from piling up when two schedulers fire, or a sweep is still waiting a minute later.
+ */
+export async function enqueueShopSweeps<Q extends QueueName, N extends JobName<Q>>(
+  queueName: Q,
+  name: N,
+  shopIds: readonly string[],
+  idPrefix: string,
+  minute: number,
+): Promise<void> {
+  for (let i = 0; i < shopIds.length; i += SWEEP_BULK) {
+    const jobs = shopIds.slice(i, i + SWEEP_BULK).map((shopId) => ({
+      name,
+      data: { shopId },
+      opts: { jobId: jobId(idPrefix, shopId, minute), priority: SWEEP_PRIORITY },
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EnqueueTimeoutError(queueName, enqueueTimeoutMs())), enqueueTimeoutMs());
+    });
+    try {
+      await Promise.race([queue(queueName).addBulk(jobs), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -178,7 +178,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
 
 /**
  * The per-minute sweeps and fan-outs. Their first run starts at once and covers every installed shop, which is
- * what a deployment wants and what a test of one job's retries does not (it would queue behind them).
+ * what a deployment wants. The per-shop jobs go at sweep priority (enqueueShopSweeps), so real work never waits
+ * behind them; tests of a single job still start without them, as they would only add noise.
  */
 async function upsertSchedules(): Promise<void> {
   // A job scheduler is idempotent by id: every worker process may upsert it, BullMQ keeps one.

@@ -25,6 +25,7 @@ const systemMailers: Mailer[] = [];
 beforeAll(async () => {
   [sink, refusing, stalling] = await Promise.all([startSmtpSink(), startSmtpSink({ SMTP_SINK_REJECT: "all" }), startSmtpSink({ SMTP_SINK_STALL_FIRST: "1" })]);
   worker = await startWorker({
+    schedules: false,
     concurrency: 4,
     log: () => undefined,
     processors: { messages: { send: (payload) => processSendMessages(payload, { retryDelayMs: () => 300, ...sendOptions }) } },

@@ -10,6 +10,7 @@ const { startWorker } = await import("../../app/jobs/worker.server");
 const { processSendMessages } = await import("../../app/jobs/processors/messages.server");
 const leaseMs = Number(process.env.MESSAGE_LEASE_MS ?? "3000");
 await startWorker({
+    schedules: false,
   concurrency: 2,
   log: () => undefined,
   processors: { messages: { send: (payload) => processSendMessages(payload, { leaseMs, smtpTimeoutMs: 60_000 }) } },

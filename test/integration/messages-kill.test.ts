@@ -121,7 +121,7 @@ describe("message delivery under concurrency and crashes", () => {
     expect(leased.every((m) => m.status === "QUEUED" && m.attempts === 1)).toBe(true);
 
     // Another worker, with the lease still running: the rows are not claimable, and the sweep leaves them alone.
-    worker = await startWorker({ concurrency: 2, log: () => undefined, processors: { messages: { send: (p) => processSendMessages(p, { leaseMs: LEASE_MS }) } } });
+    worker = await startWorker({ schedules: false, concurrency: 2, log: () => undefined, processors: { messages: { send: (p) => processSendMessages(p, { leaseMs: LEASE_MS }) } } });
     expect(await sendMessages(shop.db, shop.id, ids)).toMatchObject({ claimed: 0, notClaimed: 3 });
     expect(await sweepMessages(shop.db, shop.id, { graceMs: 0 })).toMatchObject({ requeued: 0 });
     expect(messageIdsIn(sink, shop)).toHaveLength(0);

@@ -23,7 +23,7 @@ let worker: RunningWorker;
 
 beforeAll(async () => {
   const { startWorker } = await import("../../app/jobs/worker.server");
-  worker = await startWorker({ concurrency: 2, log: () => undefined });
+  worker = await startWorker({ schedules: false, concurrency: 2, log: () => undefined });
 });
 
 afterAll(async () => {

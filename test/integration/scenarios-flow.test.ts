@@ -15,7 +15,7 @@ import { makeCustomer, makeOrder, makeScenario, makeTemplate, minutes } from "..
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  worker = await startWorker({ concurrency: 4, log: () => undefined });
+  worker = await startWorker({ schedules: false, concurrency: 4, log: () => undefined });
 });
 
 afterAll(async () => {

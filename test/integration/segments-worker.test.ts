@@ -19,7 +19,7 @@ let worker: RunningWorker;
 let events: QueueEvents;
 
 beforeAll(async () => {
-  worker = await startWorker({ concurrency: 2, log: () => undefined });
+  worker = await startWorker({ schedules: false, concurrency: 2, log: () => undefined });
   events = new QueueEvents("segments", { connection: redisConnection(), prefix: queuePrefix() });
   await events.waitUntilReady();
 });

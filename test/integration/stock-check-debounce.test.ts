@@ -8,7 +8,7 @@ import { createTestShop } from "../support/shops";
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  worker = await startWorker({ concurrency: 2, log: () => undefined });
+  worker = await startWorker({ schedules: false, concurrency: 2, log: () => undefined });
 });
 
 afterAll(async () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<RunningWorker> {
-  const w = await startWorker({ concurrency: 4, log: () => undefined });
+  const w = await startWorker({ schedules: false, concurrency: 4, log: () => undefined });
   running.push(w);
   return w;
 }
@@ -127,6 +127,7 @@ describe("delayed tasks on the worker", () => {
     const { taskId, dueAt } = await pendingTask(shop, new Date(Date.now() - minutes(2)));
     await queue("automation").obliterate({ force: true });
     const failing = await startWorker({
+    schedules: false,
       concurrency: 1,
       log: () => undefined,
       processors: { automation: { run: async () => Promise.reject(new Error("database went away")) } },

@@ -75,7 +75,7 @@ beforeAll(async () => {
   process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
   resetEnvCache();
   const { startWorker } = await import("../../app/jobs/worker.server");
-  worker = await startWorker({ concurrency: 2, log: () => undefined });
+  worker = await startWorker({ schedules: false, concurrency: 2, log: () => undefined });
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ let worker: RunningWorker;
 let events: QueueEvents;
 
 beforeAll(async () => {
-  worker = await startWorker({ concurrency: 2, log: () => undefined });
+  worker = await startWorker({ schedules: false, concurrency: 2, log: () => undefined });
   events = new QueueEvents("webhooks", { connection: redisConnection(), prefix: queuePrefix() });
   await events.waitUntilReady();
 });

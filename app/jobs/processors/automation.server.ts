@@ -10,8 +10,8 @@ import { installedShopIds } from "../../services/shops.server";
 import { runTask, type RunOptions } from "../../services/tasks/run.server";
 import { scheduleTask, taskJobId } from "../../services/tasks/schedule.server";
 import { closeSuccessWindows, markTaskFailed, overdueTasks } from "../../services/tasks/store.server";
-import { enqueue, queue } from "../enqueue.server";
-import { jobId, type JobPayload } from "../queues";
+import { enqueueShopSweeps, queue } from "../enqueue.server";
+import type { JobPayload } from "../queues";
 
 export const TASK_SWEEP_EVERY_MS = 60_000;
 /** A due task's own job normally runs it within moments; the sweeper leaves it this long first. */
@@ -72,9 +72,7 @@ export async function processTaskSweep(payload: JobPayload<"automation", "sweep"
 export async function processTaskSweepAll(now = new Date()) {
   const minute = Math.floor(now.getTime() / 60_000);
   const shopIds = await installedShopIds();
-  for (const shopId of shopIds) {
-    await enqueue("automation", "sweep", { shopId }, { jobId: jobId("task-sweep", shopId, minute) });
-  }
+  await enqueueShopSweeps("automation", "sweep", shopIds, "task-sweep", minute);
   return { shops: shopIds.length };
 }
 

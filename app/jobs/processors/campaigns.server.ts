@@ -2,8 +2,8 @@
 // whose wake-up job Redis lost.
 import { forShop } from "../../db/shop-scope.server";
 import { catchUpCampaigns, processCampaignEntries, shopsWithActiveCampaigns } from "../../services/campaigns/entries.server";
-import { enqueue } from "../enqueue.server";
-import { jobId, type JobPayload } from "../queues";
+import { enqueueShopSweeps } from "../enqueue.server";
+import type { JobPayload } from "../queues";
 
 export async function processCampaignEntriesJob(payload: JobPayload<"campaigns", "processEntries">) {
   return processCampaignEntries(forShop(payload.shopId), payload.shopId, payload.campaignId);
@@ -16,8 +16,6 @@ export async function processCampaignCatchUp(payload: JobPayload<"campaigns", "c
 export async function processCampaignCatchUpAll(now = new Date()) {
   const minute = Math.floor(now.getTime() / 60_000);
   const shopIds = await shopsWithActiveCampaigns();
-  for (const shopId of shopIds) {
-    await enqueue("campaigns", "catchUp", { shopId }, { jobId: jobId("campaign-catch-up", shopId, minute) });
-  }
+  await enqueueShopSweeps("campaigns", "catchUp", shopIds, "campaign-catch-up", minute);
   return { shops: shopIds.length };
 }

@@ -6,8 +6,8 @@ import { runBroadcast, type BroadcastOptions } from "../../services/campaigns/br
 import { sendMessages, type SendOptions } from "../../services/messages/send.server";
 import { sweepMessages, type SweepOptions } from "../../services/messages/sweep.server";
 import { installedShopIds } from "../../services/shops.server";
-import { enqueue, queue } from "../enqueue.server";
-import { jobId, type JobPayload } from "../queues";
+import { enqueueShopSweeps, queue } from "../enqueue.server";
+import type { JobPayload } from "../queues";
 
 export const MESSAGES_SWEEP_EVERY_MS = 60_000;
 
@@ -27,7 +27,7 @@ export async function processMessagesSweep(payload: JobPayload<"messages", "swee
 export async function processMessagesSweepAll(now = new Date()) {
   const minute = Math.floor(now.getTime() / 60_000);
   const shopIds = await installedShopIds();
-  for (const shopId of shopIds) await enqueue("messages", "sweep", { shopId }, { jobId: jobId("msweep", shopId, minute) });
+  await enqueueShopSweeps("messages", "sweep", shopIds, "msweep", minute);
   return { shops: shopIds.length };
 }
 

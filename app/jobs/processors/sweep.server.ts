@@ -6,7 +6,7 @@ import { forShop } from "../../db/shop-scope.server";
 import { closeAbandonedUploads } from "../../services/pools/imports.server";
 import { installedShopIds, pixelActivationJobId, shopsAwaitingPixel } from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
-import { enqueue, queue } from "../enqueue.server";
+import { enqueue, enqueueShopSweeps, queue } from "../enqueue.server";
 import { jobId, type JobPayload } from "../queues";
 
 const GRACE_MS = 30_000;
@@ -52,10 +52,8 @@ async function eventsQueueIdle(): Promise<boolean> {
 export async function processSweepAll(now = new Date()) {
   const minute = Math.floor(now.getTime() / 60_000);
   const shopIds = await installedShopIds();
-  for (const shopId of shopIds) {
-    await enqueue("system", "sweep", { shopId }, { jobId: jobId("sweep", shopId, minute) });
-    await enqueue("pools", "expireCodes", { shopId }, { jobId: jobId("expire", shopId, minute) });
-  }
+  await enqueueShopSweeps("system", "sweep", shopIds, "sweep", minute);
+  await enqueueShopSweeps("pools", "expireCodes", shopIds, "expire", minute);
   // Installs whose activation job never reached Redis; the per-install job id makes this a no-op otherwise.
   const awaiting = await shopsAwaitingPixel();
   for (const shop of awaiting) {
