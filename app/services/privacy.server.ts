@@ -1,6 +1,8 @@
 // Mandatory privacy topics. customers/redact removes everything personal we hold on the customer: the customer
-// row (events, memberships, transitions, issuances cascade), the messages we sent them (kept otherwise for
-// delivery accounting, so deleted explicitly) and the exports of their data requests. shop/redact removes the shop and, by cascade, all its rows.
+// row (memberships and transitions cascade), its events, the messages we sent them (kept otherwise for delivery
+// accounting), its issuances and the link from the codes it was given (no foreign keys there: decision 0015), and
+// the exports of their data requests. shop/redact removes the shop and, by cascade, its rows; issuances
+// explicitly.
 // customers/data_request gathers what we hold on the customer into data_requests.export, once per request id, for
 // the merchant to download from Settings and hand over.
 import { Prisma } from "@prisma/client";
@@ -17,6 +19,11 @@ export async function redactCustomer(db: ShopDb, customer: { id: string }): Prom
   await db.message.deleteMany({ where: { customerId: row.id } });
   await db.event.deleteMany({ where: { customerId: row.id } });
   await db.visitor.deleteMany({ where: { customerId: row.id } });
+  // Issuances and codes have no foreign key to customers (decision 0015): the codes they were given stay used,
+  // without the link to them, and the issuance records go.
+  const codeIds = await issuedCodeIds(db, row.id);
+  if (codeIds.length) await db.code.updateMany({ where: { id: { in: codeIds }, customerId: row.id }, data: { customerId: null } });
+  await db.issuance.deleteMany({ where: { customerId: row.id } });
   await db.customer.delete({ where: { id: row.id } });
   return { deleted: true };
 }
@@ -26,8 +33,16 @@ export async function redactShop(shopId: string): Promise<void> {
   if (!shop) return;
   await prisma.$transaction([
     prisma.session.deleteMany({ where: { shop: shop.domain } }),
+    // The one table the shop row's cascade does not reach (decision 0015).
+    prisma.issuance.deleteMany({ where: { shopId } }),
     prisma.shop.delete({ where: { id: shopId } }),
   ]);
+}
+
+/** The codes a customer was issued; codes are found through their issuances (codes have no customer index). */
+async function issuedCodeIds(db: ShopDb, customerId: string): Promise<bigint[]> {
+  const rows = await db.issuance.findMany({ where: { customerId, codeId: { not: null } }, select: { codeId: true }, distinct: ["codeId"] });
+  return rows.map((r) => r.codeId!);
 }
 
 /** A customer's storefront history can be long; the export says so when it stops short. */
@@ -118,10 +133,11 @@ export async function gatherCustomerData(
     };
   }
   const where = { customerId: customer.id };
+  const codeIds = await issuedCodeIds(db, customer.id);
   const [visitors, codes, issuances, redemptions, memberships, transitions, messages, events] = await Promise.all([
     db.visitor.findMany({ where, select: { clientId: true, firstSeen: true, linkedAt: true } }),
     db.code.findMany({
-      where,
+      where: { id: { in: codeIds }, customerId: customer.id },
       select: {
         code: true,
         status: true,

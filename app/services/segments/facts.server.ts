@@ -300,12 +300,13 @@ export function compileFacts(conditions: Condition[]): CompiledFacts {
         );
       return out;
     });
-    // The codes a customer holds (codes_customer_idx); redemption marks them REDEEMED with the time.
+    // The codes a customer was given, found through their issuances (codes have no customer index: decision
+    // 0015); redemption marks them REDEEMED with the time.
     ctes.push(`red AS (
-      SELECT k.customer_id, ${cols.join(", ")}
-      FROM codes k
-      WHERE k.shop_id = $1::uuid AND k.customer_id = ANY($2::text[]::uuid[]) AND k.status = 'REDEEMED'
-      GROUP BY k.customer_id
+      SELECT i.customer_id, ${cols.join(", ")}
+      FROM issuances i JOIN codes k ON k.id = i.code_id AND k.shop_id = i.shop_id AND k.customer_id = i.customer_id
+      WHERE i.shop_id = $1::uuid AND i.customer_id = ANY($2::text[]::uuid[]) AND i.kind = 'INITIAL' AND k.status = 'REDEEMED'
+      GROUP BY i.customer_id
     )`);
     joins.push("LEFT JOIN red ON red.customer_id = c.id");
   }
