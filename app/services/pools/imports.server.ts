@@ -25,6 +25,12 @@ export type ImportOutcome =
 
 /** Progress is written at most this often, so a 1M-row upload does not spend its time on bookkeeping. */
 const PROGRESS_EVERY_MS = 250;
+/**
+ * Batches written at once. The file is de-duplicated in memory before it is written, so two batches never hold the
+ * same key; a second connection lets PostgreSQL use a second core on the index maintenance that is most of an
+ * upload's time (`npm run bench -- pools`), while the next batch is parsed.
+ */
+const UPLOAD_WRITERS = 2;
 
 export async function startImport(
   db: ShopDb,
@@ -133,19 +139,32 @@ export async function importUpload(
     (await startImport(db, { shopId: input.shopId, poolId: input.poolId, source: input.format, fileName: input.fileName, bytesTotal: input.bytesTotal })).id;
   const summary = new UploadSummary();
   let lastProgress = 0;
+  // Batches being written, oldest first; counted in file order as each one lands.
+  const writing: Promise<UploadBatch>[] = [];
+  const landOldest = async () => {
+    const batch = await writing.shift()!;
+    summary.add(batch);
+    if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
+      lastProgress = Date.now();
+      const partial = summary.report();
+      await db.codeImport.update({
+        where: { id: importId },
+        data: { bytesDone: BigInt(batch.bytesRead), accepted: partial.accepted, duplicates: partial.duplicatesInFile + partial.duplicatesInPool, rejected: partial.rejected },
+      });
+    }
+  };
   try {
     for await (const batch of parseUpload(input.source, { format: input.format, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) })) {
-      summary.add(await storeBatch(db, input.shopId, input.poolId, importId, batch));
-      if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
-        lastProgress = Date.now();
-        const partial = summary.report();
-        await db.codeImport.update({
-          where: { id: importId },
-          data: { bytesDone: BigInt(batch.bytesRead), accepted: partial.accepted, duplicates: partial.duplicatesInFile + partial.duplicatesInPool, rejected: partial.rejected },
-        });
-      }
+      const stored = storeBatch(db, input.shopId, input.poolId, importId, batch);
+      // Awaited in landOldest; until then a failure must not count as unhandled.
+      stored.catch(() => undefined);
+      writing.push(stored);
+      if (writing.length >= UPLOAD_WRITERS) await landOldest();
     }
+    while (writing.length > 0) await landOldest();
   } catch (error) {
+    // Whatever is still being written lands (or fails) before the run is closed or its codes removed.
+    await Promise.allSettled(writing);
     if (error instanceof UploadRefusedError) {
       await refuse(db, input.poolId, importId, { reason: error.reason, message: error.message });
       return { type: "refused", importId, reason: error.reason, message: error.message };
