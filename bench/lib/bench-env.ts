@@ -1,6 +1,7 @@
 // Environment and database for benchmarks that drive the app's services against the machine's PostgreSQL.
 // Everything here runs before any app module is imported: app/env.server.ts validates the Shopify variables on
 // first use, and the services reach the database through whatever registerDatabase() was given.
+import { randomBytes } from "node:crypto";
 
 /** A dedicated database, so a benchmark never shares tables (or autovacuum) with the integration tests. */
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/promo_bench";
@@ -15,6 +16,8 @@ export function setBenchEnv(url = BENCH_DATABASE_URL): void {
   process.env.SHOPIFY_API_KEY ||= "bench-api-key";
   process.env.SHOPIFY_API_SECRET ||= "bench-api-secret";
   process.env.SHOPIFY_APP_URL ||= "https://bench.invalid";
+  // The app refuses to start in production without it (the events bench runs the production build).
+  process.env.APP_ENCRYPTION_KEY ||= randomBytes(32).toString("base64");
 }
 
 /** Creates the database when missing and applies the migrations (recreating it if a migration was rewritten). */
