@@ -49,7 +49,7 @@ export function webhookExternalId(input: Pick<IncomingWebhook, "topic" | "webhoo
 
 /**
  * Stores one delivery (batched with whatever else is arriving) and enqueues its processing. The body's JSON is
- * checked by PostgreSQL as it parses it into jsonb (a second parse here would cost as much as the rest of intake);
+ * checked by PostgreSQL as it stores it as json (a second parse here would cost as much as the rest of intake);
  * unsafe integers are quoted first so they keep every digit.
  */
 export async function receiveWebhook(input: IncomingWebhook): Promise<ReceiveResult> {
@@ -188,7 +188,7 @@ async function insertRows(rows: PendingRow[]): Promise<ReceiveResult[]> {
     const at = params.length;
     // timestamp(3) columns hold UTC wall time, as Prisma writes them.
     params.push(r.shopId, r.externalId, r.topic, r.payload, r.occurredAt.toISOString().replace("Z", ""));
-    return `($${at + 1}::uuid, 'WEBHOOK', $${at + 2}, $${at + 3}, $${at + 4}::jsonb, $${at + 5}::timestamp(3))`;
+    return `($${at + 1}::uuid, 'WEBHOOK', $${at + 2}, $${at + 3}, $${at + 4}::json, $${at + 5}::timestamp(3))`;
   });
   const inserted = await database().query<{ id: string; shop_id: string; external_id: string }>(
     `INSERT INTO events (shop_id, source, external_id, topic, payload, occurred_at)
@@ -227,7 +227,7 @@ async function enqueueStored(batch: PendingRow[], outcomes: { type: string; even
 }
 
 const FOREIGN_KEY_VIOLATION = "23503";
-/** invalid_text_representation: what PostgreSQL raises for a jsonb value that is not JSON. */
+/** invalid_text_representation: what PostgreSQL raises for a json value that is not JSON. */
 const INVALID_JSON = "22P02";
 
 /** The SQLSTATE of a database error, from the pg driver or PGlite, possibly wrapped. */
