@@ -7,6 +7,7 @@ import type { EmptyPoolBehavior, IssuanceKind } from "@prisma/client";
 import { database } from "../../db.server";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { requestSegmentEvaluationIfWatched } from "../segments/triggers.server";
 import { issueDynamicCode, type DynamicOptions, type DynamicRefusalReason } from "./dynamic.server";
 import { requestStockCheck } from "./stock.server";
 
@@ -115,6 +116,15 @@ async function replay(db: ShopDb, input: IssueInput): Promise<IssueResult | null
  * create codes with; tests pass their own clock and sleep).
  */
 export async function issueCode(db: ShopDb, input: IssueInput, options: DynamicOptions = {}): Promise<IssueResult> {
+  const result = await issueCodeOnce(db, input, options);
+  // Segments on codes issued ("issued from pool X") see the new code.
+  if (result.type === "issued" && !result.replayed && result.issued.kind === "INITIAL") {
+    await requestSegmentEvaluationIfWatched(input.shopId, [input.customerId], "codes");
+  }
+  return result;
+}
+
+async function issueCodeOnce(db: ShopDb, input: IssueInput, options: DynamicOptions): Promise<IssueResult> {
   // The common case, no idempotency key and a first issue: one statement, one round trip.
   if (!input.reissue && !input.idempotencyKey) {
     const result = await issueInOneStatement(input);
@@ -380,6 +390,7 @@ export async function issueBatch(db: ShopDb, input: BatchIssueInput): Promise<Ba
   );
   const served = new Set(rows.map((r) => r.customer_id));
   requestStockCheck(input.shopId, input.poolId);
+  await requestSegmentEvaluationIfWatched(input.shopId, [...served], "codes");
   return {
     issued: [
       ...already,

@@ -10,6 +10,7 @@ import { parseRules, rulesKey, type Rules } from "../../domain/segments/rules";
 import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
 import { enqueueWithin } from "../webhooks.server";
+import { forgetWatchedReasons } from "./triggers.server";
 
 const Name = z.string().trim().min(1, "Give the segment a name").max(100, "Keep the name under 100 characters");
 
@@ -59,6 +60,7 @@ export async function createSegment(db: ShopDb, shopId: string, input: SegmentIn
     const segment = await db.segment.create({
       data: { shopId, name: valid.name, rules: valid.rules as Prisma.InputJsonValue },
     });
+    forgetWatchedReasons(shopId);
     void requestRecompute(shopId, segment);
     return { type: "saved", segment, recompute: true };
   } catch (error) {
@@ -93,7 +95,10 @@ export async function updateSegment(
         },
       });
     });
-    if (rulesChanged) void requestRecompute(shopId, segment);
+    if (rulesChanged) {
+      forgetWatchedReasons(shopId);
+      void requestRecompute(shopId, segment);
+    }
     return { type: "saved", segment, recompute: rulesChanged };
   } catch (error) {
     if (isUniqueViolation(error)) return { type: "name_taken" };
