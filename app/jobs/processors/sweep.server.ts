@@ -1,8 +1,9 @@
 // The per-shop sweep: re-enqueues stored webhook and pixel events that were never processed (Redis was down when
 // they arrived, or lost the job), and closes upload runs an interrupted request left running. Safe to run any
 // time: processing skips done events, and nothing is re-enqueued while the events queue still has work (see
-// eventsQueueIdle). The fan-out also catches up web pixel activations whose job never reached Redis.
+// eventsQueueIdle). It also settles dynamic codes whose attempt nobody finished (reconcileStalePendingCodes). The fan-out also catches up web pixel activations whose job never reached Redis.
 import { forShop } from "../../db/shop-scope.server";
+import { reconcileStalePendingCodes } from "../../services/pools/dynamic.server";
 import { closeAbandonedUploads } from "../../services/pools/imports.server";
 import { installedShopIds, pixelActivationJobId, shopsAwaitingPixel } from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
@@ -34,7 +35,12 @@ export async function processSweep(payload: JobPayload<"system", "sweep">, now =
     await enqueue("events", "processBatch", { shopId: payload.shopId, eventIds }, { jobId: jobId("pixel", chunk[0]!) });
   }
   const abandonedUploads = await closeAbandonedUploads(forShop(payload.shopId), now);
-  return { requeued: ids.length + pixelIds.length, abandonedUploads };
+  // The platform may be unreachable (or the shop's session gone): the attempts wait for the next sweep.
+  const staleDynamic = await reconcileStalePendingCodes(forShop(payload.shopId), { now }).catch((error: unknown) => {
+    console.warn(`[sweep] ${payload.shopId}: stale dynamic codes not reconciled: ${(error as Error).message}`);
+    return null;
+  });
+  return { requeued: ids.length + pixelIds.length, abandonedUploads, staleDynamic };
 }
 
 /**

@@ -394,6 +394,59 @@ async function discard(db: ShopDb, attempt: Attempt): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Stale attempts
+
+/**
+ * A PENDING code older than this belongs to an attempt nobody is finishing (a caller without an idempotency key
+ * that gave up after a lost response or a killed worker, and never issued to that customer again). Live attempts
+ * settle in seconds, and job retries come back within minutes.
+ */
+export const STALE_PENDING_MS = 60 * 60_000;
+
+export interface ReconcileOptions {
+  platform?: DiscountPlatform;
+  now?: Date;
+  staleMs?: number;
+  /** Attempts looked at per run: each is one lookup on the platform. */
+  limit?: number;
+}
+
+/**
+ * Settles stale attempts without creating anything: a code the platform holds as ours becomes Assigned to its
+ * customer (it exists and works at checkout); one it does not hold is discarded with its issuance, as a refused
+ * attempt would be. The per-minute sweep runs it for every shop; a shop without stale attempts costs two reads.
+ */
+export async function reconcileStalePendingCodes(db: ShopDb, options: ReconcileOptions = {}): Promise<{ confirmed: number; discarded: number }> {
+  const done = { confirmed: 0, discarded: 0 };
+  const now = options.now ?? new Date();
+  const pools = await db.pool.findMany({ where: { kind: "DYNAMIC" }, select: { id: true } });
+  if (pools.length === 0) return done;
+  // codes (pool_id, status) finds them; codes has no shop_id index of its own.
+  const stale = await db.code.findMany({
+    where: { poolId: { in: pools.map((p) => p.id) }, status: "PENDING", createdAt: { lt: new Date(now.getTime() - (options.staleMs ?? STALE_PENDING_MS)) } },
+    select: { id: true },
+    orderBy: { id: "asc" },
+    take: options.limit ?? 50,
+  });
+  if (stale.length === 0) return done;
+  const rows = await db.issuance.findMany({ where: { codeId: { in: stale.map((c) => c.id) }, kind: "INITIAL" }, select: ATTEMPT_SELECT });
+  const platform = options.platform ?? (await defaultPlatform(db));
+  for (const row of rows) {
+    const attempt = attemptOf(row);
+    if (!attempt || attempt.status !== "PENDING") continue;
+    const ref = await ownedRef(db, platform, attempt);
+    if (ref) {
+      const updated = await db.code.updateMany({ where: { id: attempt.codeId, status: "PENDING" }, data: { status: "ASSIGNED", platformRef: ref, assignedAt: now } });
+      done.confirmed += updated.count;
+    } else {
+      await discard(db, attempt);
+      done.discarded += 1;
+    }
+  }
+  return done;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Reissue
 
 /**
