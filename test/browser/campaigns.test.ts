@@ -1,36 +1,15 @@
 // The Campaigns admin pages in Chromium: building a campaign with the form (field errors next to the fields),
 // starting it for the members already in the segment, pausing it, and its results card.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Stack } from "../../server/stack";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { recordRedemptions } from "../../app/services/redemptions.server";
-import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { adminBrowserForFile } from "../support/browser-stack";
+import { screenshot } from "../support/browser";
 import { createCustomers, createPoolWithCodes } from "../support/pools";
 import { createTestShop, type TestShop } from "../support/shops";
 
-let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  stack = await startBrowserStack();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.close();
-});
-
-async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectPageErrors(page);
-  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
-}
+const admin = adminBrowserForFile({ viewport: { width: 1280, height: 1000 } });
+const openAdmin = admin.openAdmin;
 
 async function open(page: Page, address: string) {
   return page.goto(address, { waitUntil: "networkidle" });

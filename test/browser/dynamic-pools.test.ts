@@ -1,40 +1,25 @@
 // Dynamic pools in Chromium: the merchant creates one from the form (with field errors for bad settings), a code is
 // issued through the REST API and created on the store, and it shows as Assigned on the pool's codes list and on
 // the customer's page; revoking it from the list ends it on the store.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../app/services/api-keys.server";
-import type { Stack } from "../../server/stack";
 import { parseGid } from "../../simulator/shopify";
-import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
-import { createTestShop, type TestShop } from "../support/shops";
+import { adminBrowserForFile } from "../support/browser-stack";
+import { screenshot } from "../support/browser";
+import { createTestShop } from "../support/shops";
 
-let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
+const openAdmin = admin.openAdmin;
 
 beforeAll(async () => {
-  stack = await startBrowserStack();
   // Test shops are registered (and seeded) in the stack's own store simulator, which the app server talks to.
-  globalThis.__testSimulator = stack.simulator;
-  browser = await launchBrowser();
+  globalThis.__testSimulator = admin.stack.simulator;
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.close();
   globalThis.__testSimulator = undefined;
 });
-
-async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectPageErrors(page);
-  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
-}
 
 /** Loads a page and lets the app hydrate before it is used. */
 async function open(page: Page, address: string) {
@@ -73,10 +58,10 @@ describe("Dynamic pools admin in Chromium", () => {
     await screenshot(page, "dynamic-pool-empty");
 
     // A code issued through the API, for a customer the store knows.
-    const demoCustomer = [...stack.simulator.state(shop.domain).customers.values()][0]!;
+    const demoCustomer = [...admin.stack.simulator.state(shop.domain).customers.values()][0]!;
     const key = await createApiKey(shop.db, shop.id, "Browser test");
     if (key.type !== "created") throw new Error(key.type);
-    const response = await fetch(`${stack.appUrl}/api/v1/pools/${poolId}/issue`, {
+    const response = await fetch(`${admin.stack.appUrl}/api/v1/pools/${poolId}/issue`, {
       method: "POST",
       headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json", "idempotency-key": "birthday-1" },
       body: JSON.stringify({ customer: { id: demoCustomer.id, email: "ada@example.com", firstName: "Ada", lastName: "Birthday" } }),
@@ -84,7 +69,7 @@ describe("Dynamic pools admin in Chromium", () => {
     expect(response.status).toBe(201);
     const { code } = (await response.json()) as { code: string };
     expect(code).toMatch(/^BDAY-[A-Z2-9]{7}$/);
-    const discount = stack.simulator.state(shop.domain).discountByCode(code)!;
+    const discount = admin.stack.simulator.state(shop.domain).discountByCode(code)!;
     expect(discount.context).toEqual({ kind: "customers", customerIds: [demoCustomer.id] });
 
     await open(page, url(`/app/pools/${poolId}`));
@@ -115,7 +100,7 @@ describe("Dynamic pools admin in Chromium", () => {
     await open(page, url(`/app/pools/${poolId}`));
     await page.getByRole("button", { name: `Revoke code ${code}` }).click();
     await page.locator(".Polaris-IndexTable__TableRow", { hasText: code }).getByText("Retired").waitFor();
-    const store = stack.simulator.state(shop.domain);
+    const store = admin.stack.simulator.state(shop.domain);
     expect(store.discountStatus(store.discountByCode(code)!)).toBe("EXPIRED");
     expect(parseGid((await shop.db.code.findFirstOrThrow({ where: { code } })).platformRef!)?.type).toBe("DiscountCodeNode");
     expect(errors).toEqual([]);
@@ -123,7 +108,7 @@ describe("Dynamic pools admin in Chromium", () => {
 
   it("GIVEN a dynamic pool WHEN the merchant issues a code from the customer's page THEN it is created and listed there", async () => {
     const shop = await createTestShop({ seed: true });
-    const demoCustomer = [...stack.simulator.state(shop.domain).customers.values()][1]!;
+    const demoCustomer = [...admin.stack.simulator.state(shop.domain).customers.values()][1]!;
     const customer = await shop.db.customer.create({
       data: { shopId: shop.id, platformId: `gid://shopify/Customer/${demoCustomer.id}`, firstName: "Bo", email: "bo@example.com" },
     });
@@ -137,7 +122,7 @@ describe("Dynamic pools admin in Chromium", () => {
     await page.getByText(/^Issued [A-Z2-9]{7}$/).waitFor();
     const code = await shop.db.code.findFirstOrThrow({ where: { poolId: pool.pool.id } });
     expect(code).toMatchObject({ status: "ASSIGNED", customerId: customer.id });
-    expect(stack.simulator.state(shop.domain).discountByCode(code.code)?.kind).toBe("freeShipping");
+    expect(admin.stack.simulator.state(shop.domain).discountByCode(code.code)?.kind).toBe("freeShipping");
     await open(page, url(`/app/customers/${customer.id}`));
     await page.locator(".Polaris-IndexTable__TableRow", { hasText: code.code }).getByText("Assigned").waitFor();
     expect(errors).toEqual([]);

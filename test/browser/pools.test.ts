@@ -4,41 +4,26 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Stack } from "../../server/stack";
 import { issueCode } from "../../app/services/pools/issue.server";
 import { createPool } from "../../app/services/pools/pools.server";
-import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { adminBrowserForFile } from "../support/browser-stack";
+import { screenshot } from "../support/browser";
 import { createCustomers, createPoolWithCodes } from "../support/pools";
 import { createTestShop, type TestShop } from "../support/shops";
 
-let stack: Stack;
-let browser: Browser;
+const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
+const openAdmin = admin.openAdmin;
 let tmp: string;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  stack = await startBrowserStack();
-  browser = await launchBrowser();
   tmp = mkdtempSync(path.join(tmpdir(), "pools-browser-"));
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectPageErrors(page);
-  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
-}
 
 async function newPool(shop: TestShop, name: string, extra: { lowStockThreshold?: number } = {}) {
   const result = await createPool(shop.db, shop.id, { name, ...extra });

@@ -1,37 +1,16 @@
 // Scenarios and tasks in Chromium: a merchant creates a scenario through the form (errors shown next to their
 // fields first), an order triggers it, the worker runs its task, and the tasks page lists the task with its
 // customer, order, status and code, and filters it.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Stack } from "../../server/stack";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { onOrderEvent } from "../../app/services/scenarios/triggers.server";
-import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { adminBrowserForFile } from "../support/browser-stack";
+import { screenshot } from "../support/browser";
 import { createPoolWithCodes } from "../support/pools";
-import { createTestShop, type TestShop } from "../support/shops";
+import { createTestShop } from "../support/shops";
 
-let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  stack = await startBrowserStack();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.close();
-});
-
-async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectPageErrors(page);
-  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
-}
+const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
+const openAdmin = admin.openAdmin;
 
 /** Loads a page and lets React hydrate before it is used. */
 async function open(page: Page, address: string) {

@@ -1,37 +1,16 @@
 // The Segments admin in Chromium: building a segment with the rule builder (errors shown next to the fields),
 // saving it, and watching its member count and member sample update on their own as storefront events arrive and
 // the worker evaluates them; then editing the rules and deleting the segment.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Stack } from "../../server/stack";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { requestSegmentEvaluation } from "../../app/services/segments/triggers.server";
-import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
-import { createTestShop, type TestShop } from "../support/shops";
+import { adminBrowserForFile } from "../support/browser-stack";
+import { screenshot } from "../support/browser";
+import { createTestShop } from "../support/shops";
 import { addCustomer, addEvent, addProduct, productGid } from "../unit/segments/helpers";
 
-let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  stack = await startBrowserStack();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.close();
-});
-
-async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectPageErrors(page);
-  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
-}
+const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
+const openAdmin = admin.openAdmin;
 
 /** Loads a page and lets React hydrate before it is used. */
 async function open(page: Page, address: string) {

@@ -1,38 +1,23 @@
 // Message templates and channel settings in Chromium: writing a template with its live preview, the save error for
 // an unknown placeholder next to the field, and SMTP settings tested against a real SMTP server process.
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Stack } from "../../server/stack";
-import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot, waitVisible } from "../support/browser";
+import { adminBrowserForFile } from "../support/browser-stack";
+import { screenshot, waitVisible } from "../support/browser";
 import { createPoolWithCodes } from "../support/pools";
 import { startSmtpSink, type SmtpSink } from "../support/smtp";
-import { createTestShop, type TestShop } from "../support/shops";
+import { createTestShop } from "../support/shops";
 
-let stack: Stack;
-let browser: Browser;
+const admin = adminBrowserForFile({ viewport: { width: 1400, height: 1000 } });
+const openAdmin = admin.openAdmin;
 let sink: SmtpSink;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [stack, sink] = await Promise.all([startBrowserStack(), startSmtpSink()]);
-  browser = await launchBrowser();
+  sink = await startSmtpSink();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.close();
   await sink?.stop();
 });
-
-async function openAdmin(shop: TestShop): Promise<{ page: Page; errors: string[]; url: (p: string) => string }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectPageErrors(page);
-  return { page, errors, url: (p: string) => `${stack.appUrl}${p}${p.includes("?") ? "&" : "?"}shop=${shop.domain}` };
-}
 
 describe("Message templates in Chromium", () => {
   it("GIVEN a shop with a pool and a customer WHEN the merchant writes a template THEN the preview renders it as the customer would get it, and it saves", async () => {
