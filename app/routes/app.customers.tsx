@@ -1,8 +1,9 @@
-import { Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { Card, EmptyState, IndexTable, Page } from "@shopify/polaris";
 import { useLoaderData, useLocation, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { appHref } from "../components/pools/links";
 import { listCustomers } from "../services/customers.server";
+import { RowLink } from "../components/RowLink";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -38,11 +39,7 @@ export default function CustomersPage() {
             {customers.map((c, i) => (
               <IndexTable.Row id={c.id} key={c.id} position={i}>
                 <IndexTable.Cell>
-                  <Link dataPrimaryLink monochrome removeUnderline url={appHref(`/app/customers/${c.id}`, search)}>
-                    <Text as="span" fontWeight="semibold">
-                      {c.name}
-                    </Text>
-                  </Link>
+                  <RowLink url={appHref(`/app/customers/${c.id}`, search)}>{c.name}</RowLink>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{c.email}</IndexTable.Cell>
                 <IndexTable.Cell>{c.orders}</IndexTable.Cell>

@@ -9,7 +9,6 @@ import {
   IndexTable,
   InlineStack,
   Layout,
-  Link,
   Page,
   ProgressBar,
   Text,
@@ -23,6 +22,7 @@ import { Sparkline } from "../components/pools/Sparkline";
 import { PoolKindBadge } from "../components/pools/StatusBadge";
 import { listPools } from "../services/pools/pools.server";
 import { lowStockPools } from "../services/pools/stock.server";
+import { RowLink } from "../components/RowLink";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -130,11 +130,7 @@ export default function PoolsPage() {
                   <IndexTable.Row id={p.id} key={p.id} position={i}>
                     <IndexTable.Cell>
                       <BlockStack gap="050">
-                        <Link dataPrimaryLink monochrome removeUnderline url={appHref(`/app/pools/${p.id}`, search)}>
-                          <Text as="span" fontWeight="semibold">
-                            {p.name}
-                          </Text>
-                        </Link>
+                        <RowLink url={appHref(`/app/pools/${p.id}`, search)}>{p.name}</RowLink>
                         {p.low ? (
                           <span>
                             <Badge tone="warning" size="small">

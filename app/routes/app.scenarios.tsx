@@ -5,6 +5,7 @@ import { requireAdmin } from "../auth.server";
 import { appHref } from "../components/pools/links";
 import { delayLabel, TASK_STATUS_LABELS, triggerLabel } from "../components/scenarios/labels";
 import { listScenarios } from "../services/scenarios/scenarios.server";
+import { RowLink } from "../components/RowLink";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -58,11 +59,7 @@ export default function ScenariosPage() {
                 {scenarios.map((s, i) => (
                   <IndexTable.Row id={s.id} key={s.id} position={i}>
                     <IndexTable.Cell>
-                      <Link dataPrimaryLink monochrome removeUnderline url={appHref(`/app/scenarios/${s.id}`, search)}>
-                        <Text as="span" fontWeight="semibold">
-                          {s.name}
-                        </Text>
-                      </Link>
+                      <RowLink url={appHref(`/app/scenarios/${s.id}`, search)}>{s.name}</RowLink>
                     </IndexTable.Cell>
                     <IndexTable.Cell>{s.active ? <Badge tone="success">Active</Badge> : <Badge>Inactive</Badge>}</IndexTable.Cell>
                     <IndexTable.Cell>{s.trigger}</IndexTable.Cell>

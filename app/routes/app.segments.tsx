@@ -1,10 +1,11 @@
 // Segments: every segment with its current member count and its rules in words.
-import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, Layout, Link, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, Layout, Page, Text } from "@shopify/polaris";
 import { useLoaderData, useLocation, useNavigate, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { formatDateTime, formatNumber } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { listSegments } from "../services/segments/segments.server";
+import { RowLink } from "../components/RowLink";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -69,11 +70,7 @@ export default function SegmentsPage() {
                   <IndexTable.Row id={s.id} key={s.id} position={i}>
                     <IndexTable.Cell>
                       <BlockStack gap="050">
-                        <Link dataPrimaryLink monochrome removeUnderline url={appHref(`/app/segments/${s.id}`, search)}>
-                          <Text as="span" fontWeight="semibold">
-                            {s.name}
-                          </Text>
-                        </Link>
+                        <RowLink url={appHref(`/app/segments/${s.id}`, search)}>{s.name}</RowLink>
                         {s.recomputing ? (
                           <span>
                             <Badge tone="info" size="small">

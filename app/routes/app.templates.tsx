@@ -1,11 +1,12 @@
 // Message templates: every template with its channel and how many messages it has sent.
-import { Badge, Banner, Card, EmptyState, IndexTable, Layout, Link, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, Card, EmptyState, IndexTable, Layout, Page, Text } from "@shopify/polaris";
 import { useLoaderData, useLocation, useNavigate, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { CHANNEL_LABELS } from "../components/messages/template-form";
 import { formatDateTime, formatNumber } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { listTemplates } from "../services/templates.server";
+import { RowLink } from "../components/RowLink";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -55,11 +56,7 @@ export default function TemplatesPage() {
                 {templates.map((t, i) => (
                   <IndexTable.Row id={t.id} key={t.id} position={i}>
                     <IndexTable.Cell>
-                      <Link dataPrimaryLink monochrome removeUnderline url={appHref(`/app/templates/${t.id}`, search)}>
-                        <Text as="span" fontWeight="semibold">
-                          {t.name}
-                        </Text>
-                      </Link>
+                      <RowLink url={appHref(`/app/templates/${t.id}`, search)}>{t.name}</RowLink>
                     </IndexTable.Cell>
                     <IndexTable.Cell>
                       <Badge>{CHANNEL_LABELS[t.channel]}</Badge>
