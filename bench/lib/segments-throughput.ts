@@ -25,6 +25,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { BENCH_DATABASE_URL, BENCH_QUEUE_PREFIX, BENCH_REDIS_URL, ensureBenchDatabase, setBenchEnv } from "./bench-env";
 import type { RulesInput } from "../../app/domain/segments/rules";
+import { phaseTimer } from "./phases";
 
 const EVENTS = Number(process.env.BENCH_SEGMENT_EVENTS ?? 1_000_000);
 const CUSTOMERS = Number(process.env.BENCH_SEGMENT_CUSTOMERS ?? 100_000);
@@ -180,15 +181,7 @@ function benchSegments(): { name: string; rules: RulesInput }[] {
 }
 
 export async function runSegmentsBench(log: (line: string) => void): Promise<SegmentsBenchDetails> {
-  const phases: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await fn();
-    } finally {
-      phases[name] = round((phases[name] ?? 0) + (performance.now() - started) / 1000, 2);
-    }
-  };
+  const { phases, timed } = phaseTimer();
 
   const url = BENCH_DATABASE_URL;
   setBenchEnv(url);

@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, ensureBenchDatabase, setBenchEnv } from "../lib/bench-env";
 import { startSmtpSink, type SmtpSink } from "../../test/support/smtp";
+import { phaseTimer } from "../lib/phases";
 
 const RECIPIENTS = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 100_000);
 const BASELINE_MESSAGES = Number(process.env.BENCH_BASELINE_MESSAGES ?? Math.min(20_000, RECIPIENTS));
@@ -38,15 +39,7 @@ const BODY = `<!doctype html>
 </body></html>`;
 
 export async function run(log: (line: string) => void) {
-  const phases: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await fn();
-    } finally {
-      phases[name] = round((phases[name] ?? 0) + (performance.now() - started) / 1000, 2);
-    }
-  };
+  const { phases, timed } = phaseTimer();
 
   const url = BENCH_DATABASE_URL;
   setBenchEnv(url);

@@ -33,6 +33,7 @@ import { BENCH_DATABASE_URL, ensureBenchDatabase, setBenchEnv } from "../lib/ben
 import { writeCodesCsv } from "../lib/codes-csv";
 import { psql, sqlLiteral } from "../lib/psql";
 import type { UploadChildResult } from "../lib/upload-child";
+import { phaseTimer } from "../lib/phases";
 
 const UPLOAD_CODES = Number(process.env.BENCH_UPLOAD_CODES ?? 1_000_000);
 const ISSUE_CODES = Number(process.env.BENCH_ISSUE_CODES ?? 100_000);
@@ -45,15 +46,7 @@ const STAGED = process.env.BENCH_POOLS_STAGED === "1";
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 export async function run(log: (line: string) => void) {
-  const phases: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await fn();
-    } finally {
-      phases[name] = round((phases[name] ?? 0) + (performance.now() - started) / 1000, 2);
-    }
-  };
+  const { phases, timed } = phaseTimer();
 
   const url = BENCH_DATABASE_URL;
   setBenchEnv(url);

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { loopbackServerForFile } from "../../support/loopback-server";
 import { signProviderBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../../app/channels/provider/webhook.server";
 import { saveProviderChannel } from "../../../app/services/channels.server";
 import { queueMessage } from "../../../app/services/messages/deliver.server";
@@ -10,32 +9,11 @@ import { createTestShop, type TestShop } from "../../support/shops";
 
 // SMS and push go to a real HTTP server on loopback playing the merchant's provider: it checks the signature with
 // the secret the settings page generated, and answers as the test tells it to.
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
-let handler: Handler = (_req, _body, res) => res.end();
-const received: { headers: IncomingMessage["headers"]; body: string }[] = [];
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks).toString("utf8");
-    received.push({ headers: req.headers, body });
-    handler(req, body, res);
-  });
-});
-let url = "";
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/provider`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  received.length = 0;
-});
+const provider = loopbackServerForFile("/provider");
 
 async function setup(channel: "SMS" | "PUSH") {
   const shop = await createTestShop();
-  const saved = await saveProviderChannel(shop.db, shop.id, channel, { enabled: true, url, secret: "" });
+  const saved = await saveProviderChannel(shop.db, shop.id, channel, { enabled: true, url: provider.url, secret: "" });
   if (saved.type !== "saved" || !saved.generatedSecret) throw new Error(`settings not saved: ${JSON.stringify(saved)}`);
   const template = await saveTemplate(shop.db, shop.id, {
     name: `${channel} offer`,
@@ -63,15 +41,15 @@ async function queue(shop: TestShop, templateId: string, customerId: string, key
 describe("SMS and push through the provider webhook", () => {
   it("GIVEN an SMS message WHEN the provider accepts THEN it got a signed JSON POST with the phone and text, and the row is SENT with its id", async () => {
     const { shop, secret, templateId, customerId } = await setup("SMS");
-    handler = (_req, _body, res) => {
+    provider.handle((_req, _body, res) => {
       res.setHeader("Content-Type", "application/json");
       res.end(JSON.stringify({ id: "sms-991" }));
-    };
+    });
     const id = await queue(shop, templateId, customerId);
     const report = await sendMessages(shop.db, shop.id, [id], { scheduleRetries: false });
     expect(report).toMatchObject({ claimed: 1, sent: 1, failed: 0, retrying: 0 });
-    expect(received).toHaveLength(1);
-    const [request] = received;
+    expect(provider.received).toHaveLength(1);
+    const [request] = provider.received;
     const timestamp = request!.headers[TIMESTAMP_HEADER.toLowerCase()] as string;
     expect(request!.headers[SIGNATURE_HEADER.toLowerCase()]).toBe(signProviderBody(secret, timestamp, request!.body));
     expect(request!.headers["idempotency-key"]).toBe(messageKey(shop.id, id));
@@ -88,24 +66,24 @@ describe("SMS and push through the provider webhook", () => {
 
     // Sent once: the same job again (a redelivered job) claims nothing and posts nothing.
     expect(await sendMessages(shop.db, shop.id, [id])).toMatchObject({ claimed: 0, notClaimed: 1 });
-    expect(received).toHaveLength(1);
+    expect(provider.received).toHaveLength(1);
   });
 
   it("GIVEN a push message WHEN sent THEN the title and the customer's store id go to the provider", async () => {
     const { shop, templateId, customerId } = await setup("PUSH");
-    handler = (_req, _body, res) => res.end();
+    provider.handle((_req, _body, res) => res.end());
     const id = await queue(shop, templateId, customerId);
     expect(await sendMessages(shop.db, shop.id, [id])).toMatchObject({ sent: 1 });
-    expect(JSON.parse(received[0]!.body)).toMatchObject({ channel: "push", to: "gid://shopify/Customer/42", title: "A gift for Ada <3" });
+    expect(JSON.parse(provider.received[0]!.body)).toMatchObject({ channel: "push", to: "gid://shopify/Customer/42", title: "A gift for Ada <3" });
   });
 
   it("GIVEN a provider answering 503 with Retry-After WHEN sent THEN the row waits that long, keeps the reason, and goes on the next try", async () => {
     const { shop, templateId, customerId } = await setup("SMS");
-    handler = (_req, _body, res) => {
+    provider.handle((_req, _body, res) => {
       res.statusCode = 503;
       res.setHeader("Retry-After", "1");
       res.end("busy");
-    };
+    });
     const id = await queue(shop, templateId, customerId);
     const first = await sendMessages(shop.db, shop.id, [id], { scheduleRetries: false });
     expect(first).toMatchObject({ claimed: 1, sent: 0, retrying: 1 });
@@ -114,19 +92,19 @@ describe("SMS and push through the provider webhook", () => {
     // Not before its retry time.
     expect(await sendMessages(shop.db, shop.id, [id])).toMatchObject({ claimed: 0 });
     await new Promise((r) => setTimeout(r, 1100));
-    handler = (_req, _body, res) => res.end(JSON.stringify({ id: 7 }));
+    provider.handle((_req, _body, res) => res.end(JSON.stringify({ id: 7 })));
     expect(await sendMessages(shop.db, shop.id, [id])).toMatchObject({ claimed: 1, sent: 1 });
     row = await shop.db.message.findFirstOrThrow({ where: { id: BigInt(id) } });
     expect(row).toMatchObject({ status: "SENT", attempts: 2, providerRef: "7", error: null });
-    expect(received).toHaveLength(2);
+    expect(provider.received).toHaveLength(2);
   });
 
   it("GIVEN a provider that refuses the message WHEN sent THEN it is FAILED with the reason and never retried", async () => {
     const { shop, templateId, customerId } = await setup("SMS");
-    handler = (_req, _body, res) => {
+    provider.handle((_req, _body, res) => {
       res.statusCode = 422;
       res.end("invalid number");
-    };
+    });
     const id = await queue(shop, templateId, customerId);
     expect(await sendMessages(shop.db, shop.id, [id])).toMatchObject({ failed: 1, retrying: 0 });
     await expect(shop.db.message.findFirstOrThrow({ where: { id: BigInt(id) } })).resolves.toMatchObject({
@@ -137,10 +115,10 @@ describe("SMS and push through the provider webhook", () => {
 
   it("GIVEN a provider that keeps failing WHEN the attempts run out THEN the message is FAILED with the last reason", async () => {
     const { shop, templateId, customerId } = await setup("SMS");
-    handler = (_req, _body, res) => {
+    provider.handle((_req, _body, res) => {
       res.statusCode = 500;
       res.end("down");
-    };
+    });
     const id = await queue(shop, templateId, customerId);
     const options = { maxAttempts: 2, retryDelayMs: () => 0, scheduleRetries: false };
     expect(await sendMessages(shop.db, shop.id, [id], options)).toMatchObject({ retrying: 1 });
@@ -165,7 +143,7 @@ describe("SMS and push through the provider webhook", () => {
       status: "FAILED",
       error: "This shop has no SMS provider set up (Settings > Messages)",
     });
-    expect(received).toHaveLength(0);
+    expect(provider.received).toHaveLength(0);
   });
 
   it("GIVEN another shop's message id WHEN this shop's job is given it THEN nothing is claimed", async () => {
@@ -173,6 +151,6 @@ describe("SMS and push through the provider webhook", () => {
     const other = await createTestShop();
     const id = await queue(shop, templateId, customerId);
     expect(await sendMessages(other.db, other.id, [id])).toMatchObject({ claimed: 0 });
-    expect(received).toHaveLength(0);
+    expect(provider.received).toHaveLength(0);
   });
 });
