@@ -10,7 +10,7 @@ import { ResultsCard } from "../components/results/ResultsCard";
 import { resultsView } from "../components/results/results-view.server";
 import { actionLabel, CampaignAction } from "../domain/campaigns/campaign";
 import { startBroadcast } from "../services/campaigns/broadcast.server";
-import { changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
+import { actionTargetNames, changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
 import { campaignRunCounts } from "../services/campaigns/runs.server";
 import { results } from "../services/results.server";
 
@@ -19,13 +19,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const campaignId = params.campaignId ?? "";
   const campaign = UUID.test(campaignId) ? await getCampaign(admin.db, campaignId) : null;
   if (!campaign) return data({ found: false as const }, { status: 404 });
-  const [view, runs, poolNames, templateNames] = await Promise.all([
+  const [view, runs, names] = await Promise.all([
     results(admin.db, admin.shopId, { type: "campaign", id: campaign.id }).then((r) => resultsView(r, null)),
     campaignRunCounts(admin.db, campaign.id),
-    admin.db.pool.findMany({ select: { id: true, name: true } }),
-    admin.db.messageTemplate.findMany({ select: { id: true, name: true } }),
+    actionTargetNames(admin.db),
   ]);
-  const names = new Map([...poolNames, ...templateNames].map((x) => [x.id, x.name]));
   const actions = (campaign.actions as unknown[]).map((raw) => {
     const parsed = CampaignAction.safeParse(raw);
     if (!parsed.success) return "An action that is no longer valid";

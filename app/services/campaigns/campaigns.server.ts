@@ -168,3 +168,12 @@ export async function listCampaigns(db: ShopDb) {
     include: { segment: { select: { id: true, name: true, memberCount: true, deletedAt: true } } },
   });
 }
+
+/** Names of the pools (deleted ones too) and templates a campaign's actions can point at, by id, for its page. */
+export async function actionTargetNames(db: ShopDb): Promise<Map<string, string>> {
+  const [pools, templates] = await Promise.all([
+    db.pool.findMany({ select: { id: true, name: true } }),
+    db.messageTemplate.findMany({ select: { id: true, name: true } }),
+  ]);
+  return new Map([...pools, ...templates].map((x) => [x.id, x.name]));
+}
