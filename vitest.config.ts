@@ -40,6 +40,9 @@ export default defineConfig({
           environment: "node",
           pool: "forks",
           fileParallelism: false,
+          // expect.poll's own default (1 s) is shorter than a page navigation on a loaded CI
+          // machine; a poll that waits for the page must wait as long as a locator would.
+          expect: { poll: { timeout: 15_000 } },
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
