@@ -33,6 +33,18 @@ export const CampaignAction = z.discriminatedUnion("type", [
 ]);
 export type CampaignAction = z.infer<typeof CampaignAction>;
 
+/** The actions that call the store's Admin API for one customer (tags, metafield, Flow). */
+export const SHOPIFY_ACTION_TYPES: readonly CampaignAction["type"][] = ["add_tags", "write_metafield", "flow_trigger"];
+
+/**
+ * A broadcast gives each member one message (and at most one code, as every campaign), in one pass over the
+ * segment; its Shopify actions then run per member. Two messages per member is what an automated campaign is for.
+ */
+export function broadcastActionsProblem(actions: readonly CampaignAction[]): string | null {
+  if (actions.filter((a) => a.type === "send_message").length > 1) return "A broadcast sends one message per member: keep one message action";
+  return null;
+}
+
 const USES_CODE = new Set<CampaignAction["type"]>(["send_message", "write_metafield", "flow_trigger"]);
 
 export const CampaignSettings = z

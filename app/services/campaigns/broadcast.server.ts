@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import type { Campaign, EmptyPoolBehavior, Prisma } from "@prisma/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
-import { CampaignAction } from "../../domain/campaigns/campaign";
+import { broadcastActionsProblem, CampaignAction, SHOPIFY_ACTION_TYPES } from "../../domain/campaigns/campaign";
 import type { TriggeredProduct } from "../../domain/messages/template";
 import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
@@ -27,6 +27,7 @@ import { livePools, resolveTemplateCodes, type LivePool } from "../messages/code
 import { renderParts } from "../messages/compose";
 import { loadTemplate, noAddressReason, recipientFor, type LoadedTemplate } from "../messages/deliver.server";
 import { enqueueSends, insertMessages, messagesByKey, type NewMessage } from "../messages/store.server";
+import { scheduleTasks } from "../tasks/schedule.server";
 import { enqueueWithin } from "../webhooks.server";
 
 export const BROADCAST_CHUNK = 1000;
@@ -46,15 +47,33 @@ export function broadcastSource(campaignId: string): string {
 interface Plan {
   templateId: string;
   poolId: string | null;
+  /** Where the code and the message are in the actions (their records are written for the member's task). */
+  issueIndex: number;
+  sendIndex: number;
+  /** Tags, metafield or Flow: each member gets a task that runs them (paced by the Admin API) after their code. */
+  shopifyActions: boolean;
 }
 
 function planOf(actions: Prisma.JsonValue): { ok: true; plan: Plan } | { ok: false; message: string } {
   const parsed = CampaignAction.array().safeParse(actions);
   if (!parsed.success) return { ok: false, message: "The broadcast's actions are not valid: edit and save it again" };
-  const send = parsed.data.find((a) => a.type === "send_message");
+  const problem = broadcastActionsProblem(parsed.data);
+  if (problem) return { ok: false, message: problem };
+  const sendIndex = parsed.data.findIndex((a) => a.type === "send_message");
+  const send = parsed.data[sendIndex];
   if (!send || send.type !== "send_message") return { ok: false, message: "A broadcast needs a message to send" };
-  const issue = parsed.data.find((a) => a.type === "issue_code");
-  return { ok: true, plan: { templateId: send.templateId, poolId: issue?.type === "issue_code" ? issue.poolId : null } };
+  const issueIndex = parsed.data.findIndex((a) => a.type === "issue_code");
+  const issue = parsed.data[issueIndex];
+  return {
+    ok: true,
+    plan: {
+      templateId: send.templateId,
+      poolId: issue?.type === "issue_code" ? issue.poolId : null,
+      issueIndex,
+      sendIndex,
+      shopifyActions: parsed.data.some((a) => SHOPIFY_ACTION_TYPES.includes(a.type)),
+    },
+  };
 }
 
 // ---- starting ----------------------------------------------------------------------------------------------------
@@ -403,8 +422,50 @@ async function runChunk(ctx: RunContext, rows: MemberRow[]): Promise<ChunkResult
     // A heartbeat: the sweep leaves a broadcast alone while its job keeps touching it.
     await db.$executeRaw`UPDATE campaigns SET updated_at = ${new Date()}::timestamp WHERE id = ${campaign.id}::uuid AND shop_id = ${ctx.shopId}::uuid`;
   }
+  if (ctx.plan.shopifyActions) await createMemberTasks(ctx, keys);
   const queuedIds = [...requeue, ...inserted.filter((m) => m.status === "QUEUED").map((m) => m.id)];
   return { queuedIds, created: inserted.length - skipped, skipped, held };
+}
+
+/**
+ * The tags, metafield and Flow trigger of a broadcast run per member as a campaign task: the task runner already
+ * paces them at the shop's Admin API rate, retries what can be retried, never fires Flow twice, and shows each
+ * member's outcome on the tasks page. The task starts with the broadcast's code and message already recorded as
+ * its steps (read back from the member's message, so a chunk done by an earlier run gets its tasks too), so the
+ * runner does only the rest. One task per member: keyed like the message, a second run adds none.
+ */
+async function createMemberTasks(ctx: RunContext, keys: string[]): Promise<void> {
+  const { plan } = ctx;
+  const now = new Date();
+  const created = await ctx.db.$queryRaw<{ id: string; due_at: Date }[]>`
+    INSERT INTO tasks (id, shop_id, campaign_id, customer_id, status, due_at, dedupe_key, context, created_at, updated_at)
+    SELECT gen_random_uuid(), m.shop_id, m.campaign_id, m.customer_id, 'PENDING', ${now}::timestamp, m.dedupe_key,
+           jsonb_build_object(
+             'trigger', 'broadcast',
+             'triggeredAt', ${now.toISOString()}::text,
+             'triggeredProducts', '[]'::jsonb,
+             'steps',
+             jsonb_build_object(${String(plan.sendIndex)}::text,
+               CASE WHEN m.status = 'SKIPPED'
+                    THEN jsonb_build_object('kind', 'message', 'status', 'skipped', 'reason', m.error)
+                    ELSE jsonb_build_object('kind', 'message', 'status', 'queued', 'messageId', m.id::text) END)
+             || CASE WHEN ${plan.issueIndex} < 0 THEN '{}'::jsonb
+                ELSE jsonb_build_object(${String(plan.issueIndex)}::text,
+                  CASE WHEN c.id IS NOT NULL
+                       THEN jsonb_build_object('kind', 'code', 'status', 'issued', 'poolId', c.pool_id::text, 'codeId', c.id::text,
+                              'code', c.code, 'expiresAt', to_char(c.expires_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                       WHEN m.status <> 'SKIPPED' AND p.fallback_code IS NOT NULL
+                       THEN jsonb_build_object('kind', 'code', 'status', 'fallback', 'poolId', p.id::text, 'code', p.fallback_code)
+                       ELSE jsonb_build_object('kind', 'code', 'status', 'skipped', 'poolId', ${plan.poolId}::text, 'skipsMessages', true,
+                              'reason', COALESCE(m.error, 'No code was given to this member')) END) END),
+           ${now}::timestamp, ${now}::timestamp
+    FROM messages m
+    LEFT JOIN codes c ON c.id = m.code_id AND c.shop_id = m.shop_id
+    LEFT JOIN pools p ON p.id = ${plan.poolId}::uuid AND p.shop_id = m.shop_id
+    WHERE m.shop_id = ${ctx.shopId}::uuid AND m.dedupe_key = ANY(${keys}::text[])
+    ON CONFLICT (shop_id, dedupe_key) DO NOTHING
+    RETURNING id::text, due_at`;
+  await scheduleTasks(ctx.shopId, created);
 }
 
 /**

@@ -5,7 +5,7 @@
 // members get a run at once.
 import type { Campaign, CampaignKind, CampaignStatus, Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
-import { CampaignSettings, type CampaignSettingsInput } from "../../domain/campaigns/campaign";
+import { broadcastActionsProblem, CampaignSettings, type CampaignSettingsInput } from "../../domain/campaigns/campaign";
 import { createRunsForMembers, latestTransitionId } from "./entries.server";
 
 export type FieldErrors = Record<string, string>;
@@ -45,10 +45,16 @@ async function referenceErrors(db: ShopDb, settings: CampaignSettings): Promise<
   return errors;
 }
 
-async function validate(db: ShopDb, input: CampaignSettingsInput): Promise<{ ok: true; settings: CampaignSettings } | { ok: false; errors: FieldErrors }> {
+async function validate(
+  db: ShopDb,
+  input: CampaignSettingsInput,
+  kind: CampaignKind,
+): Promise<{ ok: true; settings: CampaignSettings } | { ok: false; errors: FieldErrors }> {
   const parsed = CampaignSettings.safeParse(input);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error.issues) };
   const errors = await referenceErrors(db, parsed.data);
+  const broadcastProblem = kind === "BROADCAST" ? broadcastActionsProblem(parsed.data.actions) : null;
+  if (broadcastProblem) errors.actions = broadcastProblem;
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, settings: parsed.data };
 }
 
@@ -63,7 +69,7 @@ function columns(settings: CampaignSettings) {
 }
 
 export async function createCampaign(db: ShopDb, shopId: string, input: CampaignSettingsInput, kind: CampaignKind = "AUTOMATED"): Promise<CampaignWriteResult> {
-  const checked = await validate(db, input);
+  const checked = await validate(db, input, kind);
   if (!checked.ok) return { type: "invalid", errors: checked.errors };
   const campaign = await db.campaign.create({ data: { shopId, kind, status: "DRAFT", ...columns(checked.settings) } });
   return { type: "saved", campaign };
@@ -73,7 +79,7 @@ export async function updateCampaign(db: ShopDb, campaignId: string, input: Camp
   const existing = await db.campaign.findFirst({ where: { id: campaignId } });
   if (!existing) return { type: "not_found" };
   if (existing.status === "STOPPED") return { type: "not_editable", message: "A stopped campaign can't be edited; duplicate it instead" };
-  const checked = await validate(db, input);
+  const checked = await validate(db, input, existing.kind);
   if (!checked.ok) return { type: "invalid", errors: checked.errors };
   if (existing.status !== "DRAFT" && checked.settings.segmentId !== existing.segmentId) {
     return { type: "invalid", errors: { segmentId: "The segment can only change before the campaign starts" } };

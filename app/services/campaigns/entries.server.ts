@@ -9,7 +9,7 @@ import { prisma } from "../../db.server";
 import { forShop, type ShopDb } from "../../db/shop-scope.server";
 import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
-import { scheduleTask } from "../tasks/schedule.server";
+import { scheduleTasks } from "../tasks/schedule.server";
 
 /** Entries read per transaction: big enough to keep up with a burst, small enough to hold locks briefly. */
 export const ENTRY_BATCH = 500;
@@ -25,11 +25,6 @@ interface CreatedTask {
   due_at: Date;
 }
 
-async function scheduleAll(shopId: string, tasks: CreatedTask[]): Promise<void> {
-  for (let i = 0; i < tasks.length; i += 100) {
-    await Promise.all(tasks.slice(i, i + 100).map((t) => scheduleTask(shopId, t.id, t.due_at)));
-  }
-}
 
 /**
  * Current members get a run when a campaign starts with "also run for customers already in the segment". With
@@ -55,7 +50,7 @@ export async function createRunsForMembers(db: ShopDb, shopId: string, campaign:
     WHERE m.shop_id = ${shopId}::uuid AND m.segment_id = ${campaign.segmentId}::uuid
     ON CONFLICT (shop_id, dedupe_key) DO NOTHING
     RETURNING id, due_at`;
-  await scheduleAll(shopId, created);
+  await scheduleTasks(shopId, created);
   return created.length;
 }
 
@@ -103,7 +98,7 @@ export async function processCampaignEntries(db: ShopDb, shopId: string, campaig
       return { created, read: entries.length };
     });
     if ("idle" in batch) return total.entriesRead ? total : { ...total, idle: batch.idle };
-    await scheduleAll(shopId, batch.created);
+    await scheduleTasks(shopId, batch.created);
     total.runsCreated += batch.created.length;
     total.entriesRead += batch.read;
     if (batch.read < ENTRY_BATCH) return total;

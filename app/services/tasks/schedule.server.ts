@@ -38,3 +38,10 @@ export async function scheduleTask(shopId: string, taskId: string, at: Date, now
     clearTimeout(timer);
   }
 }
+
+/** Wakes the runner for many new tasks, a hundred enqueues at a time. */
+export async function scheduleTasks(shopId: string, tasks: readonly { id: string; due_at: Date }[]): Promise<void> {
+  for (let i = 0; i < tasks.length; i += 100) {
+    await Promise.all(tasks.slice(i, i + 100).map((t) => scheduleTask(shopId, t.id, t.due_at)));
+  }
+}

@@ -131,3 +131,30 @@ describe("automated campaigns", () => {
     expect(await processCampaignEntries(intruder.db, intruder.id, campaign.id)).toMatchObject({ idle: "not_found" });
   });
 });
+
+describe("broadcasts", () => {
+  it("GIVEN a broadcast with two message actions WHEN saved THEN it is refused; with tags, a metafield and Flow THEN it is saved", async () => {
+    const { shop, segment, pool, template } = await setup();
+    const base = { name: "Black Friday", segmentId: segment.id, repeatOnReentry: false, includeExisting: true };
+    const code = { type: "issue_code" as const, poolId: pool.id };
+    const message = { type: "send_message" as const, templateId: template.id };
+    expect(await createCampaign(shop.db, shop.id, { ...base, actions: [code, message, message] }, "BROADCAST")).toEqual({
+      type: "invalid",
+      errors: { actions: expect.stringMatching(/one message per member/) },
+    });
+    const shopifyActions = [
+      { type: "add_tags" as const, tags: ["bf-2026"] },
+      { type: "write_metafield" as const, namespace: "promo", key: "last_code" },
+      { type: "flow_trigger" as const },
+    ];
+    const saved = await createCampaign(shop.db, shop.id, { ...base, actions: [code, message, ...shopifyActions] }, "BROADCAST");
+    expect(saved.type).toBe("saved");
+    if (saved.type !== "saved") return;
+    expect(await updateCampaign(shop.db, saved.campaign.id, { ...base, actions: [code, message, message] })).toMatchObject({
+      type: "invalid",
+      errors: { actions: expect.any(String) },
+    });
+    // An automated campaign may send two messages.
+    expect((await createCampaign(shop.db, shop.id, { ...base, actions: [code, message, message] })).type).toBe("saved");
+  });
+});

@@ -7,15 +7,14 @@ import type { Channel } from "@prisma/client";
 import { describe, expect, it } from "vitest";
 import { processRunTask } from "../../../app/jobs/processors/automation.server";
 import { PermanentPlatformError } from "../../../app/platforms/errors";
-import { ShopifyAdminClient, type RawGraphql } from "../../../app/platforms/shopify/admin-client.server";
 import { setScenarioActive, deleteScenario } from "../../../app/services/scenarios/scenarios.server";
 import { onOrderEvent } from "../../../app/services/scenarios/triggers.server";
 import { HOLD_RETRY_MS, runTask } from "../../../app/services/tasks/run.server";
 import { claimTask } from "../../../app/services/tasks/store.server";
 import { listTasks, parseTaskFilter } from "../../../app/services/tasks/tasks.server";
-import { validateAdminDocument } from "../../../simulator/shopify/schema";
 import { appDiscounts, dynamicPool, dynamicShop } from "../dynamic/helpers";
 import { createPoolWithCodes } from "../../support/pools";
+import { clientWithFlow, simulator } from "../../support/shopify-client";
 import { createTestShop, type TestShop } from "../../support/shops";
 import { makeCustomer, makeOrder, makeScenario, makeTemplate } from "./helpers";
 
@@ -291,42 +290,6 @@ describe("empty and missing pools", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Campaign runs
-
-function simulator() {
-  const sim = globalThis.__testSimulator;
-  if (!sim) throw new Error("the unit setup starts the simulator");
-  return sim;
-}
-
-interface FlowCall {
-  handle: unknown;
-  payload: Record<string, unknown>;
-}
-
-/**
- * An Admin client whose requests go to the store simulator, except the Flow trigger (not modelled there): that one is
- * checked against the Admin schema and recorded, then answered as `flow` says.
- */
-function clientWithFlow(shop: TestShop, flow: () => "ok" | "throttled" | "lost") {
-  const calls: FlowCall[] = [];
-  const raw: RawGraphql = async (query, options) => {
-    if (query.includes("flowTriggerReceive")) {
-      expect(validateAdminDocument(query)).toEqual([]);
-      const variables = options?.variables as { handle: unknown; payload: Record<string, unknown> };
-      const mode = flow();
-      if (mode === "throttled") {
-        return Response.json({ errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] });
-      }
-      calls.push({ handle: variables.handle, payload: variables.payload });
-      if (mode === "lost") throw new TypeError("fetch failed: socket hang up");
-      return Response.json({ data: { flowTriggerReceive: { userErrors: [] } } });
-    }
-    const response = await simulator().handle({ shop: shop.domain, apiVersion: "2026-07", accessToken: shop.accessToken, body: { query, variables: options?.variables } });
-    return Response.json(response.body, { status: response.status, headers: response.headers });
-  };
-  const client = new ShopifyAdminClient(shop.domain, raw, { maxThrottleRetries: 0, sleep: async () => undefined });
-  return { calls, client };
-}
 
 async function campaignTask(actions: unknown[], options: { channel?: Channel } = {}) {
   const shop = await createTestShop({ seed: true });
