@@ -7,6 +7,12 @@ export default [
   route("favicon.ico", "routes/favicon.tsx"),
   route("auth/login", "routes/auth.login.tsx"),
   route("auth/*", "routes/auth.$.tsx"),
+  // Magento merchants' own sign-in (Shopify merchants are signed in by Shopify).
+  route("magento/signup", "routes/magento.signup.tsx"),
+  route("magento/login", "routes/magento.login.tsx"),
+  route("magento/logout", "routes/magento.logout.tsx"),
+  route("magento/forgot-password", "routes/magento.forgot-password.tsx"),
+  route("magento/reset-password", "routes/magento.reset-password.tsx"),
   route("app", "routes/app.tsx", [
     index("routes/app._index.tsx"),
     // --- pool admin pages (begin)

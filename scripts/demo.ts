@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEMO_MAGENTO, seedDemoMagentoMerchant } from "../server/demo-magento";
 import { MissingDependencyError } from "../server/redis";
 import { startStack, type Stack } from "../server/stack";
 import { runSmokeChecks } from "./smoke";
@@ -33,6 +34,8 @@ async function main() {
     throw error;
   }
 
+  await seedDemoMagentoMerchant(stack);
+
   if (smoke) {
     const result = await runSmokeChecks(stack, { nonce: randomUUID() });
     await stack.close();
@@ -43,6 +46,7 @@ async function main() {
 
   console.log("");
   console.log(`  Promo codes demo is running: ${stack.appUrl}/app?shop=${stack.demoShop.domain}`);
+  console.log(`  A Magento merchant's sign-in: ${stack.appUrl}/magento/login (${DEMO_MAGENTO.email} / ${DEMO_MAGENTO.password})`);
   console.log(`  Database: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${dataDir}`}; Redis: ${stack.redisUrl}`);
   console.log("  Press Ctrl+C to stop.");
   const stop = async () => {

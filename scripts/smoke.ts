@@ -56,6 +56,22 @@ export async function runSmokeChecks(stack: Stack, options: { nonce: string }) {
     return undefined;
   }, results);
 
+  await check("magentoMerchantSignsIn", async () => {
+    const { DEMO_MAGENTO } = await import("../server/demo-magento");
+    const login = await fetch(`${stack.appUrl}/magento/login`, {
+      method: "POST",
+      body: new URLSearchParams({ email: DEMO_MAGENTO.email, password: DEMO_MAGENTO.password, next: "/app/settings/magento" }),
+      headers: { origin: stack.appUrl },
+      redirect: "manual",
+    });
+    const cookie = login.headers.get("set-cookie")?.split(";")[0];
+    if (login.status !== 302 || !cookie) throw new Error(`log in answered ${login.status} without a session`);
+    const page = await fetch(new URL(login.headers.get("location") ?? "/app", stack.appUrl), { headers: { cookie } });
+    const html = await page.text();
+    if (page.status !== 200 || !html.includes("Magento connection")) throw new Error(`the Magento settings page answered ${page.status}`);
+    return DEMO_MAGENTO.email;
+  }, results);
+
   await check("jobRoundTrip", async () => {
     const { QueueEvents } = await import("bullmq");
     const { enqueue } = await import("../app/jobs/enqueue.server");

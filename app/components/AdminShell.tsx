@@ -1,10 +1,11 @@
 // The admin frame. Embedded in Shopify, App Bridge draws the navigation in the admin's sidebar (NavMenu);
 // standing alone (demo, browser tests) Polaris draws it. Pages render the same either way.
 import { NavMenu } from "@shopify/app-bridge-react";
-import { AppProvider, Frame, Navigation } from "@shopify/polaris";
+import { AppProvider, Frame, Navigation, TopBar } from "@shopify/polaris";
 import enTranslations from "@shopify/polaris/locales/en.json";
 import type { ReactNode } from "react";
-import { Link as RouterLink, useLocation } from "react-router";
+import { useState } from "react";
+import { Link as RouterLink, useLocation, useSubmit } from "react-router";
 import { NAV_ITEMS, withSearch } from "./nav";
 
 type LinkProps = { url: string; children?: ReactNode; external?: boolean } & Record<string, unknown>;
@@ -24,7 +25,33 @@ function PolarisLink({ url, children, external, ...rest }: LinkProps) {
   );
 }
 
-export function AdminShell({ embedded, apiKey, children }: { embedded: boolean; apiKey: string; children: ReactNode }) {
+/** The signed-in Magento merchant's menu: who is signed in, and Log out (a POST, so no link can sign anyone out). */
+function MerchantTopBar({ email }: { email: string }) {
+  const [open, setOpen] = useState(false);
+  const submit = useSubmit();
+  const userMenu = (
+    <TopBar.UserMenu
+      name={email}
+      initials={email.slice(0, 1).toUpperCase()}
+      open={open}
+      onToggle={() => setOpen((v) => !v)}
+      actions={[{ items: [{ content: "Log out", onAction: () => submit(null, { method: "post", action: "/magento/logout" }) }] }]}
+    />
+  );
+  return <TopBar userMenu={userMenu} />;
+}
+
+export function AdminShell({
+  embedded,
+  apiKey,
+  merchant = null,
+  children,
+}: {
+  embedded: boolean;
+  apiKey: string;
+  merchant?: { email: string } | null;
+  children: ReactNode;
+}) {
   const location = useLocation();
   if (embedded) {
     return (
@@ -57,7 +84,9 @@ export function AdminShell({ embedded, apiKey, children }: { embedded: boolean; 
   );
   return (
     <AppProvider i18n={enTranslations} linkComponent={PolarisLink}>
-      <Frame navigation={navigation}>{children}</Frame>
+      <Frame navigation={navigation} topBar={merchant ? <MerchantTopBar email={merchant.email} /> : undefined}>
+        {children}
+      </Frame>
     </AppProvider>
   );
 }

@@ -33,6 +33,8 @@ const SHOP_OWNED = new Set<string>([
   "SegmentRecheck",
   "ChannelSettings",
   "Review",
+  "MerchantAccount",
+  "MerchantToken",
 ]);
 
 const WHERE_OPERATIONS = new Set([

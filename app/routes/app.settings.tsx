@@ -8,6 +8,7 @@ import {
   DataTable,
   InlineStack,
   Layout,
+  Link,
   Page,
   Text,
   TextField,
@@ -22,7 +23,11 @@ import {
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
 } from "react-router";
-import { requireAdmin } from "../auth.server";
+import { merchantSessionToken, requireAdmin } from "../auth.server";
+import { FormField } from "../components/FormField";
+import { useAppHref } from "../components/pools/links";
+import { MIN_PASSWORD_LENGTH } from "../domain/merchant-accounts";
+import { changePassword } from "../services/merchant-accounts.server";
 import { listJobFailures } from "../jobs/failures.server";
 import { createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys.server";
 import { dataRequestExport, listOpenDataRequests, markDataRequestFulfilled } from "../services/privacy.server";
@@ -38,6 +43,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return {
     shop,
+    merchant: admin.merchant,
     dataRequests: dataRequests.map((r) => ({
       id: r.id,
       requestId: r.requestId,
@@ -68,12 +74,30 @@ type ActionResult =
   | { intent: "create"; secret?: string; name?: string; error?: string }
   | { intent: "revoke"; revoked?: string; error?: string }
   | { intent: "export"; fileName?: string; json?: string; error?: string }
-  | { intent: "fulfil"; done?: boolean; error?: string };
+  | { intent: "fulfil"; done?: boolean; error?: string }
+  | { intent: "password"; changed?: boolean; error?: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const admin = await requireAdmin(request);
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
+  if (intent === "password") {
+    const token = merchantSessionToken(request);
+    if (!admin.merchant || !token) return { intent, error: "Only a Magento merchant's own account has a password here." };
+    const next = String(form.get("next") ?? "");
+    if (next !== String(form.get("confirm") ?? "")) return { intent, error: "The two new passwords differ" };
+    const result = await changePassword(token, { current: String(form.get("current") ?? ""), next });
+    switch (result.type) {
+      case "changed":
+        return { intent, changed: true };
+      case "wrong_current":
+        return { intent, error: "The current password is wrong" };
+      case "locked":
+        return { intent, error: `Too many wrong passwords: try again after ${result.until.toISOString().slice(11, 16)} UTC` };
+      case "invalid":
+        return { intent, error: result.error };
+    }
+  }
   if (intent === "create") {
     const result = await createApiKey(admin.db, admin.shopId, String(form.get("name") ?? ""));
     switch (result.type) {
@@ -268,22 +292,82 @@ function DataRequestsCard() {
   );
 }
 
+/** A Magento merchant's own sign-in: change the password (which signs every other browser out). */
+function AccountCard({ email }: { email: string }) {
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const mine = result?.intent === "password" ? result : null;
+  return (
+    <Card>
+      <Form method="post" key={mine?.changed ? "changed" : "form"}>
+        <input type="hidden" name="intent" value="password" />
+        <BlockStack gap="300">
+          <Text as="p">Signed in as {email}</Text>
+          {mine?.changed ? <Banner tone="success" title="Password changed: other browsers are signed out" /> : null}
+          {mine?.error ? (
+            <Banner tone="critical">
+              <p data-testid="password-error">{mine.error}</p>
+            </Banner>
+          ) : null}
+          <FormField label="Current password" name="current" type="password" autoComplete="current-password" />
+          <FormField label="New password" name="next" type="password" autoComplete="new-password" helpText={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+          <FormField label="New password again" name="confirm" type="password" autoComplete="new-password" />
+          <InlineStack>
+            <Button submit loading={busy}>
+              Change password
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </Form>
+    </Card>
+  );
+}
+
 export default function SettingsPage() {
-  const { shop, failures } = useLoaderData<typeof loader>();
+  const { shop, failures, merchant } = useLoaderData<typeof loader>();
+  const href = useAppHref();
   return (
     <Page title="Settings">
       <Layout>
-        <Layout.AnnotatedSection title="Store" description="What the platform told us about this store at install.">
+        {shop.platform === "MAGENTO" ? (
+          <Layout.AnnotatedSection title="Store" description="Your Magento store as this app knows it; its address and token are in the Magento connection.">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="p">Name: {shop.name ?? "—"}</Text>
+                <Text as="p">Platform: Magento 2</Text>
+                <Text as="p">Contact email (low-stock alerts): {shop.contactEmail ?? "—"}</Text>
+                <Text as="p" tone="subdued">
+                  Account id (for support): {shop.domain}
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.AnnotatedSection>
+        ) : (
+          <Layout.AnnotatedSection title="Store" description="What the platform told us about this store at install.">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="p">Domain: {shop.domain}</Text>
+                <Text as="p">Name: {shop.name ?? "—"}</Text>
+                <Text as="p">Plan: {shop.plan ?? "—"}</Text>
+                <Text as="p">Contact email (low-stock alerts): {shop.contactEmail ?? "—"}</Text>
+                <Text as="p">Granted scopes: {shop.scopes ?? "—"}</Text>
+              </BlockStack>
+            </Card>
+          </Layout.AnnotatedSection>
+        )}
+        <Layout.AnnotatedSection title="Connections" description="How the app sends messages and, on Magento, reaches the store.">
           <Card>
             <BlockStack gap="200">
-              <Text as="p">Domain: {shop.domain}</Text>
-              <Text as="p">Name: {shop.name ?? "—"}</Text>
-              <Text as="p">Plan: {shop.plan ?? "—"}</Text>
-              <Text as="p">Contact email (low-stock alerts): {shop.contactEmail ?? "—"}</Text>
-              <Text as="p">Granted scopes: {shop.scopes ?? "—"}</Text>
+              <Link url={href("/app/settings/channels")}>Messages: email (SMTP) and the SMS / push provider</Link>
+              {shop.platform === "MAGENTO" ? <Link url={href("/app/settings/magento")}>Magento connection: store address, token, events</Link> : null}
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>
+        {merchant ? (
+          <Layout.AnnotatedSection title="Account" description="Your sign-in to this admin. Shopify merchants sign in through Shopify instead.">
+            <AccountCard email={merchant.email} />
+          </Layout.AnnotatedSection>
+        ) : null}
         <Layout.AnnotatedSection
           title="API keys"
           description="Keys for the REST API (/api/v1) your own tools use to upload codes, issue them and export what was given out."

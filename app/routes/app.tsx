@@ -8,16 +8,17 @@ import { env } from "../env.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const url = new URL(request.url);
-  const embedded = !admin.demo || url.searchParams.get("embedded") === "1";
-  const headers = new Headers();
+  // Shopify merchants see the app inside Shopify's admin; Magento merchants (and the demo) see it standing alone.
+  const embedded = (!admin.demo && !admin.merchant) || url.searchParams.get("embedded") === "1";
+  const headers = new Headers(admin.headers);
   if (admin.demo && url.searchParams.get("shop")) headers.append("Set-Cookie", demoShopCookie(admin.shopDomain));
-  return data({ apiKey: env().SHOPIFY_API_KEY, embedded, shop: admin.shopDomain, demo: admin.demo }, { headers });
+  return data({ apiKey: env().SHOPIFY_API_KEY, embedded, shop: admin.shopDomain, demo: admin.demo, merchant: admin.merchant }, { headers });
 };
 
 export default function AppLayout() {
-  const { apiKey, embedded } = useLoaderData<typeof loader>();
+  const { apiKey, embedded, merchant } = useLoaderData<typeof loader>();
   return (
-    <AdminShell embedded={embedded} apiKey={apiKey}>
+    <AdminShell embedded={embedded} apiKey={apiKey} merchant={merchant}>
       <Outlet />
     </AdminShell>
   );

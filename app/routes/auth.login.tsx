@@ -1,4 +1,4 @@
-import { AppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { AppProvider, Button, Card, FormLayout, Link, Page, Text, TextField } from "@shopify/polaris";
 import enTranslations from "@shopify/polaris/locales/en.json";
 import { useState } from "react";
 import { Form, useActionData, useLoaderData, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
@@ -41,6 +41,10 @@ export default function Login() {
                 error={error}
               />
               <Button submit>Log in</Button>
+              <Text as="p" tone="subdued">
+                On Magento? <Link url="/magento/login">Log in with your email</Link> or{" "}
+                <Link url="/magento/signup">create an account</Link>.
+              </Text>
             </FormLayout>
           </Form>
         </Card>

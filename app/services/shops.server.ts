@@ -103,7 +103,7 @@ export async function installedShopIds(): Promise<string[]> {
 /** What Settings shows about the store. */
 export async function shopProfile(db: ShopDb) {
   return db.shop.findFirstOrThrow({
-    select: { domain: true, name: true, plan: true, contactEmail: true, scopes: true },
+    select: { domain: true, platform: true, name: true, plan: true, contactEmail: true, scopes: true },
   });
 }
 

@@ -45,6 +45,12 @@ export async function seedEveryTable(shop: TestShop, tag: string) {
   await db.dataRequest.create({ data: { shopId: shop.id, platformCustomerId: tag, requestId: `request-${tag}` } });
   await db.channelSettings.create({ data: { shopId: shop.id, channel: "EMAIL", config: { host: `${tag}.example.com` } } });
   await db.review.create({ data: { shopId: shop.id, externalId: `review-${tag}`, orderId: order.id, customerId: customer.id, rating: 5 } });
+  const account = await db.merchantAccount.create({
+    data: { shopId: shop.id, email: `${tag}-${shop.id}@merchant.test`, passwordHash: "scrypt$1$1$1$x$y" },
+  });
+  await db.merchantToken.create({
+    data: { shopId: shop.id, accountId: account.id, kind: "SESSION", tokenHash: `hash-${tag}-${shop.id}`, expiresAt: new Date(Date.now() + 60_000) },
+  });
 }
 
 /** Every model delegate that carries shop_id, by its client property name. */
@@ -75,4 +81,6 @@ export const SHOP_OWNED_DELEGATES = [
   "segmentRecheck",
   "channelSettings",
   "review",
+  "merchantAccount",
+  "merchantToken",
 ] as const;

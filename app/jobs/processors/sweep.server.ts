@@ -3,6 +3,7 @@
 // time: processing skips done events, and nothing is re-enqueued while the events queue still has work (see
 // eventsQueueIdle). It also settles dynamic codes whose attempt nobody finished (reconcileStalePendingCodes). The fan-out also catches up web pixel activations whose job never reached Redis.
 import { forShop } from "../../db/shop-scope.server";
+import { purgeExpiredMerchantTokens } from "../../services/merchant-accounts.server";
 import { reconcileStalePendingCodes } from "../../services/pools/dynamic.server";
 import { closeAbandonedUploads } from "../../services/pools/imports.server";
 import { installedShopIds, pixelActivationJobId, shopsAwaitingPixel } from "../../services/shops.server";
@@ -65,5 +66,6 @@ export async function processSweepAll(now = new Date()) {
   for (const shop of awaiting) {
     await enqueue("pixels", "activate", { shopId: shop.id }, { jobId: pixelActivationJobId(shop) });
   }
-  return { shops: shopIds.length, pixelActivations: awaiting.length };
+  const expiredMerchantTokens = await purgeExpiredMerchantTokens(now);
+  return { shops: shopIds.length, pixelActivations: awaiting.length, expiredMerchantTokens };
 }

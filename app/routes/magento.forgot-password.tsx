@@ -1,0 +1,38 @@
+// Asks for a password-reset link. The answer is the same whether or not the address has an account.
+import { Banner, Button, FormLayout, Link } from "@shopify/polaris";
+import { Form, redirect, useActionData, useNavigation, type ActionFunctionArgs } from "react-router";
+import { assertSameOrigin } from "../auth.server";
+import { systemMailer } from "../channels/email/mailer.server";
+import { FormField } from "../components/FormField";
+import { PublicPage } from "../components/PublicPage";
+import { env } from "../env.server";
+import { requestPasswordReset } from "../services/merchant-accounts.server";
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  assertSameOrigin(request);
+  const form = await request.formData();
+  const result = await requestPasswordReset(String(form.get("email") ?? ""), { mailer: systemMailer(), appUrl: env().SHOPIFY_APP_URL });
+  if (result.type === "no_mailer") {
+    return { error: "This installation of the app cannot send email (no SMTP_URL is set): ask its operator to reset the password." };
+  }
+  return redirect("/magento/login?reset=1");
+};
+
+export default function ForgotPassword() {
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <PublicPage title="Set a new password">
+      <Form method="post">
+        <FormLayout>
+          {result?.error && <Banner tone="critical">{result.error}</Banner>}
+          <FormField label="Email" name="email" type="email" autoComplete="username" helpText="We email a link that works once, within an hour." />
+          <Button submit variant="primary" loading={busy}>
+            Email me a link
+          </Button>
+          <Link url="/magento/login">Back to log in</Link>
+        </FormLayout>
+      </Form>
+    </PublicPage>
+  );
+}
