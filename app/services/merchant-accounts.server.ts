@@ -59,18 +59,24 @@ function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-async function createSession(account: { id: string; shopId: string }, now: Date): Promise<string> {
+/** Stores a new token of `kind` for the account, hashed, and returns the only copy of its clear value. */
+async function createToken(account: { id: string; shopId: string }, kind: "SESSION" | "PASSWORD_RESET", ttlMs: number, now: Date): Promise<string> {
   const token = newToken();
   await prisma.merchantToken.create({
     data: {
       shopId: account.shopId,
       accountId: account.id,
-      kind: "SESSION",
+      kind,
       tokenHash: hashToken(token),
-      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+      expiresAt: new Date(now.getTime() + ttlMs),
+      createdAt: now,
     },
   });
   return token;
+}
+
+function createSession(account: { id: string; shopId: string }, now: Date): Promise<string> {
+  return createToken(account, "SESSION", SESSION_TTL_MS, now);
 }
 
 export type SignUpResult =
@@ -222,17 +228,7 @@ export async function requestPasswordReset(
     where: { accountId: account.id, kind: "PASSWORD_RESET", createdAt: { gt: new Date(now.getTime() - 60 * 60 * 1000) } },
   });
   if (recent >= MAX_RESET_EMAILS_PER_HOUR) return { type: "too_many" };
-  const token = newToken();
-  await prisma.merchantToken.create({
-    data: {
-      shopId: account.shopId,
-      accountId: account.id,
-      kind: "PASSWORD_RESET",
-      tokenHash: hashToken(token),
-      expiresAt: new Date(now.getTime() + RESET_TTL_MS),
-      createdAt: now,
-    },
-  });
+  const token = await createToken(account, "PASSWORD_RESET", RESET_TTL_MS, now);
   const link = `${options.appUrl}/magento/reset-password?token=${encodeURIComponent(token)}`;
   await options.mailer.send({
     to: account.email,

@@ -7,6 +7,7 @@ import { saveEmailChannel } from "../../app/services/channels.server";
 import { sendMessages } from "../../app/services/messages/send.server";
 import { issueBatch } from "../../app/services/pools/issue.server";
 import { saveTemplate } from "../../app/services/templates.server";
+import { draftBroadcast } from "../support/broadcasts";
 import { createPoolWithCodes } from "../support/pools";
 import { startSmtpSink, type SmtpSink } from "../support/smtp";
 import { createTestShop, type TestShop } from "../support/shops";
@@ -67,22 +68,14 @@ async function arrange(options: { members: number; withoutEmail?: number; codes:
     })),
     select: { id: true, email: true },
   });
-  const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: "Everyone", rules: {} } });
-  await shop.db.segmentMembership.createMany({
-    data: customers.map((c) => ({ shopId: shop.id, segmentId: segment.id, customerId: c.id, enteredAt: new Date(Date.now() - 60_000) })),
-  });
-  const campaign = await shop.db.campaign.create({
-    data: {
-      shopId: shop.id,
-      name: "Black Friday",
-      kind: "BROADCAST",
-      segmentId: segment.id,
-      actions: [
-        { type: "issue_code", poolId: pool.id },
-        { type: "send_message", templateId: template.template.id },
-      ],
-    },
-  });
+  const campaign = await draftBroadcast(
+    shop,
+    customers.map((c) => c.id),
+    [
+      { type: "issue_code", poolId: pool.id },
+      { type: "send_message", templateId: template.template.id },
+    ],
+  );
   return {
     shop,
     campaignId: campaign.id,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { broadcastKey, runBroadcast, startBroadcast } from "../../../app/services/campaigns/broadcast.server";
 import { saveTemplate } from "../../../app/services/templates.server";
+import { draftBroadcast } from "../../support/broadcasts";
 import { appDiscounts, dynamicPool, dynamicShop, executedCreates, noSleep } from "../dynamic/helpers";
 
 // A broadcast from a dynamic pool creates one discount per recipient on the (simulated) store, through issueCode,
@@ -11,22 +12,15 @@ describe("broadcasting with a dynamic pool", () => {
     const pool = await dynamicPool(shop, { value: { type: "percentage", percent: 15 }, code: { prefix: "VIP-" } }, "VIP");
     const template = await saveTemplate(shop.db, shop.id, { name: "VIP", channel: "EMAIL", subject: "For you", body: "<p>{{promoCode}}</p>" });
     if (template.type !== "saved") throw new Error("template");
-    const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: "VIPs", rules: {} } });
-    await shop.db.segmentMembership.createMany({
-      data: shop.customers.map((customerId) => ({ shopId: shop.id, segmentId: segment.id, customerId, enteredAt: new Date(Date.now() - 1000) })),
-    });
-    const campaign = await shop.db.campaign.create({
-      data: {
-        shopId: shop.id,
-        name: "VIP broadcast",
-        kind: "BROADCAST",
-        segmentId: segment.id,
-        actions: [
-          { type: "issue_code", poolId: pool.id },
-          { type: "send_message", templateId: template.template.id },
-        ],
-      },
-    });
+    const campaign = await draftBroadcast(
+      shop,
+      shop.customers,
+      [
+        { type: "issue_code", poolId: pool.id },
+        { type: "send_message", templateId: template.template.id },
+      ],
+      "VIP broadcast",
+    );
     expect(await startBroadcast(shop.db, shop.id, campaign.id)).toEqual({ type: "started", recipients: 3 });
 
     const options = { dynamic: { platform: shop.platform, sleep: noSleep }, enqueueSends: false };

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { broadcastKey, runBroadcast, startBroadcast } from "../../../app/services/campaigns/broadcast.server";
 import { runTask } from "../../../app/services/tasks/run.server";
+import { draftBroadcast } from "../../support/broadcasts";
 import { createPoolWithCodes } from "../../support/pools";
 import { clientWithFlow, simulator } from "../../support/shopify-client";
 import { createTestShop } from "../../support/shops";
@@ -26,25 +27,17 @@ async function arrange() {
   }
   const pool = await createPoolWithCodes(shop, ["BF-1", "BF-2", "BF-3"], { name: "Black Friday" });
   const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "BF", channel: "EMAIL", subject: "Hi", body: "Code {{promoCode}}" } });
-  const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: "Everyone", rules: {} } });
-  await shop.db.segmentMembership.createMany({
-    data: customers.map((c) => ({ shopId: shop.id, segmentId: segment.id, customerId: c.id, enteredAt: new Date(Date.now() - 1000) })),
-  });
-  const campaign = await shop.db.campaign.create({
-    data: {
-      shopId: shop.id,
-      name: "Black Friday",
-      kind: "BROADCAST",
-      segmentId: segment.id,
-      actions: [
-        { type: "add_tags", tags: ["bf-2026"] },
-        { type: "issue_code", poolId: pool.id },
-        { type: "send_message", templateId: template.id },
-        { type: "write_metafield", namespace: "promo_codes", key: "last_code" },
-        { type: "flow_trigger" },
-      ],
-    },
-  });
+  const campaign = await draftBroadcast(
+    shop,
+    customers.map((c) => c.id),
+    [
+      { type: "add_tags", tags: ["bf-2026"] },
+      { type: "issue_code", poolId: pool.id },
+      { type: "send_message", templateId: template.id },
+      { type: "write_metafield", namespace: "promo_codes", key: "last_code" },
+      { type: "flow_trigger" },
+    ],
+  );
   return { shop, customers, pool, campaign };
 }
 
