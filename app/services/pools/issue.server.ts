@@ -331,8 +331,8 @@ interface BatchRow {
 
 // $1 pool, $2 shop, $3 recipients (uuid[], in order), $4 idempotency key prefix or null, $5 source.
 const ISSUE_BATCH_SQL = `
-  WITH claimed AS (
-    SELECT id, row_number() OVER (ORDER BY id) AS rn FROM (
+  WITH claimed AS MATERIALIZED (
+    SELECT array_agg(id ORDER BY id) AS ids FROM (
       SELECT id FROM codes
       WHERE pool_id = $1::uuid AND shop_id = $2::uuid AND status = 'AVAILABLE'
         AND (expires_at IS NULL OR expires_at > now())
@@ -341,14 +341,20 @@ const ISSUE_BATCH_SQL = `
       FOR UPDATE SKIP LOCKED
     ) picked
   ),
-  recipients AS (
-    SELECT customer_id, ord AS rn FROM unnest($3::uuid[]) WITH ORDINALITY AS r(customer_id, ord)
+  -- When codes run short, the first recipients in the caller's order are served. The claimed codes (in id order)
+  -- are zipped with those recipients sorted by id: no join to build, and the issuances below are written in both
+  -- customer and code order.
+  pairs AS (
+    SELECT p.code_id, p.customer_id
+    FROM claimed,
+      unnest(claimed.ids, ARRAY(SELECT c FROM unnest(($3::uuid[])[1:cardinality(claimed.ids)]) AS c ORDER BY c)) AS p(code_id, customer_id)
+    WHERE claimed.ids IS NOT NULL
   ),
   assigned AS (
-    UPDATE codes SET status = 'ASSIGNED', customer_id = recipients.customer_id, assigned_at = now()
-    FROM claimed JOIN recipients USING (rn)
-    WHERE codes.id = claimed.id
-    RETURNING codes.id AS code_id, codes.code, codes.expires_at, recipients.customer_id
+    UPDATE codes SET status = 'ASSIGNED', customer_id = pairs.customer_id, assigned_at = now()
+    FROM pairs
+    WHERE codes.id = pairs.code_id
+    RETURNING codes.id AS code_id, codes.code, codes.expires_at, pairs.customer_id
   ),
   recorded AS (
     INSERT INTO issuances (shop_id, pool_id, code_id, customer_id, kind, idempotency_key, source, created_at)
@@ -356,6 +362,9 @@ const ISSUE_BATCH_SQL = `
            CASE WHEN $4::text IS NULL THEN NULL ELSE $4::text || customer_id::text END,
            $5::text, now()
     FROM assigned
+    -- Sorted, each index on issuances is written page after page instead of at random: the customer and
+    -- idempotency-key indexes are keyed on random uuids (2.3-2.6 s -> 1.3-1.4 s for 100k rows, docs/decisions/0019).
+    ORDER BY code_id
   )
   SELECT customer_id::text AS customer_id, code_id::text AS code_id, code,
          (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at_ms

@@ -103,7 +103,21 @@ describe("batch issue", () => {
     expect(result.issued).toHaveLength(5);
     expect(new Set(result.issued.map((i) => i.code)).size).toBe(5);
     expect(new Set(result.issued.map((i) => i.customerId)).size).toBe(5);
-    expect(result.unserved).toHaveLength(2);
+    // When codes run short, the first recipients in the caller's order are the ones served.
+    expect(result.issued.map((i) => i.customerId).sort()).toEqual(recipients.slice(0, 5).sort());
+    expect(result.unserved).toEqual(recipients.slice(5));
+    expect(await shop.db.issuance.count()).toBe(5);
+    // Each code row names the customer its issuance names.
+    for (const issued of result.issued) {
+      const code = await shop.db.code.findFirstOrThrow({ where: { code: issued.code } });
+      expect(code).toMatchObject({ status: "ASSIGNED", customerId: issued.customerId });
+      const issuance = await shop.db.issuance.findFirstOrThrow({ where: { codeId: code.id } });
+      expect(issuance.customerId).toBe(issued.customerId);
+    }
+    // The pool is empty now: a second batch serves no one and records nothing.
+    const again = await issueBatch(shop.db, { shopId: shop.id, poolId: pool.id, customerIds: recipients.slice(5), source: "broadcast:2" });
+    expect(again.issued).toEqual([]);
+    expect(again.unserved).toEqual(recipients.slice(5));
     expect(await shop.db.issuance.count()).toBe(5);
   });
 
