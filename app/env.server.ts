@@ -22,6 +22,11 @@ const EnvSchema = z
     /** SMTP server for the app's own emails (low-stock alerts), e.g. smtp://user:pass@host:587. Unset: no email. */
     SMTP_URL: z.string().optional(),
     MAIL_FROM: z.string().default("Promo Codes <no-reply@promo-codes.app>"),
+    /**
+     * Proxies in front of the web process that append to X-Forwarded-For (a load balancer: 1). 0 trusts no header
+     * and takes the socket's peer as the client, for per-address limits such as the sign-in throttle.
+     */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** Worker concurrency per queue. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     /**

@@ -14,6 +14,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestListener } from "@react-router/node";
 import type { ServerBuild } from "react-router";
+import { clientAddress } from "../app/domain/client-address";
+import { env } from "../app/env.server";
 import { serveWebhook, webhookTopicOfPath } from "../app/services/webhook-route.server";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -45,7 +47,13 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ru
   const buildDir = path.resolve(options.buildDir ?? "build");
   const clientDir = path.join(buildDir, "client");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
-  const handle = createRequestListener({ build, mode: "production" });
+  const handle = createRequestListener({
+    build,
+    mode: "production",
+    getLoadContext: (request, client) => ({
+      clientAddress: clientAddress(client.address, request.headers.get("x-forwarded-for"), env().TRUST_PROXY_HOPS),
+    }),
+  });
 
   const server: Server = createServer((req, res) => {
     const pathname = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");

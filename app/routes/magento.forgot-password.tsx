@@ -1,16 +1,20 @@
 // Asks for a password-reset link. The answer is the same whether or not the address has an account.
 import { Banner, Button, FormLayout, Link } from "@shopify/polaris";
-import { Form, redirect, useActionData, useNavigation, type ActionFunctionArgs } from "react-router";
+import { data, Form, redirect, useActionData, useNavigation, type ActionFunctionArgs } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { systemMailer } from "../channels/email/mailer.server";
 import { FormField } from "../components/FormField";
 import { PublicPage } from "../components/PublicPage";
 import { env } from "../env.server";
 import { requestPasswordReset } from "../services/merchant-accounts.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/sign-in-throttle.server";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   assertSameOrigin(request);
   const form = await request.formData();
+  const throttle = await checkAttempts(ATTEMPT_RULES.passwordReset, context.clientAddress);
+  if (throttle.type === "limited") return data({ error: limitedMessage(throttle.retryAfterSeconds) }, { status: 429 });
+  await countAttempt(ATTEMPT_RULES.passwordReset, context.clientAddress);
   const result = await requestPasswordReset(String(form.get("email") ?? ""), { mailer: systemMailer(), appUrl: env().SHOPIFY_APP_URL });
   if (result.type === "no_mailer") {
     return { error: "This installation of the app cannot send email (no SMTP_URL is set): ask its operator to reset the password." };

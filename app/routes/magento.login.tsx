@@ -1,11 +1,12 @@
 // Log in for Magento merchants (Shopify merchants are signed in by Shopify and never see this page).
 import { Banner, Button, FormLayout, InlineStack, Link, Text } from "@shopify/polaris";
-import { Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { data, Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { FormField } from "../components/FormField";
 import { PublicPage } from "../components/PublicPage";
 import { logIn } from "../services/merchant-accounts.server";
 import { redirectIfSignedIn, safeNext, signedIn } from "../services/merchant-pages.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/sign-in-throttle.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await redirectIfSignedIn(request);
@@ -13,11 +14,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { next: safeNext(url.searchParams.get("next")), reset: url.searchParams.get("reset") === "1" };
 };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   assertSameOrigin(request);
   const form = await request.formData();
   const email = String(form.get("email") ?? "");
+  const throttle = await checkAttempts(ATTEMPT_RULES.signIn, context.clientAddress);
+  if (throttle.type === "limited") return data({ email, error: limitedMessage(throttle.retryAfterSeconds) }, { status: 429 });
   const result = await logIn({ email, password: String(form.get("password") ?? "") });
+  if (result.type !== "signed_in") await countAttempt(ATTEMPT_RULES.signIn, context.clientAddress);
   switch (result.type) {
     case "signed_in":
       return signedIn(result.sessionToken, safeNext(form.get("next")));

@@ -1,13 +1,14 @@
 // Sign-up for Magento merchants: creates the shop and its account, signs the merchant in, and sends them to
 // Settings > Magento to connect their store.
 import { Banner, Button, FormLayout, Link, Text } from "@shopify/polaris";
-import { Form, useActionData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { data, Form, useActionData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { FormField } from "../components/FormField";
 import { PublicPage } from "../components/PublicPage";
 import { MIN_PASSWORD_LENGTH, type FieldErrors } from "../domain/merchant-accounts";
 import { signUp } from "../services/merchant-accounts.server";
 import { redirectIfSignedIn, signedIn } from "../services/merchant-pages.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/sign-in-throttle.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await redirectIfSignedIn(request);
@@ -16,7 +17,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type ActionResult = { errors: FieldErrors; storeName: string; email: string; message?: string };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   assertSameOrigin(request);
   const form = await request.formData();
   const input = {
@@ -24,8 +25,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     email: String(form.get("email") ?? ""),
     password: String(form.get("password") ?? ""),
   };
-  const result = await signUp(input);
   const echo = { storeName: input.storeName, email: input.email };
+  const throttle = await checkAttempts(ATTEMPT_RULES.signUp, context.clientAddress);
+  if (throttle.type === "limited") {
+    const limited: ActionResult = { ...echo, errors: {}, message: limitedMessage(throttle.retryAfterSeconds) };
+    return data(limited, { status: 429 });
+  }
+  await countAttempt(ATTEMPT_RULES.signUp, context.clientAddress);
+  const result = await signUp(input);
   switch (result.type) {
     case "created":
       return signedIn(result.sessionToken, "/app/settings/magento");
@@ -44,6 +51,7 @@ export default function MagentoSignup() {
     <PublicPage title="Promo Codes for Magento: create your account">
       <Form method="post">
         <FormLayout>
+          {result && "message" in result && <Banner tone="critical">{result.message}</Banner>}
           {Object.keys(errors).length > 0 && <Banner tone="critical">Nothing was created: correct the fields below.</Banner>}
           <FormField label="Store name" name="storeName" autoComplete="organization" initial={result?.storeName ?? ""} error={errors.storeName} />
           <FormField

@@ -1,9 +1,9 @@
 // Per-shop and per-clientId limits on pixel events, in fixed one-minute windows kept in Redis (INCRBY + EXPIRE in
 // one MULTI, so every web process shares the count). A limiter that cannot reach Redis answers "unavailable" and
 // the endpoint accepts the batch: storing a burst we could not count beats losing real events in an outage.
-import { Redis } from "ioredis";
-import { env } from "../../env.server";
+import type { Redis } from "ioredis";
 import { queuePrefix } from "../../jobs/connection.server";
+import { closeCounterRedis, counterRedis, counterRedisReady } from "../../redis/counters.server";
 
 export interface PixelLimits {
   /** Events one shop may send per minute, all visitors together. */
@@ -24,48 +24,10 @@ export interface PixelRateLimiter {
 }
 
 const WINDOW_SECONDS = 60;
-/** A rate limit that makes the request wait on Redis defeats "answer fast": give up quickly and accept. */
-const COMMAND_TIMEOUT_MS = 250;
-
-let shared: Redis | undefined;
-
-function client(): Redis {
-  shared ??= new Redis(env().REDIS_URL, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    connectTimeout: 1000,
-    lazyConnect: false,
-  });
-  shared.on("error", () => undefined);
-  return shared;
-}
-
-/**
- * Commands fail at once while the client is not connected (no offline queue). A client still making its first
- * connection gets a moment to finish it, so the first requests after a start are counted too; one that lost its
- * connection (Redis down, reconnecting) is not waited for.
- */
-async function ready(redis: Redis): Promise<boolean> {
-  if (redis.status === "ready") return true;
-  if (redis.status !== "connecting" && redis.status !== "connect" && redis.status !== "wait") return false;
-  if (redis.status === "wait") redis.connect().catch(() => undefined);
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => {
-      redis.off("ready", onReady);
-      resolve(false);
-    }, COMMAND_TIMEOUT_MS);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    redis.once("ready", onReady);
-  });
-}
 
 export function redisRateLimiter(
   limits: PixelLimits = DEFAULT_PIXEL_LIMITS,
-  redis: () => Redis = client,
+  redis: () => Redis = counterRedis,
 ): PixelRateLimiter {
   return {
     async check(shopId, eventsByClient, now = new Date()) {
@@ -76,7 +38,7 @@ export function redisRateLimiter(
       const shopKey = `${prefix}:shop:${shopId}`;
       const clients = [...eventsByClient.entries()];
       try {
-        if (!(await ready(redis()))) return { type: "unavailable" };
+        if (!(await counterRedisReady(redis()))) return { type: "unavailable" };
         const multi = redis()
           .multi()
           .incrby(shopKey, total)
@@ -100,8 +62,7 @@ export function redisRateLimiter(
   };
 }
 
-export async function closeRateLimiter(): Promise<void> {
-  const redis = shared;
-  shared = undefined;
-  if (redis) await redis.quit().catch(() => redis.disconnect());
+/** Closes the shared counter client (the sign-in throttle uses it too). */
+export function closeRateLimiter(): Promise<void> {
+  return closeCounterRedis();
 }

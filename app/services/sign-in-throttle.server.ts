@@ -1,0 +1,64 @@
+// Per-address limits on the Magento account pages, shared by every web process through Redis (fixed windows:
+// INCR + EXPIRE). The per-account lockout (merchant-accounts.server.ts) stops guessing one merchant's password;
+// this stops one address from trying a password against many accounts, creating accounts in bulk, or sending
+// reset emails to many inboxes. It fails open: when Redis can't be reached the request goes on, and the
+// per-account limits still hold.
+import { queuePrefix } from "../jobs/connection.server";
+import { counterRedis, counterRedisReady } from "../redis/counters.server";
+
+export interface AttemptRule {
+  name: string;
+  /** Attempts one address may make in a window. */
+  max: number;
+  windowSeconds: number;
+}
+
+export const ATTEMPT_RULES = {
+  /** Failed sign-ins: 5 accounts' worth of lockouts, far above a merchant who forgot which password they used. */
+  signIn: { name: "sign-in", max: 25, windowSeconds: 15 * 60 },
+  signUp: { name: "sign-up", max: 10, windowSeconds: 60 * 60 },
+  passwordReset: { name: "password-reset", max: 10, windowSeconds: 60 * 60 },
+} satisfies Record<string, AttemptRule>;
+
+export type AttemptCheck = { type: "allowed" } | { type: "limited"; retryAfterSeconds: number };
+
+function windowOf(rule: AttemptRule, now: Date) {
+  const seconds = Math.floor(now.getTime() / 1000);
+  return {
+    key: (address: string) => `${queuePrefix()}:throttle:${rule.name}:${Math.floor(seconds / rule.windowSeconds)}:${address}`,
+    retryAfterSeconds: rule.windowSeconds - (seconds % rule.windowSeconds),
+  };
+}
+
+/** Whether `address` has attempts left under `rule`; does not count one. An unknown address is never limited. */
+export async function checkAttempts(rule: AttemptRule, address: string | undefined, now = new Date()): Promise<AttemptCheck> {
+  if (!address) return { type: "allowed" };
+  const window = windowOf(rule, now);
+  try {
+    const redis = counterRedis();
+    if (!(await counterRedisReady(redis))) return { type: "allowed" };
+    const used = Number((await redis.get(window.key(address))) ?? 0);
+    return used >= rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : { type: "allowed" };
+  } catch {
+    return { type: "allowed" };
+  }
+}
+
+/** Counts one attempt by `address` under `rule`. */
+export async function countAttempt(rule: AttemptRule, address: string | undefined, now = new Date()): Promise<void> {
+  if (!address) return;
+  const key = windowOf(rule, now).key(address);
+  try {
+    const redis = counterRedis();
+    if (!(await counterRedisReady(redis))) return;
+    await redis.multi().incr(key).expire(key, rule.windowSeconds * 2).exec();
+  } catch {
+    // Not counted: the per-account limits still apply.
+  }
+}
+
+/** What the page says when an address is limited. */
+export function limitedMessage(retryAfterSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Too many attempts from your network. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
