@@ -27,6 +27,8 @@ const EnvSchema = z
      * and takes the socket's peer as the client, for per-address limits such as the sign-in throttle.
      */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Requests one store may make to the REST API (/api/v1) per minute, all its API keys together. */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
     /** Worker concurrency per queue. */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     /**

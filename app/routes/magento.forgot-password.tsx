@@ -7,7 +7,7 @@ import { FormField } from "../components/FormField";
 import { PublicPage } from "../components/PublicPage";
 import { env } from "../env.server";
 import { requestPasswordReset } from "../services/merchant-accounts.server";
-import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/sign-in-throttle.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   assertSameOrigin(request);

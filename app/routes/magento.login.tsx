@@ -6,7 +6,7 @@ import { FormField } from "../components/FormField";
 import { PublicPage } from "../components/PublicPage";
 import { logIn } from "../services/merchant-accounts.server";
 import { redirectIfSignedIn, safeNext, signedIn } from "../services/merchant-pages.server";
-import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/sign-in-throttle.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await redirectIfSignedIn(request);

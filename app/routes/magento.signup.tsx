@@ -8,7 +8,7 @@ import { PublicPage } from "../components/PublicPage";
 import { MIN_PASSWORD_LENGTH, type FieldErrors } from "../domain/merchant-accounts";
 import { signUp } from "../services/merchant-accounts.server";
 import { redirectIfSignedIn, signedIn } from "../services/merchant-pages.server";
-import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/sign-in-throttle.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await redirectIfSignedIn(request);

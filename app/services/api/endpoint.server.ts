@@ -1,8 +1,9 @@
 // What every /api/v1 route does around its handler: answer OPTIONS and wrong methods (405 with Allow), authenticate
-// the API key (401/403), run the handler with the shop-scoped client, and turn every failure into the JSON error
-// shape. Route files stay one line per method.
+// the API key (401/403), count the request against its store's rate (429), run the handler with the shop-scoped
+// client, and turn every failure into the JSON error shape. Route files stay one line per method.
 import type { ShopDb } from "../../db/shop-scope.server";
 import { authenticateApiKey } from "../api-keys.server";
+import { apiRateRule, consumeAttempt } from "../throttle.server";
 import { ApiError, errorResponse } from "./errors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -37,8 +38,20 @@ const UNAUTHORIZED_HINT = "Send an API key as `Authorization: Bearer pk_...` (cr
 async function authenticate(request: Request): Promise<{ shopId: string; db: ShopDb; keyId: string }> {
   const auth = await authenticateApiKey(request);
   switch (auth.type) {
-    case "authenticated":
+    case "authenticated": {
+      const rule = apiRateRule();
+      const rate = await consumeAttempt(rule, auth.shopId);
+      if (rate.type === "limited") {
+        throw new ApiError(
+          429,
+          "rate_limited",
+          `Too many requests: this store's API keys may make ${rule.max} a minute together. Retry after ${rate.retryAfterSeconds} s.`,
+          { limitPerMinute: rule.max, retryAfterSeconds: rate.retryAfterSeconds },
+          { "retry-after": String(rate.retryAfterSeconds) },
+        );
+      }
       return auth;
+    }
     case "missing":
       throw new ApiError(401, "missing_api_key", `No API key. ${UNAUTHORIZED_HINT}`, undefined, { "www-authenticate": 'Bearer realm="api"' });
     case "invalid":

@@ -33,6 +33,8 @@ export const API_ERROR_CODES = [
   "upload_refused",
   "idempotency_key_reused",
   "code_not_created",
+  // 429
+  "rate_limited",
   // 500, 502, 503
   "internal_error",
   "platform_error",

@@ -1,8 +1,11 @@
-// Per-address limits on the Magento account pages, shared by every web process through Redis (fixed windows:
-// INCR + EXPIRE). The per-account lockout (merchant-accounts.server.ts) stops guessing one merchant's password;
-// this stops one address from trying a password against many accounts, creating accounts in bulk, or sending
-// reset emails to many inboxes. It fails open: when Redis can't be reached the request goes on, and the
-// per-account limits still hold.
+// Fixed-window limits shared by every web process through Redis (INCR + EXPIRE):
+// - per client address on the Magento account pages. The per-account lockout (merchant-accounts.server.ts) stops
+//   guessing one merchant's password; these stop one address from trying a password against many accounts,
+//   creating accounts in bulk, or sending reset emails to many inboxes (decision 0020);
+// - per store on the REST API, so one runaway script can't take the API, or the database behind it, for itself.
+// They fail open: when Redis can't be reached the request goes on (the per-account lockout, in PostgreSQL, still
+// holds).
+import { env } from "../env.server";
 import { queuePrefix } from "../jobs/connection.server";
 import { counterRedis, counterRedisReady } from "../redis/counters.server";
 
@@ -54,6 +57,26 @@ export async function countAttempt(rule: AttemptRule, address: string | undefine
     await redis.multi().incr(key).expire(key, rule.windowSeconds * 2).exec();
   } catch {
     // Not counted: the per-account limits still apply.
+  }
+}
+
+/** Requests one store may make to /api/v1 per minute, all its keys together (API_RATE_LIMIT_PER_MINUTE). */
+export function apiRateRule(): AttemptRule {
+  return { name: "api", max: env().API_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 };
+}
+
+/** Counts one attempt and says whether it was still within the rule (the limit's own request is allowed). */
+export async function consumeAttempt(rule: AttemptRule, who: string, now = new Date()): Promise<AttemptCheck> {
+  const window = windowOf(rule, now);
+  const key = window.key(who);
+  try {
+    const redis = counterRedis();
+    if (!(await counterRedisReady(redis))) return { type: "allowed" };
+    const results = await redis.multi().incr(key).expire(key, rule.windowSeconds * 2).exec();
+    const used = Number(results?.[0]?.[1] ?? 0);
+    return used > rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : { type: "allowed" };
+  } catch {
+    return { type: "allowed" };
   }
 }
 

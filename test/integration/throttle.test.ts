@@ -1,14 +1,16 @@
-// Per-address limits on the Magento account pages, against the machine's Redis: one address can't try passwords
-// across many accounts or ask for reset emails without end, other addresses are untouched, and a Redis that
-// can't be reached lets requests through (the per-account lockout still holds).
+// The limits in app/services/throttle.server.ts, against the machine's Redis. Per address on the Magento account
+// pages: one address can't try passwords across many accounts or ask for reset emails without end, other
+// addresses are untouched. Per store on the REST API. And a Redis that can't be reached lets requests through.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "../../app/env.server";
 import { closeCounterRedis } from "../../app/redis/counters.server";
 import { action as forgotAction } from "../../app/routes/magento.forgot-password";
+import * as pools from "../../app/routes/api.v1.pools";
 import { action as loginAction } from "../../app/routes/magento.login";
 import { signUp } from "../../app/services/merchant-accounts.server";
-import { ATTEMPT_RULES, checkAttempts, countAttempt } from "../../app/services/sign-in-throttle.server";
+import { ATTEMPT_RULES, checkAttempts, countAttempt } from "../../app/services/throttle.server";
+import { call, createApiShop, errorOf } from "../unit/api/helpers";
 
 const APP = "https://promo-app.test";
 const PASSWORD = "correct horse battery staple";
@@ -31,7 +33,7 @@ afterAll(async () => {
   await closeCounterRedis();
 });
 
-describe("the sign-in throttle", () => {
+describe("limits per address and per store", () => {
   it(`GIVEN ${ATTEMPT_RULES.signIn.max} failed sign-ins from one address across many emails THEN it is refused even with the right password, and another address signs in`, async () => {
     const email = `owner-${randomUUID().slice(0, 8)}@store.test`;
     const created = await signUp({ storeName: "Throttled store", email, password: PASSWORD });
@@ -82,6 +84,30 @@ describe("the sign-in throttle", () => {
     expect(await checkAttempts(rule, who, new Date(start.getTime() + 60_000))).toEqual({ type: "allowed" });
     // An unknown address (dev server, a malformed header) is not limited by address.
     expect(await checkAttempts(rule, undefined, start)).toEqual({ type: "allowed" });
+  });
+
+  it("GIVEN a store's API keys over the per-minute limit THEN its next request gets 429 with Retry-After and does nothing, and another store is served", async () => {
+    process.env.API_RATE_LIMIT_PER_MINUTE = "4";
+    resetEnvCache();
+    try {
+      const busy = await createApiShop();
+      const other = await createApiShop();
+      // Make sure the requests below fall in one window.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
+      for (let i = 0; i < 4; i++) expect((await call(pools, "GET", "/pools", { key: busy.key })).status).toBe(200);
+      const refused = await call(pools, "POST", "/pools", { key: busy.key, json: { name: "Never made" } });
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(await errorOf(refused)).toMatchObject({ code: "rate_limited", details: { limitPerMinute: 4, retryAfterSeconds: retryAfter } });
+      expect(await busy.db.pool.count({ where: { name: "Never made" } })).toBe(0);
+      expect((await call(pools, "GET", "/pools", { key: other.key })).status).toBe(200);
+    } finally {
+      delete process.env.API_RATE_LIMIT_PER_MINUTE;
+      resetEnvCache();
+    }
   });
 
   it("GIVEN Redis can't be reached THEN requests go through instead of failing", async () => {
