@@ -5,13 +5,14 @@
 // - per store on the REST API, so one runaway script can't take the API, or the database behind it, for itself.
 // They fail open: when Redis can't be reached the request goes on (the per-account lockout, in PostgreSQL, still
 // holds).
+import type { Redis } from "ioredis";
 import { env } from "../env.server";
 import { queuePrefix } from "../jobs/connection.server";
 import { counterRedis, counterRedisReady } from "../redis/counters.server";
 
 export interface AttemptRule {
   name: string;
-  /** Attempts one address may make in a window. */
+  /** Attempts one address (or store) may make in a window. */
   max: number;
   windowSeconds: number;
 }
@@ -25,39 +26,47 @@ export const ATTEMPT_RULES = {
 
 export type AttemptCheck = { type: "allowed" } | { type: "limited"; retryAfterSeconds: number };
 
-function windowOf(rule: AttemptRule, now: Date) {
+function windowOf(rule: AttemptRule, who: string, now: Date) {
   const seconds = Math.floor(now.getTime() / 1000);
   return {
-    key: (address: string) => `${queuePrefix()}:throttle:${rule.name}:${Math.floor(seconds / rule.windowSeconds)}:${address}`,
+    key: `${queuePrefix()}:throttle:${rule.name}:${Math.floor(seconds / rule.windowSeconds)}:${who}`,
     retryAfterSeconds: rule.windowSeconds - (seconds % rule.windowSeconds),
   };
 }
 
-/** Whether `address` has attempts left under `rule`; does not count one. An unknown address is never limited. */
-export async function checkAttempts(rule: AttemptRule, address: string | undefined, now = new Date()): Promise<AttemptCheck> {
-  if (!address) return { type: "allowed" };
-  const window = windowOf(rule, now);
+/** Runs `run` on the counters, or answers `fallback` when Redis can't be reached in time (fail open). */
+async function onCounters<T>(fallback: T, run: (redis: Redis) => Promise<T>): Promise<T> {
   try {
     const redis = counterRedis();
-    if (!(await counterRedisReady(redis))) return { type: "allowed" };
-    const used = Number((await redis.get(window.key(address))) ?? 0);
-    return used >= rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : { type: "allowed" };
+    return (await counterRedisReady(redis)) ? await run(redis) : fallback;
   } catch {
-    return { type: "allowed" };
+    return fallback;
   }
 }
 
-/** Counts one attempt by `address` under `rule`. */
+/** INCR + EXPIRE in one round trip; the count after this attempt. */
+async function increment(redis: Redis, rule: AttemptRule, key: string): Promise<number> {
+  const results = await redis.multi().incr(key).expire(key, rule.windowSeconds * 2).exec();
+  return Number(results?.[0]?.[1] ?? 0);
+}
+
+const ALLOWED: AttemptCheck = { type: "allowed" };
+
+/** Whether `address` has attempts left under `rule`; does not count one. An unknown address is never limited. */
+export async function checkAttempts(rule: AttemptRule, address: string | undefined, now = new Date()): Promise<AttemptCheck> {
+  if (!address) return ALLOWED;
+  const window = windowOf(rule, address, now);
+  return onCounters(ALLOWED, async (redis) => {
+    const used = Number((await redis.get(window.key)) ?? 0);
+    return used >= rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : ALLOWED;
+  });
+}
+
+/** Counts one attempt by `address` under `rule` (not counted when Redis is away: the per-account limits hold). */
 export async function countAttempt(rule: AttemptRule, address: string | undefined, now = new Date()): Promise<void> {
   if (!address) return;
-  const key = windowOf(rule, now).key(address);
-  try {
-    const redis = counterRedis();
-    if (!(await counterRedisReady(redis))) return;
-    await redis.multi().incr(key).expire(key, rule.windowSeconds * 2).exec();
-  } catch {
-    // Not counted: the per-account limits still apply.
-  }
+  const { key } = windowOf(rule, address, now);
+  await onCounters(0, (redis) => increment(redis, rule, key));
 }
 
 /** Requests one store may make to /api/v1 per minute, all its keys together (API_RATE_LIMIT_PER_MINUTE). */
@@ -67,17 +76,10 @@ export function apiRateRule(): AttemptRule {
 
 /** Counts one attempt and says whether it was still within the rule (the limit's own request is allowed). */
 export async function consumeAttempt(rule: AttemptRule, who: string, now = new Date()): Promise<AttemptCheck> {
-  const window = windowOf(rule, now);
-  const key = window.key(who);
-  try {
-    const redis = counterRedis();
-    if (!(await counterRedisReady(redis))) return { type: "allowed" };
-    const results = await redis.multi().incr(key).expire(key, rule.windowSeconds * 2).exec();
-    const used = Number(results?.[0]?.[1] ?? 0);
-    return used > rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : { type: "allowed" };
-  } catch {
-    return { type: "allowed" };
-  }
+  const window = windowOf(rule, who, now);
+  return onCounters(ALLOWED, async (redis) =>
+    (await increment(redis, rule, window.key)) > rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : ALLOWED,
+  );
 }
 
 /** What the page says when an address is limited. */

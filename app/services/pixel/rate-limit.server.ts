@@ -62,7 +62,7 @@ export function redisRateLimiter(
   };
 }
 
-/** Closes the shared counter client (the sign-in throttle uses it too). */
+/** Closes the shared counter client (the request limits in throttle.server.ts use it too). */
 export function closeRateLimiter(): Promise<void> {
   return closeCounterRedis();
 }
