@@ -74,12 +74,25 @@ export function apiRateRule(): AttemptRule {
   return { name: "api", max: env().API_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 };
 }
 
-/** Counts one attempt and says whether it was still within the rule (the limit's own request is allowed). */
-export async function consumeAttempt(rule: AttemptRule, who: string, now = new Date()): Promise<AttemptCheck> {
+/** Where a store stands against a rate after one more request. `remaining` is null when Redis could not count it. */
+export interface RateState {
+  limited: boolean;
+  limit: number;
+  remaining: number | null;
+  /** Seconds until the window ends and the count starts again. */
+  resetSeconds: number;
+}
+
+/** Counts one request by `who` under `rule` (the limit's own request is allowed; the next one is not). */
+export async function consumeRate(rule: AttemptRule, who: string, now = new Date()): Promise<RateState> {
   const window = windowOf(rule, who, now);
-  return onCounters(ALLOWED, async (redis) =>
-    (await increment(redis, rule, window.key)) > rule.max ? { type: "limited", retryAfterSeconds: window.retryAfterSeconds } : ALLOWED,
-  );
+  const used = await onCounters<number | null>(null, (redis) => increment(redis, rule, window.key));
+  return {
+    limited: used !== null && used > rule.max,
+    limit: rule.max,
+    remaining: used === null ? null : Math.max(0, rule.max - used),
+    resetSeconds: window.retryAfterSeconds,
+  };
 }
 
 /** What the page says when an address is limited. */

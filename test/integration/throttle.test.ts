@@ -86,7 +86,7 @@ describe("limits per address and per store", () => {
     expect(await checkAttempts(rule, undefined, start)).toEqual({ type: "allowed" });
   });
 
-  it("GIVEN a store's API keys over the per-minute limit THEN its next request gets 429 with Retry-After and does nothing, and another store is served", async () => {
+  it("GIVEN a store's API keys over the per-minute limit THEN its next request gets 429 with Retry-After and does nothing, every answer carries RateLimit headers, and another store is served", async () => {
     process.env.API_RATE_LIMIT_PER_MINUTE = "4";
     resetEnvCache();
     try {
@@ -95,9 +95,20 @@ describe("limits per address and per store", () => {
       // Make sure the requests below fall in one window.
       const intoMinute = Date.now() % 60_000;
       if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
-      for (let i = 0; i < 4; i++) expect((await call(pools, "GET", "/pools", { key: busy.key })).status).toBe(200);
+      // Every answer says where the store stands, errors included.
+      for (let i = 0; i < 3; i++) {
+        const served = await call(pools, "GET", "/pools", { key: busy.key });
+        expect(served.status).toBe(200);
+        expect(served.headers.get("ratelimit-limit")).toBe("4");
+        expect(served.headers.get("ratelimit-remaining")).toBe(String(3 - i));
+      }
+      const invalid = await call(pools, "POST", "/pools", { key: busy.key, json: { name: "" } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.headers.get("ratelimit-remaining")).toBe("0");
       const refused = await call(pools, "POST", "/pools", { key: busy.key, json: { name: "Never made" } });
       expect(refused.status).toBe(429);
+      expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+      expect(Number(refused.headers.get("ratelimit-reset"))).toBe(Number(refused.headers.get("retry-after")));
       const retryAfter = Number(refused.headers.get("retry-after"));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);

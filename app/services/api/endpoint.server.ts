@@ -3,7 +3,7 @@
 // client, and turn every failure into the JSON error shape. Route files stay one line per method.
 import type { ShopDb } from "../../db/shop-scope.server";
 import { authenticateApiKey } from "../api-keys.server";
-import { apiRateRule, consumeAttempt } from "../throttle.server";
+import { apiRateRule, consumeRate, type RateState } from "../throttle.server";
 import { ApiError, errorResponse } from "./errors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -18,6 +18,8 @@ export interface ApiContext extends RequestContext {
   shopId: string;
   db: ShopDb;
   keyId: string;
+  /** The store's request rate after this request, sent back as RateLimit-* headers. */
+  rate: RateState;
 }
 
 export type ApiHandler<C extends RequestContext = ApiContext> = (context: C) => Promise<Response> | Response;
@@ -35,22 +37,31 @@ export interface ApiEndpoint {
 
 const UNAUTHORIZED_HINT = "Send an API key as `Authorization: Bearer pk_...` (create one in the app's Settings).";
 
-async function authenticate(request: Request): Promise<{ shopId: string; db: ShopDb; keyId: string }> {
+/** RateLimit-Limit, -Remaining and -Reset (seconds), on every answer to an authenticated request. */
+function rateHeaders(rate: RateState): Record<string, string> {
+  return {
+    "ratelimit-limit": String(rate.limit),
+    ...(rate.remaining === null ? {} : { "ratelimit-remaining": String(rate.remaining) }),
+    "ratelimit-reset": String(rate.resetSeconds),
+  };
+}
+
+async function authenticate(request: Request): Promise<{ shopId: string; db: ShopDb; keyId: string; rate: RateState }> {
   const auth = await authenticateApiKey(request);
   switch (auth.type) {
     case "authenticated": {
       const rule = apiRateRule();
-      const rate = await consumeAttempt(rule, auth.shopId);
-      if (rate.type === "limited") {
+      const rate = await consumeRate(rule, auth.shopId);
+      if (rate.limited) {
         throw new ApiError(
           429,
           "rate_limited",
-          `Too many requests: this store's API keys may make ${rule.max} a minute together. Retry after ${rate.retryAfterSeconds} s.`,
-          { limitPerMinute: rule.max, retryAfterSeconds: rate.retryAfterSeconds },
-          { "retry-after": String(rate.retryAfterSeconds) },
+          `Too many requests: this store's API keys may make ${rule.max} a minute together. Retry after ${rate.resetSeconds} s.`,
+          { limitPerMinute: rule.max, retryAfterSeconds: rate.resetSeconds },
+          { "retry-after": String(rate.resetSeconds), ...rateHeaders(rate) },
         );
       }
-      return auth;
+      return { ...auth, rate };
     }
     case "missing":
       throw new ApiError(401, "missing_api_key", `No API key. ${UNAUTHORIZED_HINT}`, undefined, { "www-authenticate": 'Bearer realm="api"' });
@@ -81,14 +92,22 @@ function build<C extends RequestContext>(
       if (!handler) {
         return errorResponse(405, "method_not_allowed", `${method} is not supported here; use ${methods.join(" or ")}.`, { allow }, { allow: allowHeader });
       }
+      // Once the request is counted, every answer to it (errors included) tells the caller where its store stands.
+      let rate: RateState | undefined;
+      const answer = (response: Response) => {
+        const headers = new Headers(response.headers);
+        if (rate) for (const [name, value] of Object.entries(rateHeaders(rate))) headers.set(name, value);
+        return new Response(method === "HEAD" ? null : response.body, { status: response.status, statusText: response.statusText, headers });
+      };
       try {
-        const response = await handler(await context({ request, url: new URL(request.url), params }));
-        return method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
+        const ctx = await context({ request, url: new URL(request.url), params });
+        if ("rate" in ctx) rate = ctx.rate as RateState;
+        return answer(await handler(ctx));
       } catch (error) {
-        if (error instanceof ApiError) return error.toResponse();
-        if (error instanceof Response) return error;
+        if (error instanceof ApiError) return answer(error.toResponse());
+        if (error instanceof Response) return answer(error);
         console.error(`[api] ${method} ${new URL(request.url).pathname} failed:`, error);
-        return errorResponse(500, "internal_error", "Something went wrong on our side. Retry later; idempotent requests are safe to retry.");
+        return answer(errorResponse(500, "internal_error", "Something went wrong on our side. Retry later; idempotent requests are safe to retry."));
       }
     },
   };
