@@ -326,35 +326,48 @@ function AccountCard({ email }: { email: string }) {
 export default function SettingsPage() {
   const { shop, failures, merchant } = useLoaderData<typeof loader>();
   const href = useAppHref();
+  // What Settings shows about the store: Magento shops have no domain, plan or scopes from an install.
+  const storeCard =
+    shop.platform === "MAGENTO"
+      ? {
+          description: "Your Magento store as this app knows it; its address and token are in the Magento connection.",
+          rows: [
+            ["Name", shop.name],
+            ["Platform", "Magento 2"],
+            ["Contact email (low-stock alerts)", shop.contactEmail],
+          ] as [string, string | null][],
+          note: `Account id (for support): ${shop.domain}`,
+        }
+      : {
+          description: "What the platform told us about this store at install.",
+          rows: [
+            ["Domain", shop.domain],
+            ["Name", shop.name],
+            ["Plan", shop.plan],
+            ["Contact email (low-stock alerts)", shop.contactEmail],
+            ["Granted scopes", shop.scopes],
+          ] as [string, string | null][],
+          note: null,
+        };
   return (
     <Page title="Settings">
       <Layout>
-        {shop.platform === "MAGENTO" ? (
-          <Layout.AnnotatedSection title="Store" description="Your Magento store as this app knows it; its address and token are in the Magento connection.">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="p">Name: {shop.name ?? "—"}</Text>
-                <Text as="p">Platform: Magento 2</Text>
-                <Text as="p">Contact email (low-stock alerts): {shop.contactEmail ?? "—"}</Text>
-                <Text as="p" tone="subdued">
-                  Account id (for support): {shop.domain}
+        <Layout.AnnotatedSection title="Store" description={storeCard.description}>
+          <Card>
+            <BlockStack gap="200">
+              {storeCard.rows.map(([label, value]) => (
+                <Text as="p" key={label}>
+                  {label}: {value ?? "—"}
                 </Text>
-              </BlockStack>
-            </Card>
-          </Layout.AnnotatedSection>
-        ) : (
-          <Layout.AnnotatedSection title="Store" description="What the platform told us about this store at install.">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="p">Domain: {shop.domain}</Text>
-                <Text as="p">Name: {shop.name ?? "—"}</Text>
-                <Text as="p">Plan: {shop.plan ?? "—"}</Text>
-                <Text as="p">Contact email (low-stock alerts): {shop.contactEmail ?? "—"}</Text>
-                <Text as="p">Granted scopes: {shop.scopes ?? "—"}</Text>
-              </BlockStack>
-            </Card>
-          </Layout.AnnotatedSection>
-        )}
+              ))}
+              {storeCard.note ? (
+                <Text as="p" tone="subdued">
+                  {storeCard.note}
+                </Text>
+              ) : null}
+            </BlockStack>
+          </Card>
+        </Layout.AnnotatedSection>
         <Layout.AnnotatedSection title="Connections" description="How the app sends messages and, on Magento, reaches the store.">
           <Card>
             <BlockStack gap="200">
