@@ -81,7 +81,9 @@ describe("Dynamic pools admin in Chromium", () => {
 
     await row.getByRole("link", { name: "Ada Birthday" }).click();
     await page.waitForURL(/\/app\/customers\/[0-9a-f-]{36}\?/);
-    const received = page.locator(".Polaris-IndexTable__TableRow", { hasText: code });
+    // The URL changes before the customer page replaces the pool page, whose row also shows the code: wait for
+    // the customer page's own row, the one naming the pool.
+    const received = page.locator(".Polaris-IndexTable__TableRow", { hasText: code }).filter({ hasText: "Birthday 15%" });
     await received.waitFor();
     await expect(received.getByText("Birthday 15%").count()).resolves.toBe(1);
     await expect(received.getByText("Assigned").count()).resolves.toBe(1);

@@ -2,7 +2,7 @@
 // made-up customer) a moment after typing stops, and problems show next to their field with their line and column.
 import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, InlineGrid, InlineStack, List, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState, type ReactElement } from "react";
-import { useFetcher, type FetcherWithComponents } from "react-router";
+import { useFetcher, useLocation, type FetcherWithComponents } from "react-router";
 import { CHANNEL_LABELS, type PreviewCustomerChoice, type PreviewResponse, type TemplateChannel, type TemplateFormErrors, type TemplateFormValues } from "./template-form";
 
 const PREVIEW_DELAY_MS = 350;
@@ -128,6 +128,10 @@ export function TemplateEditor({ fetcher, initial, errors, pools, customers, sub
       setValues((v) => ({ ...v, [key]: value }));
   const preview = useFetcher<PreviewResponse>();
   const submitPreview = preview.submit;
+  // The preview posts to this page's own URL, fixed at render. Left to the default, a timer firing while the
+  // merchant leaves resolves against the page being navigated to, and posts there (a 405 on the templates list).
+  const { pathname, search } = useLocation();
+  const previewAction = `${pathname}${search}`;
 
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -138,10 +142,10 @@ export function TemplateEditor({ fetcher, initial, errors, pools, customers, sub
       form.set("subject", values.subject);
       form.set("body", values.body);
       form.set("previewCustomerId", customerId);
-      void submitPreview(form, { method: "post" });
+      void submitPreview(form, { method: "post", action: previewAction });
     }, PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [values.name, values.channel, values.subject, values.body, customerId, submitPreview]);
+  }, [values.name, values.channel, values.subject, values.body, customerId, submitPreview, previewAction]);
 
   // While typing, the preview's own check is the freshest word on placeholders; a save answers for every field.
   const previewErrors = preview.data?.type === "invalid" ? preview.data.errors : null;
