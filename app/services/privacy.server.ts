@@ -1,7 +1,7 @@
 // Mandatory privacy topics. customers/redact removes everything personal we hold on the customer: the customer
 // row (memberships and transitions cascade), its events, the messages we sent them (kept otherwise for delivery
 // accounting), its issuances and the link from the codes it was given (no foreign keys there: decision 0015), and
-// the exports of their data requests. shop/redact removes the shop and, by cascade, its rows; issuances
+// the exports of their data requests. shop/redact removes the shop and, by cascade, its rows; issuances and codes
 // explicitly.
 // customers/data_request gathers what we hold on the customer into data_requests.export, once per request id, for
 // the merchant to download from Settings and hand over.
@@ -33,8 +33,10 @@ export async function redactShop(shopId: string): Promise<void> {
   if (!shop) return;
   await prisma.$transaction([
     prisma.session.deleteMany({ where: { shop: shop.domain } }),
-    // The one table the shop row's cascade does not reach (decision 0015).
+    // The tables the shop row's cascade does not reach: issuances (decision 0015) and codes (0021), which are
+    // found through the shop's pools (codes have no shop index); their redemptions cascade from them.
     prisma.issuance.deleteMany({ where: { shopId } }),
+    prisma.code.deleteMany({ where: { pool: { shopId } } }),
     prisma.shop.delete({ where: { id: shopId } }),
   ]);
 }

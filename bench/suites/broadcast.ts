@@ -73,6 +73,9 @@ export async function run(log: (line: string) => void) {
       .catch(async (error: unknown) => {
         log(`fast cleanup unavailable (${(error as Error).message}); cascading from the shop row instead`);
         await db.execScript("ROLLBACK").catch(() => undefined);
+        // Neither has a foreign key to the shop's rows (decisions 0015, 0021): the shop row's cascade misses them.
+        await prisma.$executeRaw`DELETE FROM issuances WHERE shop_id = ${shopId}::uuid`;
+        await prisma.$executeRaw`DELETE FROM codes WHERE pool_id IN (SELECT id FROM pools WHERE shop_id = ${shopId}::uuid)`;
       });
     await prisma.$executeRaw`DELETE FROM shops WHERE id = ${shopId}::uuid`;
   };

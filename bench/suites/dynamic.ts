@@ -28,6 +28,7 @@ export async function run(log: (line: string) => void) {
   const { platformFor } = await import("../../app/platforms/index.server");
   const { createPool } = await import("../../app/services/pools/pools.server");
   const { issueCode } = await import("../../app/services/pools/issue.server");
+  const { redactShop } = await import("../../app/services/privacy.server");
 
   const domain = `bench-dyn-${randomUUID().slice(0, 8)}.myshopify.com`;
   const accessToken = `shpat_${randomUUID().replaceAll("-", "")}`;
@@ -109,8 +110,8 @@ export async function run(log: (line: string) => void) {
   const duplicates = platformDiscounts.length - platformCustomers.size + (dbCodes.length - dbCustomers.size) + orphans;
 
   msw.close();
-  await prisma.shop.delete({ where: { id: shop.id } });
-  await prisma.session.deleteMany({ where: { shop: domain } });
+  // The app's own shop deletion: codes and issuances are not reached by the shop row's cascade (0015, 0021).
+  await redactShop(shop.id);
   log(
     `${CODES} codes in ${seconds.toFixed(1)} s (${codesPerSec.toFixed(2)}/s; max ${theoreticalPerSec.toFixed(2)}/s at ${restoreRate} points/s ÷ ${costPerCreate} per create); ` +
       `${measured.filter((e) => e.errorCodes.includes("THROTTLED")).length} THROTTLED answers; store holds ${platformDiscounts.length} discounts, ` +

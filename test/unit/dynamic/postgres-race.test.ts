@@ -42,6 +42,8 @@ describe("dynamic codes on PostgreSQL", () => {
       expect(await db.code.findMany({ where: { poolId: pool.id }, select: { status: true } })).toEqual([{ status: "ASSIGNED" }]);
       expect(await db.issuance.count({ where: { poolId: pool.id } })).toBe(1);
     } finally {
+      // Codes have no foreign key to their pool (decision 0021): the shop row's cascade does not reach them.
+      await pg.prisma.code.deleteMany({ where: { pool: { shopId: row.id } } });
       await pg.prisma.shop.delete({ where: { id: row.id } });
     }
   });
