@@ -5,15 +5,14 @@
 //    psql's \copy (COPY FROM STDIN: the same client-to-server transfer our upload pays), into
 //    `CREATE TABLE bench_copy (code text)`: the literal reading of "a table shaped like the CSV", timed before
 //    and after our upload (mean). That table has no index and no constraint; our path also parses and validates
-//    every line, de-duplicates the file case-insensitively in memory, and writes rows of ~14 columns into
-//    `codes`, with a sequence, three foreign-key checks per row (shop, pool, customer) and seven indexes (primary
-//    key, the unique (pool_id, code_key) that finds duplicates in the pool, (shop_id, code_key), (pool_id,
-//    status), customer_id, the partial import_id index and the partial claim index over available codes). The
-//    goal (>= 0.5 of COPY) is taken against that literal baseline. For scale, the run also COPYs the file into a
-//    table with the upper-cased key and its unique index (copyKeyedPerSec: the least a de-duplicating load
-//    costs); with BENCH_POOLS_STAGED=1 it also loads it the COPY way into `codes` itself (stagedCopyPerSec: COPY
-//    into a temporary staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING into a fresh pool),
-//    the most any client-side change to the upload could reach on this schema.
+//    every line, de-duplicates the file case-insensitively in memory, stages it in an unlogged table, then adds it
+//    to `codes` (rows of ~16 columns, a sequence and five indexes: primary key, the unique (pool_id, code_key) that
+//    finds duplicates in the pool, (pool_id, status), and the partial claim and expiry indexes) in one insert
+//    sorted by key that skips the pool's existing codes (docs/decisions/0021). The goal (>= 0.5 of COPY) is taken
+//    against that literal baseline. For scale, the run also COPYs the file into a table with the upper-cased key
+//    and its unique index (copyKeyedPerSec: the least a de-duplicating load costs); with BENCH_POOLS_STAGED=1 it
+//    also loads it the COPY way into `codes` itself (stagedCopyPerSec: COPY into a temporary staging table, then
+//    one INSERT ... SELECT ... ON CONFLICT DO NOTHING into a fresh pool).
 // 2. 64 concurrent issuers drain a 100,000-code pool with issueCode (pool lookup, interactive transaction, SKIP
 //    LOCKED claim, issuance insert, stock-check enqueue). Baseline: 64 loops of the bare claim statement (the
 //    same UPDATE issueCode runs; no transaction, no issuance) through the same pg pool, on a fresh pool of the
@@ -84,7 +83,9 @@ export async function run(log: (line: string) => void) {
       }
     });
     if (!fast) {
+      // Neither has a foreign key to the shop's rows (decisions 0015, 0021): the shop row's cascade misses them.
       await prisma.$executeRaw`DELETE FROM issuances WHERE shop_id = ${shopId}::uuid`;
+      await prisma.$executeRaw`DELETE FROM codes WHERE pool_id IN (SELECT id FROM pools WHERE shop_id = ${shopId}::uuid)`;
       await db.execScript("VACUUM issuances");
     }
     await prisma.$executeRaw`DELETE FROM shops WHERE id = ${shopId}::uuid`;

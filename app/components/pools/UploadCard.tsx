@@ -224,10 +224,13 @@ export function UploadStatus({
     );
   }
   const bytesDone = progress?.bytesDone ?? 0;
+  // Codes reach the pool in one step once the whole file is read (a refused file adds none).
   const detail =
     state.phase === "starting"
       ? "Starting…"
-      : `${formatBytes(bytesDone)} of ${formatBytes(state.bytesTotal)} read · ${plural(progress?.accepted ?? 0, "code")} added so far`;
+      : bytesDone >= state.bytesTotal && state.bytesTotal > 0
+        ? `File read · adding ${plural(progress?.accepted ?? 0, "valid code")} to the pool…`
+        : `${formatBytes(bytesDone)} of ${formatBytes(state.bytesTotal)} read · ${plural(progress?.accepted ?? 0, "valid code")} so far`;
   return (
     <Card>
       <RunProgress

@@ -1,7 +1,10 @@
-// Getting codes into a pool: uploads (paste, CSV, xlsx, JSON) streamed batch by batch, and generation from a
-// pattern. Each run is a code_imports row the admin polls for progress and that ends with the per-line report.
-// Duplicates against the pool are skipped by the unique (pool, code key) index; a file refused half-way has
-// the codes it already added removed again, so a refused file adds nothing.
+// Getting codes into a pool: uploads (paste, CSV, xlsx, JSON) and generation from a pattern. Each run is a
+// code_imports row the admin polls for progress and that ends with the per-line report.
+//
+// An upload is streamed batch by batch into a staging table of its own, then added to the pool in one statement,
+// sorted by key, that skips the codes the pool already has (decision 0021). So a file refused half-way, or an
+// upload cut off, adds nothing, and the pool's unique index is written in order. Every write of codes to a static
+// pool holds the pool's code lock (codeLock), so the skip cannot race another upload or a generation.
 import type { CodeImport, Prisma } from "@prisma/client";
 import { database } from "../../db.server";
 import type { ShopDb } from "../../db/shop-scope.server";
@@ -9,11 +12,11 @@ import { GenerationError, generateCodes, planGeneration, type GenerateOptions } 
 import {
   parseJsonCodes,
   parseUpload,
+  DEFAULT_REPORTED_REJECTIONS,
   UploadRefusedError,
   UploadSummary,
   type ByteSource,
   type ParsedCode,
-  type UploadBatch,
   type UploadFormat,
   type UploadReport,
 } from "../../domain/pools/upload";
@@ -25,13 +28,8 @@ export type ImportOutcome =
 
 /** Progress is written at most this often, so a 1M-row upload does not spend its time on bookkeeping. */
 const PROGRESS_EVERY_MS = 250;
-/**
- * Batches written at once. The file is de-duplicated in memory before it is written, so two batches never hold the
- * same key; a second connection lets PostgreSQL use a second core on the index maintenance that is most of an
- * upload's time (`npm run bench -- pools`), while the next batch is parsed.
- */
-const UPLOAD_WRITERS = 2;
-
+/** Batches written to the staging table at once, while the next one is parsed. */
+const STAGE_WRITERS = 2;
 export async function startImport(
   db: ShopDb,
   input: { shopId: string; poolId: string; source: string; fileName?: string | null; bytesTotal?: number | null; itemsTotal?: number | null; params?: Prisma.InputJsonValue },
@@ -58,46 +56,100 @@ export async function recentImports(db: ShopDb, poolId: string, take = 10) {
   return db.codeImport.findMany({ where: { poolId }, orderBy: { createdAt: "desc" }, take });
 }
 
-// The bulk insert goes straight to the database driver: Prisma's raw-query path left about 110 MB of garbage per
-// million codes, which kept a 1M-row upload above 400 MB of memory (bench/suites/pools.ts measured it). Rows go
-// in sorted by key, so the unique index is written in order. shop_id is named explicitly, as for all raw SQL.
-const INSERT_CODES_SQL = `
-  INSERT INTO codes (shop_id, pool_id, import_id, code, code_key, status, expires_at, discount, tag, retired_at, created_at)
-  SELECT $1::uuid, $2::uuid, $3::uuid, c.code, upper(c.code),
-         (CASE WHEN c.in_use THEN 'RETIRED' ELSE 'AVAILABLE' END)::"CodeStatus",
-         c.expires_at, c.discount, c.tag, CASE WHEN c.in_use THEN now() ELSE NULL END, now()
-  FROM unnest($4::text[], $5::timestamp[], $6::int[], $7::text[], $8::boolean[]) AS c(code, expires_at, discount, tag, in_use)
-  ORDER BY upper(c.code)
-  ON CONFLICT (pool_id, code_key) DO NOTHING
-  RETURNING code_key`;
+// Batches go straight to the database driver: Prisma's raw-query path left about 110 MB of garbage per million
+// codes, which kept a 1M-row upload above 400 MB of memory (bench/suites/pools.ts measured it). shop_id is named
+// explicitly, as for all raw SQL.
 
-/** Inserts one batch; returns the keys that were new to the pool (the others were already in it). */
-async function insertCodes(shopId: string, poolId: string, importId: string, codes: ParsedCode[]): Promise<Set<string>> {
-  if (codes.length === 0) return new Set();
-  const rows = await database().query<{ code_key: string }>(INSERT_CODES_SQL, [
-    shopId,
-    poolId,
-    importId,
-    codes.map((c) => c.code),
-    codes.map((c) => (c.expiresAt ? c.expiresAt.toISOString() : null)),
-    codes.map((c) => c.discount),
-    codes.map((c) => c.tag),
-    codes.map((c) => c.inUse),
-  ]);
-  return new Set(rows.map((r) => r.code_key));
+/** Serialises the writes of codes to one pool: an upload's final insert skips existing keys without ON CONFLICT. */
+async function codeLock(tx: Pick<Prisma.TransactionClient, "$queryRaw">, poolId: string): Promise<void> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`codes:${poolId}`}, 0))::text AS locked`;
 }
 
-/** Splits a parsed batch into what the pool took and what it already had (reported per line). */
-async function storeBatch(db: ShopDb, shopId: string, poolId: string, importId: string, batch: UploadBatch): Promise<UploadBatch> {
-  const inserted = await insertCodes(shopId, poolId, importId, batch.accepted);
-  if (inserted.size === batch.accepted.length) return batch;
-  const accepted: ParsedCode[] = [];
-  const rejected = [...batch.rejected];
-  for (const code of batch.accepted) {
-    if (inserted.has(code.code.toUpperCase())) accepted.push(code);
-    else rejected.push({ line: code.line, reason: "duplicate_in_pool", value: code.code.slice(0, 100) });
-  }
-  return { ...batch, accepted, rejected };
+const IMPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STAGE_PREFIX = "code_upload_";
+
+/** The upload's staging table: unlogged (a crash loses only uploads that were still running), dropped at the end. */
+export function stageTable(importId: string): string {
+  if (!IMPORT_ID.test(importId)) throw new Error(`Not an upload id: ${importId}`);
+  return STAGE_PREFIX + importId.replaceAll("-", "");
+}
+
+function importIdOfStage(table: string): string | null {
+  const hex = table.slice(STAGE_PREFIX.length);
+  if (!table.startsWith(STAGE_PREFIX) || !/^[0-9a-f]{32}$/.test(hex)) return null;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+async function createStage(table: string): Promise<void> {
+  await database().execScript(
+    `CREATE UNLOGGED TABLE IF NOT EXISTS ${table} (line int NOT NULL, code text NOT NULL, expires_at timestamp(3), discount int, tag text, in_use boolean NOT NULL)`,
+  );
+}
+
+async function dropStage(table: string): Promise<void> {
+  await database().execScript(`DROP TABLE IF EXISTS ${table}`);
+}
+
+/** Appends one parsed batch to the staging table. The file is de-duplicated in memory, so keys are unique here. */
+async function stageCodes(table: string, codes: ParsedCode[]): Promise<void> {
+  if (codes.length === 0) return;
+  await database().query(
+    `INSERT INTO ${table} (line, code, expires_at, discount, tag, in_use)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::timestamp[], $4::int[], $5::text[], $6::boolean[])`,
+    [
+      codes.map((c) => c.line),
+      codes.map((c) => c.code),
+      codes.map((c) => (c.expiresAt ? c.expiresAt.toISOString() : null)),
+      codes.map((c) => c.discount),
+      codes.map((c) => c.tag),
+      codes.map((c) => c.inUse),
+    ],
+  );
+}
+
+/** The staged lines whose key the pool already has, first ones (by line) up to `limit`, with their total. */
+const POOL_DUPLICATES_SQL = (table: string) => `
+  SELECT s.line, s.code, count(*) OVER ()::int AS total
+  FROM ${table} s
+  WHERE EXISTS (SELECT 1 FROM codes c WHERE c.pool_id = $1::uuid AND c.code_key = upper(s.code))
+  ORDER BY s.line
+  LIMIT $2`;
+
+/** Adds the staged codes the pool does not have yet, sorted by key so the unique index is written in order. */
+const ADD_STAGED_SQL = (table: string) => `
+  INSERT INTO codes (shop_id, pool_id, import_id, code, code_key, status, expires_at, discount, tag, retired_at, created_at)
+  SELECT $1::uuid, $2::uuid, $3::uuid, s.code, upper(s.code),
+         (CASE WHEN s.in_use THEN 'RETIRED' ELSE 'AVAILABLE' END)::"CodeStatus",
+         s.expires_at, s.discount, s.tag, CASE WHEN s.in_use THEN now() ELSE NULL END, now()
+  FROM ${table} s
+  WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.pool_id = $2::uuid AND c.code_key = upper(s.code))
+  ORDER BY upper(s.code)`;
+
+/** A million staged codes take seconds to add, and a concurrent write to the same pool is waited for. */
+const ADD_STAGED_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** Adds an upload's staged codes to the pool in one transaction and moves the pool's duplicates into the report. */
+async function addStaged(db: ShopDb, input: { shopId: string; poolId: string; importId: string; table: string }, summary: UploadSummary) {
+  const { shopId, poolId, importId, table } = input;
+  const { duplicates, added } = await db.$transaction(
+    async (tx) => {
+      await codeLock(tx, poolId);
+      const duplicates = await tx.$queryRawUnsafe<{ line: number; code: string; total: number }[]>(
+        POOL_DUPLICATES_SQL(table),
+        poolId,
+        DEFAULT_REPORTED_REJECTIONS,
+      );
+      const added = await tx.$executeRawUnsafe(ADD_STAGED_SQL(table), shopId, poolId, importId);
+      return { duplicates, added };
+    },
+    { timeout: ADD_STAGED_TIMEOUT_MS, maxWait: 60_000 },
+  );
+  summary.moveToPoolDuplicates(
+    duplicates[0]?.total ?? 0,
+    duplicates.map((d) => ({ line: d.line, reason: "duplicate_in_pool" as const, value: d.code.slice(0, 100) })),
+  );
+  const expected = summary.report().accepted;
+  if (added !== expected) throw new Error(`Upload ${importId}: added ${added} codes where ${expected} were expected`);
 }
 
 async function finish(db: ShopDb, importId: string, report: UploadReport) {
@@ -115,9 +167,8 @@ async function finish(db: ShopDb, importId: string, report: UploadReport) {
   });
 }
 
-async function refuse(db: ShopDb, poolId: string, importId: string, error: { reason: string; message: string }) {
-  // Remove what this run added before the refusal: a refused file adds nothing.
-  await db.code.deleteMany({ where: { poolId, importId, status: "AVAILABLE" } });
+async function refuse(db: ShopDb, importId: string, error: { reason: string; message: string }) {
+  // Nothing reached the pool: codes are added only once the whole file has been read.
   await db.codeImport.update({
     where: { id: importId },
     data: { status: "FAILED", finishedAt: new Date(), accepted: 0, error: `${error.reason}: ${error.message}` },
@@ -128,7 +179,10 @@ async function poolIsStatic(db: ShopDb, poolId: string): Promise<boolean> {
   return (await db.pool.count({ where: { id: poolId, deletedAt: null, kind: "STATIC" } })) === 1;
 }
 
-/** Streams an upload into the pool, updating the import row as it goes. */
+/**
+ * Streams an upload into its staging table, updating the import row as it goes (`accepted` counts the valid codes
+ * read so far), then adds it to the pool and records the report.
+ */
 export async function importUpload(
   db: ShopDb,
   input: { shopId: string; poolId: string; importId?: string; format: UploadFormat; fileName?: string | null; bytesTotal?: number | null; source: ByteSource; maxBytes?: number },
@@ -137,63 +191,75 @@ export async function importUpload(
   const importId =
     input.importId ??
     (await startImport(db, { shopId: input.shopId, poolId: input.poolId, source: input.format, fileName: input.fileName, bytesTotal: input.bytesTotal })).id;
-  const summary = new UploadSummary();
-  let lastProgress = 0;
-  // Batches being written, oldest first; counted in file order as each one lands.
-  const writing: Promise<UploadBatch>[] = [];
-  const landOldest = async () => {
-    const batch = await writing.shift()!;
-    summary.add(batch);
-    if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
+  return staged(db, { ...input, importId }, async (table, summary) => {
+    let lastProgress = 0;
+    const progress = async () => {
       lastProgress = Date.now();
       const partial = summary.report();
       await db.codeImport.update({
         where: { id: importId },
-        data: { bytesDone: BigInt(batch.bytesRead), accepted: partial.accepted, duplicates: partial.duplicatesInFile + partial.duplicatesInPool, rejected: partial.rejected },
+        data: { bytesDone: BigInt(partial.bytesRead), accepted: partial.accepted, duplicates: partial.duplicatesInFile, rejected: partial.rejected },
       });
+    };
+    // Batches being written while the next one is parsed, oldest first.
+    const writing: Promise<void>[] = [];
+    try {
+      for await (const batch of parseUpload(input.source, { format: input.format, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) })) {
+        if (writing.length >= STAGE_WRITERS) await writing.shift();
+        summary.add(batch);
+        const written = stageCodes(table, batch.accepted);
+        // Awaited before a later batch or at the end; until then a failure must not count as unhandled.
+        written.catch(() => undefined);
+        writing.push(written);
+        if (Date.now() - lastProgress > PROGRESS_EVERY_MS) await progress();
+      }
+    } finally {
+      // Whatever is still being written lands (or fails) before the run is closed or its table dropped.
+      await Promise.allSettled(writing);
     }
-  };
-  try {
-    for await (const batch of parseUpload(input.source, { format: input.format, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) })) {
-      const stored = storeBatch(db, input.shopId, input.poolId, importId, batch);
-      // Awaited in landOldest; until then a failure must not count as unhandled.
-      stored.catch(() => undefined);
-      writing.push(stored);
-      if (writing.length >= UPLOAD_WRITERS) await landOldest();
-    }
-    while (writing.length > 0) await landOldest();
-  } catch (error) {
-    // Whatever is still being written lands (or fails) before the run is closed or its codes removed.
-    await Promise.allSettled(writing);
-    if (error instanceof UploadRefusedError) {
-      await refuse(db, input.poolId, importId, { reason: error.reason, message: error.message });
-      return { type: "refused", importId, reason: error.reason, message: error.message };
-    }
-    await db.codeImport
-      .update({ where: { id: importId }, data: { status: "FAILED", finishedAt: new Date(), error: (error as Error).message } })
-      .catch(() => undefined);
-    throw error;
-  }
-  const report = summary.report();
-  await finish(db, importId, report);
-  return { type: "done", importId, report };
+    for (const written of writing) await written;
+    // The whole file is read: the admin shows the codes being added.
+    await progress();
+  });
 }
 
 /** JSON bodies from the API: `{"codes": ["A", ...]}` or objects with per-code fields. */
 export async function importJson(db: ShopDb, input: { shopId: string; poolId: string; body: unknown }): Promise<ImportOutcome> {
   if (!(await poolIsStatic(db, input.poolId))) return { type: "pool_not_found" };
   const { id: importId } = await startImport(db, { shopId: input.shopId, poolId: input.poolId, source: "json" });
-  let batch;
+  return staged(db, { ...input, importId }, async (table, summary) => {
+    const batch = parseJsonCodes(input.body);
+    summary.add(batch);
+    await stageCodes(table, batch.accepted);
+  });
+}
+
+/** Runs `read` against a fresh staging table, adds what it staged to the pool, and closes the import row. */
+async function staged(
+  db: ShopDb,
+  input: { shopId: string; poolId: string; importId: string },
+  read: (table: string, summary: UploadSummary) => Promise<void>,
+): Promise<ImportOutcome> {
+  const { importId } = input;
+  const table = stageTable(importId);
+  const summary = new UploadSummary();
   try {
-    batch = parseJsonCodes(input.body);
+    await createStage(table);
+    await read(table, summary);
+    await addStaged(db, { ...input, table }, summary);
   } catch (error) {
     if (error instanceof UploadRefusedError) {
-      await refuse(db, input.poolId, importId, { reason: error.reason, message: error.message });
+      await refuse(db, importId, { reason: error.reason, message: error.message });
       return { type: "refused", importId, reason: error.reason, message: error.message };
     }
+    await db.codeImport
+      .update({ where: { id: importId }, data: { status: "FAILED", finishedAt: new Date(), error: (error as Error).message } })
+      .catch(() => undefined);
     throw error;
+  } finally {
+    await dropStage(table).catch(() => undefined);
   }
-  const report = new UploadSummary().add(await storeBatch(db, input.shopId, input.poolId, importId, batch)).report();
+  const report = summary.report();
   await finish(db, importId, report);
   return { type: "done", importId, report };
 }
@@ -230,6 +296,22 @@ export async function planPoolGeneration(
   return { type: "started", importId: run.id, message: plan.message };
 }
 
+const INSERT_GENERATED_SQL = `
+  INSERT INTO codes (shop_id, pool_id, import_id, code, code_key, status, created_at)
+  SELECT $1::uuid, $2::uuid, $3::uuid, c.code, upper(c.code), 'AVAILABLE'::"CodeStatus", now()
+  FROM unnest($4::text[]) AS c(code)
+  ORDER BY upper(c.code)
+  ON CONFLICT (pool_id, code_key) DO NOTHING`;
+
+/** Adds one generated batch under the pool's code lock; returns how many were new to the pool. */
+async function insertGenerated(db: ShopDb, shopId: string, poolId: string, importId: string, codes: string[]): Promise<number> {
+  if (codes.length === 0) return 0;
+  return db.$transaction(async (tx) => {
+    await codeLock(tx, poolId);
+    return tx.$executeRawUnsafe(INSERT_GENERATED_SQL, shopId, poolId, importId, codes);
+  });
+}
+
 /** Runs a planned generation. Idempotent on retry: it only generates what is still missing. */
 export async function runGeneration(db: ShopDb, shopId: string, importId: string): Promise<{ generated: number }> {
   const run = await db.codeImport.findFirst({ where: { id: importId } });
@@ -245,8 +327,7 @@ export async function runGeneration(db: ShopDb, shopId: string, importId: string
   };
   try {
     for await (const batch of generateCodes(options, count - already, isTaken)) {
-      const parsed: ParsedCode[] = batch.map((code, i) => ({ line: i + 1, code, expiresAt: null, discount: null, tag: null, inUse: false }));
-      generated += (await insertCodes(shopId, run.poolId, importId, parsed)).size;
+      generated += await insertGenerated(db, shopId, run.poolId, importId, batch);
       if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
         await db.codeImport.update({ where: { id: importId }, data: { itemsDone: generated, accepted: generated } });
@@ -268,9 +349,10 @@ export async function runGeneration(db: ShopDb, shopId: string, importId: string
 export const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 
 /**
- * Ends upload runs left RUNNING by an interrupted request, so the admin does not show them in progress forever.
- * Codes they added stay (uploading the file again skips them as duplicates). Generation and platform sync runs
- * belong to the worker, which retries them, and are left alone.
+ * Ends upload runs left RUNNING by an interrupted request, so the admin does not show them in progress forever,
+ * and drops the staging tables this shop's ended uploads left behind (a process that died mid-upload). Nothing of
+ * an interrupted upload reached the pool. Generation and platform sync runs belong to the worker, which retries
+ * them, and are left alone.
  */
 export async function closeAbandonedUploads(db: ShopDb, now = new Date()): Promise<number> {
   const result = await db.codeImport.updateMany({
@@ -282,8 +364,21 @@ export async function closeAbandonedUploads(db: ShopDb, now = new Date()): Promi
     data: {
       status: "FAILED",
       finishedAt: now,
-      error: "interrupted: the upload stopped before the whole file arrived. Codes it added are kept; upload the file again to add the rest.",
+      error: "interrupted: the upload stopped before the whole file arrived. No codes were added; upload the file again.",
     },
   });
+  await dropEndedStages(db);
   return result.count;
+}
+
+/** Staging tables whose upload (of this shop) is no longer running. */
+async function dropEndedStages(db: ShopDb): Promise<void> {
+  const tables = await database().query<{ name: string }>(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1`,
+    [`${STAGE_PREFIX}%`],
+  );
+  const ids = tables.map((t) => importIdOfStage(t.name)).filter((id): id is string => id !== null);
+  if (ids.length === 0) return;
+  const ended = await db.codeImport.findMany({ where: { id: { in: ids }, status: { not: "RUNNING" } }, select: { id: true } });
+  for (const { id } of ended) await dropStage(stageTable(id));
 }

@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { importJson, importUpload, planPoolGeneration, runGeneration } from "../../../app/services/pools/imports.server";
+import { database } from "../../../app/db.server";
+import {
+  closeAbandonedUploads,
+  importJson,
+  importUpload,
+  planPoolGeneration,
+  runGeneration,
+  stageTable,
+  startImport,
+} from "../../../app/services/pools/imports.server";
 import { bytesOf, createPoolWithCodes } from "../../support/pools";
 import { createTestShop } from "../../support/shops";
+
+/** Upload staging tables left in the database (each upload drops its own when it ends). */
+async function stagingTables(): Promise<string[]> {
+  const rows = await database().query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'code\\_upload\\_%' ORDER BY 1`, []);
+  return rows.map((r) => r.name);
+}
 
 describe("uploading codes into a pool", () => {
   it("GIVEN a pool with codes WHEN a CSV repeats some of them THEN duplicates in the file and in the pool are skipped, counted and reported by line", async () => {
@@ -25,6 +40,7 @@ describe("uploading codes into a pool", () => {
     expect(new1.expiresAt?.toISOString()).toBe("2030-01-01T10:00:00.000Z");
     const run = await shop.db.codeImport.findFirstOrThrow({ where: { id: outcome.importId } });
     expect(run).toMatchObject({ status: "SUCCEEDED", accepted: 2, duplicates: 2, rejected: 2 });
+    expect(await stagingTables()).toEqual([]);
   });
 
   it("marks codes flagged in-use as retired, never issuable", async () => {
@@ -38,7 +54,7 @@ describe("uploading codes into a pool", () => {
     ]);
   });
 
-  it("GIVEN a file refused half-way (an unterminated quote at the end) THEN the codes it already added are removed and the run says why", async () => {
+  it("GIVEN a file refused half-way (an unterminated quote at the end) THEN nothing reaches the pool and the run says why", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["KEEP"]);
     const lines = Array.from({ length: 12_000 }, (_, i) => `OK${i}`).join("\n");
@@ -53,6 +69,7 @@ describe("uploading codes into a pool", () => {
     const run = await shop.db.codeImport.findFirstOrThrow({ where: { poolId: pool.id } });
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatch(/unterminated_quote/);
+    expect(await stagingTables()).toEqual([]);
   });
 
   it("refuses an upload to a pool of another shop as if it did not exist", async () => {
@@ -104,19 +121,23 @@ describe("generating codes into a pool", () => {
 });
 
 describe("interrupted uploads", () => {
-  it("closes an upload run left running for an hour and keeps the codes it added; a recent one stays running", async () => {
-    const { closeAbandonedUploads, startImport } = await import("../../../app/services/pools/imports.server");
+  it("closes an upload run left running for an hour and drops the staging tables of ended uploads; a recent one stays running", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, []);
     const old = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
     const recent = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
     const generation = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "generate" });
     await shop.db.codeImport.updateMany({ where: { id: { in: [old.id, generation.id] } }, data: { createdAt: new Date(Date.now() - 2 * 3_600_000) } });
-    await shop.db.code.create({ data: { shopId: shop.id, poolId: pool.id, code: "KEPT", codeKey: "KEPT", importId: old.id } });
+    // What a process that died mid-upload leaves: the staging tables of the old run and of the running one.
+    for (const run of [old, recent]) await database().execScript(`CREATE UNLOGGED TABLE ${stageTable(run.id)} (line int)`);
     expect(await closeAbandonedUploads(shop.db)).toBe(1);
     const runs = await shop.db.codeImport.findMany({ orderBy: { createdAt: "asc" } });
     expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({ [old.id]: "FAILED", [recent.id]: "RUNNING", [generation.id]: "RUNNING" });
-    expect(runs.find((r) => r.id === old.id)?.error).toMatch(/^interrupted/);
-    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(1);
+    expect(runs.find((r) => r.id === old.id)?.error).toMatch(/^interrupted: .*No codes were added/);
+    // The running upload keeps its table; another shop's sweep does not touch it either.
+    const other = await createTestShop();
+    await closeAbandonedUploads(other.db);
+    expect(await stagingTables()).toEqual([stageTable(recent.id)]);
+    await database().execScript(`DROP TABLE ${stageTable(recent.id)}`);
   });
 });

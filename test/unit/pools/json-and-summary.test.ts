@@ -114,4 +114,21 @@ describe("upload report", () => {
     expect(report.rejections.at(-1)?.line).toBe(1_000);
     expect(report.rejectionsOmitted).toBe(1_500);
   });
+
+  it("moves codes found in the pool after the whole file was read from accepted to duplicates in pool, within the cap", () => {
+    const code = (line: number) => ({ line, code: `C${line}`, expiresAt: null, discount: null, tag: null, inUse: false });
+    const summary = new UploadSummary(3);
+    summary.add({ accepted: [1, 2, 4, 6, 7].map(code), rejected: [rejected(3, "too_long"), rejected(5, "bad_date")] });
+    summary.moveToPoolDuplicates(3, [rejected(4, "duplicate_in_pool"), rejected(6, "duplicate_in_pool")]);
+    const report = summary.report();
+    expect(report).toMatchObject({ accepted: 2, duplicatesInPool: 3, rejected: 2 });
+    // Room for one more listed line: the other two in-pool duplicates are counted as omitted.
+    expect(report.rejections.map((r) => [r.line, r.reason])).toEqual([
+      [3, "too_long"],
+      [5, "bad_date"],
+      [4, "duplicate_in_pool"],
+    ]);
+    expect(report.rejectionsOmitted).toBe(2);
+    expect(() => summary.moveToPoolDuplicates(3, [])).toThrow(RangeError);
+  });
 });

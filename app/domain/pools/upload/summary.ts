@@ -49,6 +49,20 @@ export class UploadSummary {
     return this;
   }
 
+  /**
+   * Moves `count` accepted codes to duplicate_in_pool: those an upload found already in the pool once the whole file
+   * was read. `lines` are the first of them, reported as far as the cap allows.
+   */
+  moveToPoolDuplicates(count: number, lines: readonly RejectedLine[]): this {
+    if (count < lines.length || count > this.accepted) throw new RangeError(`cannot move ${count} of ${this.accepted} accepted codes`);
+    this.accepted -= count;
+    this.byReason.duplicate_in_pool += count;
+    const room = Math.max(0, this.maxReported - this.rejections.length);
+    this.rejections.push(...lines.slice(0, room));
+    this.rejectionsOmitted += count - Math.min(room, lines.length);
+    return this;
+  }
+
   report(): UploadReport {
     const duplicatesInFile = this.byReason.duplicate_in_file;
     const duplicatesInPool = this.byReason.duplicate_in_pool;
