@@ -1,12 +1,21 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { importUpload, planPoolGeneration, runGeneration, stageTable } from "../../app/services/pools/imports.server";
+import {
+  closeAbandonedUploads,
+  importUpload,
+  planPoolGeneration,
+  runGeneration,
+  stageTable,
+  startImport,
+} from "../../app/services/pools/imports.server";
 import { bytesOf, createPoolWithCodes } from "../support/pools";
 import { createTestShop } from "../support/shops";
 
 const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
 
-describe("uploads to one pool at once on PostgreSQL", () => {
+describe("uploads on PostgreSQL: concurrent, and killed half-way", () => {
   it("GIVEN two overlapping files and a generation WHEN they run together THEN each code is added once, and every line is counted once as added or a duplicate", async () => {
     const shop = await createTestShop();
     const existing = range("E", 0, 100);
@@ -39,5 +48,40 @@ describe("uploads to one pool at once on PostgreSQL", () => {
     const stages = await prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM pg_tables WHERE tablename IN (${stageTable(a.importId)}, ${stageTable(b.importId)})`;
     expect(stages[0]?.n).toBe(0n);
+  });
+
+  it("GIVEN a web process killed (SIGKILL) in the middle of an upload THEN the pool is unchanged, and the sweep closes the run and drops its staging table", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["BEFORE"]);
+    const run = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "paste" });
+    const staged = async () => {
+      const [row] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${stageTable(run.id)}`);
+      return Number(row?.n ?? 0);
+    };
+    // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a SIGKILL would not reach.
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("test/integration/upload-kill-child.ts")], {
+      env: { ...process.env, SHOP_ID: shop.id, POOL_ID: pool.id, IMPORT_ID: run.id },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("stalled") && resolve());
+      child.on("exit", (code) => reject(new Error(`upload process exited early (${code})`)));
+    });
+    // Part of the file is staged (batches of 5,000), none of it in the pool.
+    await expect.poll(staged, { timeout: 10_000 }).toBeGreaterThanOrEqual(15_000);
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("exit", resolve));
+    expect(await shop.db.code.findMany({ where: { poolId: pool.id }, select: { code: true } })).toEqual([{ code: "BEFORE" }]);
+    expect(await shop.db.codeImport.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "RUNNING" });
+
+    // An hour later the sweep closes the run and drops what it staged.
+    expect(await closeAbandonedUploads(shop.db, new Date(Date.now() + 2 * 3_600_000))).toBe(1);
+    expect(await shop.db.codeImport.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      status: "FAILED",
+      error: expect.stringMatching(/No codes were added/),
+    });
+    const [left] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_tables WHERE tablename = ${stageTable(run.id)}`;
+    expect(left?.n).toBe(0n);
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(1);
   });
 });

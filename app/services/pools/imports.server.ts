@@ -128,10 +128,18 @@ const ADD_STAGED_SQL = (table: string) => `
 /** A million staged codes take seconds to add, and a concurrent write to the same pool is waited for. */
 const ADD_STAGED_TIMEOUT_MS = 30 * 60 * 1000;
 
-/** Adds an upload's staged codes to the pool in one transaction and moves the pool's duplicates into the report. */
-async function addStaged(db: ShopDb, input: { shopId: string; poolId: string; importId: string; table: string }, summary: UploadSummary) {
+/**
+ * Adds an upload's staged codes to the pool, moves the pool's duplicates into the report and closes the import
+ * row, all in one transaction: a process that dies at any point leaves either all of it or none of it (a run still
+ * RUNNING is closed as interrupted by the sweep, and nothing of it is in the pool).
+ */
+async function addStaged(
+  db: ShopDb,
+  input: { shopId: string; poolId: string; importId: string; table: string },
+  summary: UploadSummary,
+): Promise<UploadReport> {
   const { shopId, poolId, importId, table } = input;
-  const { duplicates, added } = await db.$transaction(
+  return db.$transaction(
     async (tx) => {
       await codeLock(tx, poolId);
       const duplicates = await tx.$queryRawUnsafe<{ line: number; code: string; total: number }[]>(
@@ -139,32 +147,30 @@ async function addStaged(db: ShopDb, input: { shopId: string; poolId: string; im
         poolId,
         DEFAULT_REPORTED_REJECTIONS,
       );
+      summary.moveToPoolDuplicates(
+        duplicates[0]?.total ?? 0,
+        duplicates.map((d) => ({ line: d.line, reason: "duplicate_in_pool" as const, value: d.code.slice(0, 100) })),
+      );
+      const report = summary.report();
       const added = await tx.$executeRawUnsafe(ADD_STAGED_SQL(table), shopId, poolId, importId);
-      return { duplicates, added };
+      if (added !== report.accepted) throw new Error(`Upload ${importId}: added ${added} codes where ${report.accepted} were expected`);
+      await tx.codeImport.update({ where: { id: importId }, data: succeeded(report) });
+      return report;
     },
     { timeout: ADD_STAGED_TIMEOUT_MS, maxWait: 60_000 },
   );
-  summary.moveToPoolDuplicates(
-    duplicates[0]?.total ?? 0,
-    duplicates.map((d) => ({ line: d.line, reason: "duplicate_in_pool" as const, value: d.code.slice(0, 100) })),
-  );
-  const expected = summary.report().accepted;
-  if (added !== expected) throw new Error(`Upload ${importId}: added ${added} codes where ${expected} were expected`);
 }
 
-async function finish(db: ShopDb, importId: string, report: UploadReport) {
-  await db.codeImport.update({
-    where: { id: importId },
-    data: {
-      status: "SUCCEEDED",
-      finishedAt: new Date(),
-      bytesDone: BigInt(report.bytesRead),
-      accepted: report.accepted,
-      duplicates: report.duplicatesInFile + report.duplicatesInPool,
-      rejected: report.rejected,
-      report: report as unknown as Prisma.InputJsonValue,
-    },
-  });
+function succeeded(report: UploadReport) {
+  return {
+    status: "SUCCEEDED" as const,
+    finishedAt: new Date(),
+    bytesDone: BigInt(report.bytesRead),
+    accepted: report.accepted,
+    duplicates: report.duplicatesInFile + report.duplicatesInPool,
+    rejected: report.rejected,
+    report: report as unknown as Prisma.InputJsonValue,
+  };
 }
 
 async function refuse(db: ShopDb, importId: string, error: { reason: string; message: string }) {
@@ -246,7 +252,8 @@ async function staged(
   try {
     await createStage(table);
     await read(table, summary);
-    await addStaged(db, { ...input, table }, summary);
+    const report = await addStaged(db, { ...input, table }, summary);
+    return { type: "done", importId, report };
   } catch (error) {
     if (error instanceof UploadRefusedError) {
       await refuse(db, importId, { reason: error.reason, message: error.message });
@@ -259,9 +266,6 @@ async function staged(
   } finally {
     await dropStage(table).catch(() => undefined);
   }
-  const report = summary.report();
-  await finish(db, importId, report);
-  return { type: "done", importId, report };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
