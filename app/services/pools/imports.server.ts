@@ -30,6 +30,7 @@ export type ImportOutcome =
 const PROGRESS_EVERY_MS = 250;
 /** Batches written to the staging table at once, while the next one is parsed. */
 const STAGE_WRITERS = 2;
+
 export async function startImport(
   db: ShopDb,
   input: { shopId: string; poolId: string; source: string; fileName?: string | null; bytesTotal?: number | null; itemsTotal?: number | null; params?: Prisma.InputJsonValue },
@@ -56,9 +57,9 @@ export async function recentImports(db: ShopDb, poolId: string, take = 10) {
   return db.codeImport.findMany({ where: { poolId }, orderBy: { createdAt: "desc" }, take });
 }
 
-// Batches go straight to the database driver: Prisma's raw-query path left about 110 MB of garbage per million
-// codes, which kept a 1M-row upload above 400 MB of memory (bench/suites/pools.ts measured it). shop_id is named
-// explicitly, as for all raw SQL.
+// Staged batches go straight to the database driver: Prisma's raw-query path left about 110 MB of garbage per
+// million codes, which kept a 1M-row upload above 400 MB of memory (bench/suites/pools.ts measured it). shop_id is
+// named explicitly, as for all raw SQL.
 
 /** Serialises the writes of codes to one pool: an upload's final insert skips existing keys without ON CONFLICT. */
 async function codeLock(tx: Pick<Prisma.TransactionClient, "$queryRaw">, poolId: string): Promise<void> {
