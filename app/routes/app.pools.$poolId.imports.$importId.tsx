@@ -10,7 +10,7 @@ import type { ImportProgress, UploadOutcome } from "../components/pools/import-t
 import { importProgressView, reportView } from "../components/pools/import-view.server";
 import { detectFormat, type UploadFormat } from "../domain/pools/upload";
 import { markImportFailed } from "../services/pools/admin-queries.server";
-import { getImport, importUpload } from "../services/pools/imports.server";
+import { getImport, importUpload, UploadAlreadyStartedError } from "../services/pools/imports.server";
 
 const NO_STORE = { "cache-control": "no-store" };
 
@@ -111,15 +111,24 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     // .xls, UTF-16 text, an image...).
     format = detected === "xlsx" ? "xlsx" : "csv";
   }
-  const outcome = await importUpload(admin.db, {
-    shopId: admin.shopId,
-    poolId: run.poolId,
-    importId: run.id,
-    format,
-    fileName: run.fileName,
-    bytesTotal: run.bytesTotal === null ? null : Number(run.bytesTotal),
-    source,
-  });
+  let outcome;
+  try {
+    outcome = await importUpload(admin.db, {
+      shopId: admin.shopId,
+      poolId: run.poolId,
+      importId: run.id,
+      format,
+      fileName: run.fileName,
+      bytesTotal: run.bytesTotal === null ? null : Number(run.bytesTotal),
+      source,
+    });
+  } catch (error) {
+    // The same upload posted twice at once (a double submit): the first one carries on.
+    if (error instanceof UploadAlreadyStartedError) {
+      return reply({ type: "error", message: "This upload was already sent. Start a new one." }, 409);
+    }
+    throw error;
+  }
   switch (outcome.type) {
     case "done":
       return reply({ type: "done", importId: outcome.importId, report: reportView(outcome.report) });

@@ -9,6 +9,7 @@ import {
   runGeneration,
   stageTable,
   startImport,
+  UploadAlreadyStartedError,
 } from "../../app/services/pools/imports.server";
 import { bytesOf, createPoolWithCodes } from "../support/pools";
 import { createTestShop } from "../support/shops";
@@ -48,6 +49,22 @@ describe("uploads on PostgreSQL: concurrent, and killed half-way", () => {
     const stages = await prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM pg_tables WHERE tablename IN (${stageTable(a.importId)}, ${stageTable(b.importId)})`;
     expect(stages[0]?.n).toBe(0n);
+  });
+
+  it("GIVEN the same upload posted twice at once (a double submit) THEN one request adds the codes and the other is refused without touching the run", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const run = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "paste" });
+    const codes = range("D", 0, 30_000).join("\n");
+    const send = () => importUpload(shop.db, { shopId: shop.id, poolId: pool.id, importId: run.id, format: "paste", source: bytesOf(codes, 16 * 1024) });
+    const outcomes = await Promise.allSettled([send(), send()]);
+    const done = outcomes.filter((o) => o.status === "fulfilled");
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(done).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.reason).toBeInstanceOf(UploadAlreadyStartedError);
+    expect(await shop.db.codeImport.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "SUCCEEDED", accepted: 30_000 });
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(30_000);
   });
 
   it("GIVEN a web process killed (SIGKILL) in the middle of an upload THEN the pool is unchanged, and the sweep closes the run and drops its staging table", async () => {

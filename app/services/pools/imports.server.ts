@@ -81,10 +81,27 @@ function importIdOfStage(table: string): string | null {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-async function createStage(table: string): Promise<void> {
-  await database().execScript(
-    `CREATE UNLOGGED TABLE IF NOT EXISTS ${table} (line int NOT NULL, code text NOT NULL, expires_at timestamp(3), discount int, tag text, in_use boolean NOT NULL)`,
-  );
+/** Another request is already sending this upload: its staging table exists. */
+export class UploadAlreadyStartedError extends Error {
+  constructor(importId: string) {
+    super(`Upload ${importId} is already being sent.`);
+    this.name = "UploadAlreadyStartedError";
+  }
+}
+
+/** Creates the upload's staging table; it existing already means a second request for the same upload. */
+async function createStage(table: string, importId: string): Promise<void> {
+  try {
+    await database().execScript(
+      `CREATE UNLOGGED TABLE ${table} (line int NOT NULL, code text NOT NULL, expires_at timestamp(3), discount int, tag text, in_use boolean NOT NULL)`,
+    );
+  } catch (error) {
+    // 42P07: the table exists. Two sessions creating it at the same moment collide on its row type instead
+    // (42710), or on the catalog's unique index (23505).
+    const code = (error as { code?: unknown }).code;
+    if (code === "42P07" || code === "42710" || code === "23505") throw new UploadAlreadyStartedError(importId);
+    throw error;
+  }
 }
 
 async function dropStage(table: string): Promise<void> {
@@ -250,8 +267,9 @@ async function staged(
   const { importId } = input;
   const table = stageTable(importId);
   const summary = new UploadSummary();
+  // Outside the try: a second request for the same upload neither closes the run nor drops the first one's table.
+  await createStage(table, importId);
   try {
-    await createStage(table);
     await read(table, summary);
     const report = await addStaged(db, { ...input, table }, summary);
     return { type: "done", importId, report };

@@ -8,6 +8,7 @@ import {
   runGeneration,
   stageTable,
   startImport,
+  UploadAlreadyStartedError,
 } from "../../../app/services/pools/imports.server";
 import { bytesOf, createPoolWithCodes } from "../../support/pools";
 import { createTestShop } from "../../support/shops";
@@ -70,6 +71,20 @@ describe("uploading codes into a pool", () => {
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatch(/unterminated_quote/);
     expect(await stagingTables()).toEqual([]);
+  });
+
+  it("GIVEN an upload already being sent (its staging table exists) WHEN it is sent again THEN the second send is refused and leaves the first one's run and table alone", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const run = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "paste" });
+    await database().execScript(`CREATE UNLOGGED TABLE ${stageTable(run.id)} (line int)`);
+    await expect(
+      importUpload(shop.db, { shopId: shop.id, poolId: pool.id, importId: run.id, format: "paste", source: bytesOf("A\nB\n") }),
+    ).rejects.toBeInstanceOf(UploadAlreadyStartedError);
+    expect(await shop.db.codeImport.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "RUNNING" });
+    expect(await stagingTables()).toEqual([stageTable(run.id)]);
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(0);
+    await database().execScript(`DROP TABLE ${stageTable(run.id)}`);
   });
 
   it("refuses an upload to a pool of another shop as if it did not exist", async () => {
