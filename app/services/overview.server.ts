@@ -5,7 +5,7 @@ export async function shopOverview(db: ShopDb) {
   const [shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks] = await Promise.all([
     db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, installedAt: true } }),
     db.pool.count({ where: { deletedAt: null } }),
-    db.code.count({ where: { status: "AVAILABLE" } }),
+    availableCodes(db),
     db.customer.count(),
     db.order.count(),
     db.event.count(),
@@ -16,4 +16,14 @@ export async function shopOverview(db: ShopDb) {
     db.task.count({ where: { status: "PENDING" } }),
   ]);
   return { shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks };
+}
+
+/**
+ * Counted pool by pool: codes have no shop index (decision 0007), so a count by shop would read every shop's codes;
+ * the claim index over available codes is keyed by pool.
+ */
+async function availableCodes(db: ShopDb): Promise<number> {
+  const pools = await db.pool.findMany({ where: { deletedAt: null }, select: { id: true } });
+  if (pools.length === 0) return 0;
+  return db.code.count({ where: { poolId: { in: pools.map((p) => p.id) }, status: "AVAILABLE" } });
 }

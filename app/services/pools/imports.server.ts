@@ -354,7 +354,8 @@ export async function runGeneration(db: ShopDb, shopId: string, importId: string
   if (!run || run.source !== "generate") return { generated: 0 };
   if (run.status === "SUCCEEDED") return { generated: run.accepted };
   const { options, count } = run.params as unknown as { options: GenerateOptions; count: number };
-  const already = await db.code.count({ where: { importId } });
+  // By pool first: codes have no index of their own on shop or import.
+  const already = await db.code.count({ where: { poolId: run.poolId, importId } });
   let generated = already;
   let lastProgress = 0;
   const isTaken = async (keys: string[]) => {
