@@ -396,7 +396,8 @@ export async function closeAbandonedUploads(db: ShopDb, now = new Date()): Promi
     where: {
       status: "RUNNING",
       source: { in: ["paste", "csv", "xlsx", "json"] },
-      createdAt: { lt: new Date(now.getTime() - ABANDONED_UPLOAD_MS) },
+      // Progress writes move updatedAt; one left unmoved this long stopped streaming.
+      updatedAt: { lt: new Date(now.getTime() - ABANDONED_UPLOAD_MS) },
     },
     data: {
       status: "FAILED",

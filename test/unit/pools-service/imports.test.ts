@@ -136,18 +136,27 @@ describe("generating codes into a pool", () => {
 });
 
 describe("interrupted uploads", () => {
-  it("closes an upload run left running for an hour and drops the staging tables of ended uploads; a recent one stays running", async () => {
+  it("closes an upload run that made no progress for an hour and drops the staging tables of ended uploads; a recent or slow but moving one stays running", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, []);
     const old = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
     const recent = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
+    const slow = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "csv" });
     const generation = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source: "generate" });
-    await shop.db.codeImport.updateMany({ where: { id: { in: [old.id, generation.id] } }, data: { createdAt: new Date(Date.now() - 2 * 3_600_000) } });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await shop.db.codeImport.updateMany({ where: { id: { in: [old.id, generation.id] } }, data: { createdAt: twoHoursAgo, updatedAt: twoHoursAgo } });
+    // Started two hours ago on a slow connection, last progress five minutes ago.
+    await shop.db.codeImport.update({ where: { id: slow.id }, data: { createdAt: twoHoursAgo, updatedAt: new Date(Date.now() - 5 * 60_000) } });
     // What a process that died mid-upload leaves: the staging tables of the old run and of the running one.
     for (const run of [old, recent]) await database().execScript(`CREATE UNLOGGED TABLE ${stageTable(run.id)} (line int)`);
     expect(await closeAbandonedUploads(shop.db)).toBe(1);
     const runs = await shop.db.codeImport.findMany({ orderBy: { createdAt: "asc" } });
-    expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({ [old.id]: "FAILED", [recent.id]: "RUNNING", [generation.id]: "RUNNING" });
+    expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({
+      [old.id]: "FAILED",
+      [recent.id]: "RUNNING",
+      [slow.id]: "RUNNING",
+      [generation.id]: "RUNNING",
+    });
     expect(runs.find((r) => r.id === old.id)?.error).toMatch(/^interrupted: .*No codes were added/);
     // The running upload keeps its table; another shop's sweep does not touch it either.
     const other = await createTestShop();
