@@ -18,6 +18,7 @@ import {
   type GraphQLError,
   type OperationDefinitionNode,
 } from "graphql";
+import type { SimulatedCloudStorage } from "./cloud-storage";
 import {
   actualQueryCost,
   requestedQueryCost,
@@ -74,6 +75,8 @@ export interface EndpointEnvironment {
   readonly now: () => number;
   readonly bulkTiming: BulkCodeTiming;
   readonly app: AppIdentity;
+  readonly storage: SimulatedCloudStorage;
+  readonly stagedUploadMaxBytes: number;
 }
 
 const MAX_COST_DOCS =
@@ -128,6 +131,31 @@ function rejected(errors: FormattedError[], outcome: EndpointOutcome = "invalid-
   };
 }
 
+export type CoercedVariables =
+  | { readonly ok: true; readonly variables: Record<string, unknown> }
+  | { readonly ok: false; readonly stage: "variables" | "input-size"; readonly errors: FormattedError[] };
+
+/**
+ * The request's variables coerced for the operation (`INVALID_VARIABLE`),
+ * then the input array limit (`MAX_INPUT_SIZE_EXCEEDED`), as Shopify checks
+ * them before executing anything.
+ */
+export function coerceVariables(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  raw: unknown,
+): CoercedVariables {
+  const schema = adminSchema();
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], isRecord(raw) ? raw : {});
+  if (coerced.errors) {
+    const errors = coerced.errors.map((e) => ({ ...formatError(e), extensions: { code: "INVALID_VARIABLE" } }));
+    return { ok: false, stage: "variables", errors };
+  }
+  const tooBig = findOversizedInputArray(schema, document, operation, coerced.coerced);
+  if (tooBig) return { ok: false, stage: "input-size", errors: [formatError(tooBig)] };
+  return { ok: true, variables: coerced.coerced };
+}
+
 /** Answers a request whose `query` is a non-empty string (the caller checked). */
 export function answerGraphQL(
   shop: EndpointShop,
@@ -149,17 +177,11 @@ export function answerGraphQL(
   }
 
   const schema = adminSchema();
-  const coerced = getVariableValues(
-    schema,
-    operation.variableDefinitions ?? [],
-    isRecord(body.variables) ? body.variables : {},
-  );
-  if (coerced.errors) {
-    return rejected(coerced.errors.map((e) => ({ ...formatError(e), extensions: { code: "INVALID_VARIABLE" } })));
+  const coerced = coerceVariables(document, operation, body.variables);
+  if (!coerced.ok) {
+    return rejected(coerced.errors, coerced.stage === "variables" ? "invalid-document" : "graphql-errors");
   }
-  const variables = coerced.coerced;
-  const tooBig = findOversizedInputArray(schema, document, operation, variables);
-  if (tooBig) return rejected([formatError(tooBig)], "graphql-errors");
+  const variables = coerced.variables;
 
   const costContext: CostContext = { schema, operation, fragments: fragmentsOf(document), variables };
   const requested = requestedQueryCost(costContext);
@@ -189,7 +211,7 @@ export function answerGraphQL(
     return unspent([{ message: "Throttled", extensions }], "throttled");
   }
 
-  const result = run(shop, env, document, operation, variables);
+  const result = executeAdminOperation(shop, env, document, operation, variables);
   const actual = Math.min(requested, actualQueryCost(costContext, result.data));
   shop.bucket.refund(requested - actual, env.now());
   const cost: QueryCost = {
@@ -212,7 +234,12 @@ export function answerGraphQL(
   };
 }
 
-function run(
+/**
+ * Executes one operation of a validated document with coerced variables
+ * against the shop's state: the resolvers every request uses, with the shop's
+ * scopes. No cost, no bucket (callers decide; bulk operation lines skip both).
+ */
+export function executeAdminOperation(
   shop: EndpointShop,
   env: EndpointEnvironment,
   document: DocumentNode,
@@ -226,6 +253,8 @@ function run(
     appId: env.app.id,
     app: env.app,
     scopes: shop.scopes,
+    storage: env.storage,
+    stagedUploadMaxBytes: env.stagedUploadMaxBytes,
   };
   // Only the selected operation: graphql-js would otherwise insist on an operationName.
   const single: DocumentNode = {

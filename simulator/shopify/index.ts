@@ -41,3 +41,14 @@ export type * from "./store";
 export { gid, parseGid } from "./ids";
 export { NOT_MODELLED_CODE } from "./resolvers";
 export { setupFetchOnlyServer } from "./fetch-only-server";
+export {
+  SimulatedCloudStorage,
+  sharedCloudStorage,
+  STAGED_UPLOADS_URL,
+  BULK_RESULTS_URL_PREFIX,
+  MAX_STAGED_UPLOAD_BYTES,
+} from "./cloud-storage";
+export type { StagedUploadParameter, StorageResponse } from "./cloud-storage";
+export { DEFAULT_BULK_OPERATION_TIMING } from "./bulk-operations";
+export type { BulkOperationTiming } from "./bulk-operations";
+export { MAX_CONCURRENT_BULK_MUTATIONS } from "./resolvers";

@@ -1,9 +1,11 @@
 /**
  * msw request handlers that route the app's Admin GraphQL calls to a
- * ShopifySimulator. Use them in a vitest setup file (`setupServer` from
- * "msw/node") or in the demo process.
+ * ShopifySimulator, plus the Google Cloud Storage URLs of bulk operations
+ * (staged uploads, result files). Use them in a vitest setup file
+ * (`setupServer` from "msw/node") or in the demo process.
  */
 import { http, HttpResponse, type HttpHandler } from "msw";
+import { BULK_RESULTS_URL_PREFIX, STAGED_UPLOADS_URL, type StorageResponse } from "./cloud-storage";
 import type { ShopifySimulator } from "./simulator";
 
 /** `https://<handle>.myshopify.com/admin/api/<version>/graphql.json` */
@@ -13,8 +15,16 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }
 
+function storageResponse(response: StorageResponse): Response {
+  return new HttpResponse(response.body, { status: response.status, headers: response.headers });
+}
+
 export function shopifyAdminHandlers(sim: ShopifySimulator): HttpHandler[] {
   return [
+    // Staged upload targets of stagedUploadsCreate (multipart POST policy uploads; no access token).
+    http.post(STAGED_UPLOADS_URL, async ({ request }) => storageResponse(await sim.storage.receiveStagedPost(request))),
+    // Pre-signed bulk operation result files (`url`, `partialDataUrl`).
+    http.get(`${BULK_RESULTS_URL_PREFIX}*`, ({ request }) => storageResponse(sim.storage.getObject(request.url))),
     http.post(ADMIN_GRAPHQL_URL, async ({ request }) => {
       const url = new URL(request.url);
       const match = ADMIN_GRAPHQL_URL.exec(`${url.origin}${url.pathname}`);

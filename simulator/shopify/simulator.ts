@@ -9,8 +9,15 @@
  * THROTTLED) → execute → refund (requested − actual) → respond with
  * `extensions.cost`. Every request is recorded in `requestLog`.
  */
+import {
+  DEFAULT_BULK_OPERATION_TIMING,
+  failBulkOperation,
+  processBulkOperations,
+  type BulkOperationTiming,
+} from "./bulk-operations";
 import { CheckoutError, placeOrder, type PlaceOrderInput } from "./checkout";
 import { systemClock, type Clock } from "./clock";
+import { MAX_STAGED_UPLOAD_BYTES, sharedCloudStorage, type SimulatedCloudStorage } from "./cloud-storage";
 import { LeakyBucket, PLAN_LIMITS, type ShopPlan, type ThrottleStatus } from "./cost";
 import { BAD_GATEWAY_HTML, INVALID_TOKEN_MESSAGE } from "./errors";
 import { FaultQueue, statusBody, type Fault, type FaultMatch, type RequestFacts } from "./faults";
@@ -24,8 +31,9 @@ import {
 } from "./graphql-endpoint";
 import type { AppIdentity, BulkCodeTiming } from "./resolvers";
 import { ADMIN_API_VERSION } from "./schema";
+import { idOf } from "./ids";
 import { expandScopes } from "./scopes";
-import { ShopStore, type OrderRecord } from "./store";
+import { ShopStore, type BulkOperationErrorCode, type BulkOperationRecord, type OrderRecord } from "./store";
 
 export { CheckoutError };
 
@@ -51,6 +59,15 @@ export interface SimulatorOptions {
   readonly bulkCodes?: Partial<BulkCodeTiming>;
   /** The app the requests come from (ids for `$app` namespaces, currentAppInstallation). */
   readonly app?: Partial<AppIdentity>;
+  /** Pace of bulk mutation operations (default: start after 1 s, then 1000 lines/s). */
+  readonly bulkOperations?: Partial<BulkOperationTiming>;
+  /** Largest file a staged upload accepts (default: Shopify's 100 MB). */
+  readonly stagedUploadMaxBytes?: number;
+  /**
+   * Staged uploads and bulk results. Default: one storage shared by every simulator in the process,
+   * so the storage handlers of any simulator's msw setup serve them all.
+   */
+  readonly storage?: SimulatedCloudStorage;
 }
 
 export type { GraphQLRequestBody, GraphQLResponseBody };
@@ -102,6 +119,8 @@ interface ShopEntry {
   readonly bucket: LeakyBucket;
   readonly faults: FaultQueue;
   readonly scopes: ReadonlySet<string> | undefined;
+  /** Test hook: bulk operations stay where they are (see holdBulkOperations). */
+  bulkOperationsHeld: boolean;
 }
 
 const DEFAULT_APP: AppIdentity = {
@@ -137,6 +156,9 @@ export class ShopifySimulator {
   readonly clock: Clock;
   readonly apiVersion: string;
   readonly bulkTiming: BulkCodeTiming;
+  readonly bulkOperationTiming: BulkOperationTiming;
+  readonly stagedUploadMaxBytes: number;
+  readonly storage: SimulatedCloudStorage;
   readonly app: AppIdentity;
   /** Every request, in arrival order. */
   readonly requestLog: RequestLogEntry[] = [];
@@ -151,6 +173,9 @@ export class ShopifySimulator {
     this.clock = options.clock ?? systemClock;
     this.apiVersion = options.apiVersion ?? ADMIN_API_VERSION;
     this.bulkTiming = { startDelayMs: 1000, codesPerSecond: 100, ...options.bulkCodes };
+    this.bulkOperationTiming = { ...DEFAULT_BULK_OPERATION_TIMING, ...options.bulkOperations };
+    this.stagedUploadMaxBytes = options.stagedUploadMaxBytes ?? MAX_STAGED_UPLOAD_BYTES;
+    this.storage = options.storage ?? sharedCloudStorage();
     this.app = { ...DEFAULT_APP, ...options.app };
   }
 
@@ -178,6 +203,7 @@ export class ShopifySimulator {
       bucket: new LeakyBucket(PLAN_LIMITS[plan], this.clock()),
       faults: new FaultQueue(),
       scopes: registration.scopes ? expandScopes(registration.scopes) : undefined,
+      bulkOperationsHeld: false,
     });
     return store;
   }
@@ -196,11 +222,58 @@ export class ShopifySimulator {
     return entry;
   }
 
-  /** The shop's state, with background work (bulk code imports) brought up to now. */
+  /** The shop's state, with background work (bulk code imports, bulk operations) brought up to now. */
   state(shop: string): ShopStore {
-    const { store } = this.entry(shop);
-    store.processBulkCreations(this.bulkTiming);
-    return store;
+    const entry = this.entry(shop);
+    this.processBackground(entry);
+    return entry.store;
+  }
+
+  private processBackground(entry: ShopEntry): void {
+    entry.store.processBulkCreations(this.bulkTiming);
+    if (!entry.bulkOperationsHeld) processBulkOperations(entry, this);
+  }
+
+  // ---- bulk operations ------------------------------------------------------
+
+  /** The shop's bulk operations in creation order, brought up to now. */
+  bulkOperations(shop: string): BulkOperationRecord[] {
+    return [...this.state(shop).bulkOperations.values()];
+  }
+
+  /** One of the shop's bulk operations by gid (or numeric id), brought up to now. */
+  bulkOperation(shop: string, id: string): BulkOperationRecord | undefined {
+    return this.state(shop).bulkOperations.get(idOf(id, "BulkOperation") ?? id);
+  }
+
+  /**
+   * Test hook: a CREATED/RUNNING bulk operation fails now, after the lines due by now ran:
+   * FAILED, `errorCode`, `url` null, `partialDataUrl` serving the lines executed (null when none).
+   */
+  failBulkOperation(
+    shop: string,
+    id: string,
+    errorCode: BulkOperationErrorCode = "INTERNAL_SERVER_ERROR",
+  ): BulkOperationRecord {
+    const entry = this.entry(shop);
+    this.processBackground(entry);
+    const op = entry.store.bulkOperations.get(idOf(id, "BulkOperation") ?? id);
+    if (!op) throw new Error(`shop ${shop} has no bulk operation ${id}`);
+    failBulkOperation(this, op, errorCode);
+    return op;
+  }
+
+  /**
+   * Test hook: while held, the shop's bulk operations do not move (CREATED ones do not start, RUNNING ones
+   * execute no lines); released, they catch up with the clock.
+   */
+  holdBulkOperations(shop: string, hold: boolean): void {
+    this.entry(shop).bulkOperationsHeld = hold;
+  }
+
+  /** The text the shop uploaded to a staged upload target `key`; undefined when it did not (or another shop did). */
+  stagedUpload(shop: string, key: string): string | undefined {
+    return this.storage.stagedFile(this.entry(shop).store, key);
   }
 
   accessToken(shop: string): string {
@@ -286,7 +359,7 @@ export class ShopifySimulator {
       log({ ...plain, status: 404, outcome: "unknown-shop" });
       return { status: 404, headers: jsonHeaders(requestId, this.apiVersion), body: { errors: "Not Found" } };
     }
-    entry.store.processBulkCreations(this.bulkTiming);
+    this.processBackground(entry);
 
     const fault = entry.faults.take(facts);
     if (fault?.kind === "status") {

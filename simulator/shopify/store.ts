@@ -198,6 +198,43 @@ export interface BulkCreationRecord {
   createdBy: AppIdentity | null;
 }
 
+export type BulkOperationStatus =
+  "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
+export type BulkOperationErrorCode = "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT";
+
+/** One non-empty line of a bulk mutation's variables file. */
+export interface BulkOperationLine {
+  /** 0-based index of the line in the uploaded file (blank lines count). */
+  lineNumber: number;
+  variables: Record<string, unknown>;
+}
+
+/** A `bulkOperationRunMutation` operation (see bulk-operations.ts for how it advances). */
+export interface BulkOperationRecord {
+  id: string;
+  type: "MUTATION";
+  status: BulkOperationStatus;
+  /** The mutation document, as given. */
+  query: string;
+  clientIdentifier: string | null;
+  stagedUploadPath: string;
+  createdAt: IsoDate;
+  createdAtMs: number;
+  completedAt: IsoDate | null;
+  errorCode: BulkOperationErrorCode | null;
+  lines: BulkOperationLine[];
+  /** Lines before this index have been executed (`objectCount`). */
+  nextLine: number;
+  /** One JSON text per executed line, until the result file is written. */
+  output: string[];
+  /** When `bulkOperationCancel` was accepted. */
+  cancelRequestedAtMs: number | null;
+  url: string | null;
+  partialDataUrl: string | null;
+  /** Bytes of the file at `url`. */
+  fileSize: number | null;
+}
+
 export interface ShopProfile {
   domain: string;
   name: string;
@@ -221,6 +258,44 @@ export function codeProblem(code: string): { code: "BLANK" | "TOO_LONG" | "INVAL
 
 export const CODE_TAKEN_MESSAGE = "Code must be unique. Please try a different code.";
 
+/**
+ * The shop's metafields by id, indexed by owner + namespace + key as well, so
+ * finding one does not scan them all (a bulk metafieldsSet over 100,000
+ * customers looks one up per line). Owner, namespace and key of a record never
+ * change after it is stored; the index follows `set` and `delete`.
+ */
+class MetafieldMap extends Map<string, MetafieldRecord> {
+  private readonly byOwnerKey = new Map<string, string>();
+
+  static indexKey(ownerGid: string, namespace: string, key: string): string {
+    return `${ownerGid}\u0000${namespace}\u0000${key}`;
+  }
+
+  override set(id: string, record: MetafieldRecord): this {
+    const previous = super.get(id);
+    if (previous) this.byOwnerKey.delete(MetafieldMap.indexKey(previous.ownerGid, previous.namespace, previous.key));
+    super.set(id, record);
+    this.byOwnerKey.set(MetafieldMap.indexKey(record.ownerGid, record.namespace, record.key), id);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const previous = super.get(id);
+    if (previous) this.byOwnerKey.delete(MetafieldMap.indexKey(previous.ownerGid, previous.namespace, previous.key));
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byOwnerKey.clear();
+    super.clear();
+  }
+
+  find(ownerGid: string, namespace: string, key: string): MetafieldRecord | undefined {
+    const id = this.byOwnerKey.get(MetafieldMap.indexKey(ownerGid, namespace, key));
+    return id === undefined ? undefined : super.get(id);
+  }
+}
+
 export class ShopStore {
   readonly ids: IdAllocator;
   readonly shopId: string;
@@ -231,9 +306,12 @@ export class ShopStore {
   readonly discounts = new Map<string, DiscountRecord>();
   readonly redeemCodes = new Map<string, RedeemCodeRecord>();
   readonly orders = new Map<string, OrderRecord>();
-  readonly metafields = new Map<string, MetafieldRecord>();
+  private readonly metafieldIndex = new MetafieldMap();
+  readonly metafields: Map<string, MetafieldRecord> = this.metafieldIndex;
   readonly webPixels = new Map<string, WebPixelRecord>();
   readonly bulkCreations = new Map<string, BulkCreationRecord>();
+  /** Bulk mutation operations, in creation order. */
+  readonly bulkOperations = new Map<string, BulkOperationRecord>();
   /** Upper-cased code → redeem code id. Shopify codes are unique per shop, case-insensitively. */
   private readonly codeIndex = new Map<string, string>();
   private nextOrderNumber = 1001;
@@ -398,11 +476,7 @@ export class ShopStore {
   }
 
   findMetafield(ownerGid: string, namespace: string, key: string): MetafieldRecord | undefined {
-    for (const metafield of this.metafields.values()) {
-      if (metafield.ownerGid === ownerGid && metafield.namespace === namespace && metafield.key === key)
-        return metafield;
-    }
-    return undefined;
+    return this.metafieldIndex.find(ownerGid, namespace, key);
   }
 
   // ---- lookups used by several areas ------------------------------------

@@ -16,6 +16,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLTypeResolver,
 } from "graphql";
+import type { SimulatedCloudStorage } from "../cloud-storage";
 import type { ShopStore } from "../store";
 import type { AppIdentity } from "./shop";
 import { gid } from "../ids";
@@ -35,6 +36,10 @@ export interface ResolverContext {
   readonly app: AppIdentity;
   /** Granted access scopes; undefined grants everything. */
   readonly scopes: ReadonlySet<string> | undefined;
+  /** Where staged uploads and bulk operation results live. */
+  readonly storage: SimulatedCloudStorage;
+  /** Largest file a staged upload target accepts (Shopify: 100 MB). */
+  readonly stagedUploadMaxBytes: number;
 }
 
 export type FieldFn<TArgs = Record<string, unknown>> = (

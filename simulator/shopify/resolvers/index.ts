@@ -5,6 +5,7 @@
  */
 import type { ShopStore } from "../store";
 import { bulkCodeMutationFields, bulkCodeQueryFields } from "./bulk-codes";
+import { bulkOperationMutationFields, bulkOperationQueryFields } from "./bulk-operations";
 import type { View } from "./context";
 import { customerMutationFields, customerQueryFields } from "./customers";
 import { discountMutationFields } from "./discount-mutations";
@@ -19,6 +20,7 @@ import { shopQueryFields, type AppIdentity } from "./shop";
 export { fieldResolver, typeResolver, NOT_MODELLED_CODE } from "./context";
 export type { ResolverContext, BulkCodeTiming } from "./context";
 export type { AppIdentity } from "./shop";
+export { bulkMutationOperation, isActiveBulkOperation, MAX_CONCURRENT_BULK_MUTATIONS } from "./bulk-operations";
 
 export function queryRoot(store: ShopStore, app: AppIdentity): View {
   return {
@@ -28,6 +30,7 @@ export function queryRoot(store: ShopStore, app: AppIdentity): View {
     ...orderQueryFields(store),
     ...discountQueryFields(store),
     ...bulkCodeQueryFields(store),
+    ...bulkOperationQueryFields(store),
     ...pixelQueryFields(store),
     ...nodeQueryFields(store),
   };
@@ -39,6 +42,7 @@ export function mutationRoot(store: ShopStore): View {
     ...metafieldMutationFields(store),
     ...discountMutationFields(store),
     ...bulkCodeMutationFields(store),
+    ...bulkOperationMutationFields(store),
     ...pixelMutationFields(store),
   };
 }

@@ -2,6 +2,7 @@
 import { parseGid } from "../ids";
 import type { ShopStore } from "../store";
 import { bulkCreationView } from "./bulk-codes";
+import { bulkOperationView } from "./bulk-operations";
 import type { View } from "./context";
 import { customerView } from "./customers";
 import { codeDiscountNodeView, discountNodeView, redeemCodeView } from "./discounts";
@@ -39,6 +40,8 @@ export function nodeByGid(store: ShopStore, value: string): View | null {
       return lookup(store.redeemCodes, redeemCodeView);
     case "DiscountRedeemCodeBulkCreation":
       return lookup(store.bulkCreations, (r) => bulkCreationView(store, r));
+    case "BulkOperation":
+      return lookup(store.bulkOperations, bulkOperationView);
     case "Metafield":
       return lookup(store.metafields, (r) => metafieldView(store, r));
     case "WebPixel":
