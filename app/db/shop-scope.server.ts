@@ -35,6 +35,7 @@ const SHOP_OWNED = new Set<string>([
   "Review",
   "MerchantAccount",
   "MerchantToken",
+  "BulkActionRun",
 ]);
 
 const WHERE_OPERATIONS = new Set([

@@ -107,6 +107,11 @@ export interface JobPayloads {
     catchUp: ShopJob;
     /** Fan-out on a schedule: one catchUp per shop with an active campaign. Names no shop. */
     catchUpAll: Record<string, never>;
+    /**
+     * Starts, polls and records a broadcast's bulk tags and metafield (app/services/campaigns/bulk-actions.server.ts);
+     * enqueues itself again while any part runs.
+     */
+    bulkActions: ShopJob & { campaignId: string };
   };
   // --- campaigns (end)
 }

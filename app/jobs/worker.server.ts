@@ -10,6 +10,7 @@ import {
   processCampaignCatchUp,
   processCampaignCatchUpAll,
   processCampaignEntriesJob,
+  processBulkActions,
 } from "./processors/campaigns.server";
 import { processPing } from "./processors/ping.server";
 import {
@@ -105,6 +106,7 @@ const processors: Processors = {
     processEntries: processCampaignEntriesJob,
     catchUp: processCampaignCatchUp,
     catchUpAll: () => processCampaignCatchUpAll(),
+    bulkActions: (p) => processBulkActions(p),
   },
   // --- campaigns (end)
 };

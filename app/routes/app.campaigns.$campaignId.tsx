@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
 import { data, useFetcher, useLoaderData, useLocation, useRevalidator, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { BulkActionsCard, bulkActionsOpen } from "../components/campaigns/BulkActionsCard";
 import { CampaignStatusBadge } from "../components/campaigns/CampaignStatusBadge";
 import { NotFoundPage } from "../components/NotFoundPage";
 import { appHref } from "../components/pools/links";
@@ -10,6 +11,7 @@ import { ResultsCard } from "../components/results/ResultsCard";
 import { resultsView } from "../components/results/results-view.server";
 import { actionLabel, CampaignAction } from "../domain/campaigns/campaign";
 import { startBroadcast } from "../services/campaigns/broadcast.server";
+import { bulkActionSummary } from "../services/campaigns/bulk-actions.server";
 import { actionTargetNames, changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
 import { campaignRunCounts } from "../services/campaigns/runs.server";
 import { results } from "../services/results.server";
@@ -19,10 +21,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const campaignId = params.campaignId ?? "";
   const campaign = UUID.test(campaignId) ? await getCampaign(admin.db, campaignId) : null;
   if (!campaign) return data({ found: false as const }, { status: 404 });
-  const [view, runs, names] = await Promise.all([
+  const [view, runs, names, bulkActions] = await Promise.all([
     results(admin.db, admin.shopId, { type: "campaign", id: campaign.id }).then((r) => resultsView(r, null)),
     campaignRunCounts(admin.db, campaign.id),
     actionTargetNames(admin.db),
+    campaign.kind === "BROADCAST" ? bulkActionSummary(admin.db, admin.shopId, campaign.id) : Promise.resolve([]),
   ]);
   const actions = (campaign.actions as unknown[]).map((raw) => {
     const parsed = CampaignAction.safeParse(raw);
@@ -51,6 +54,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     },
     runs,
     results: view,
+    bulkActions,
   };
 };
 
@@ -92,16 +96,16 @@ export default function CampaignRoute() {
 
 type Loaded = Extract<Awaited<ReturnType<typeof loader>>, { found: true }>;
 
-function CampaignPage({ campaign, runs, results: view }: Loaded) {
+function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   const fetcher = useFetcher<typeof action>();
   const { search } = useLocation();
   const href = (path: string, extra?: Record<string, string>) => appHref(path, search, extra);
   const submit = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
   const automated = campaign.kind === "AUTOMATED";
-  // While a broadcast is being sent, its progress is re-read every two seconds.
+  // While a broadcast is being sent (or Shopify is still updating its members), its progress is re-read every two seconds.
   const revalidator = useRevalidator();
-  const sending = !automated && campaign.recipientsTotal !== null && !campaign.finishedAt;
+  const sending = !automated && ((campaign.recipientsTotal !== null && !campaign.finishedAt) || bulkActionsOpen(bulkActions));
   useEffect(() => {
     if (!sending) return;
     const timer = setInterval(() => {
@@ -170,6 +174,11 @@ function CampaignPage({ campaign, runs, results: view }: Loaded) {
                 </Text>
               </BlockStack>
             </Card>
+          </Layout.Section>
+        ) : null}
+        {bulkActions.length ? (
+          <Layout.Section>
+            <BulkActionsCard actions={bulkActions} />
           </Layout.Section>
         ) : null}
         {campaign.status === "PAUSED" ? (

@@ -15,8 +15,11 @@ process.env.ENQUEUE_TIMEOUT_MS = "100";
 delete process.env.DATABASE_URL;
 resetEnvCache();
 
-// Bulk redeem-code additions progress fast here; their pacing is the simulator's own test subject.
-export const simulator = new ShopifySimulator({ bulkCodes: { startDelayMs: 20, codesPerSecond: 20_000 } });
+// Bulk redeem-code additions and bulk operations progress fast here; their pacing is the simulator's own test subject.
+export const simulator = new ShopifySimulator({
+  bulkCodes: { startDelayMs: 20, codesPerSecond: 20_000 },
+  bulkOperations: { startDelayMs: 20, linesPerSecond: 50_000 },
+});
 globalThis.__testSimulator = simulator;
 const handlers = [...shopifyAdminHandlers(simulator)];
 // --- magento simulator (begin)

@@ -48,6 +48,9 @@ export async function seedEveryTable(shop: TestShop, tag: string) {
   const account = await db.merchantAccount.create({
     data: { shopId: shop.id, email: `${tag}-${shop.id}@merchant.test`, passwordHash: "scrypt$1$1$1$x$y" },
   });
+  await db.bulkActionRun.create({
+    data: { shopId: shop.id, campaignId: campaign.id, kind: "TAGS", part: 0, customerIds: [customer.id] },
+  });
   await db.merchantToken.create({
     data: { shopId: shop.id, accountId: account.id, kind: "SESSION", tokenHash: `hash-${tag}-${shop.id}`, expiresAt: new Date(Date.now() + 60_000) },
   });
@@ -83,4 +86,5 @@ export const SHOP_OWNED_DELEGATES = [
   "review",
   "merchantAccount",
   "merchantToken",
+  "bulkActionRun",
 ] as const;

@@ -16,7 +16,7 @@ function refused(errors: UserErrorShape[] | undefined): ActionResult {
   return { type: "refused", message: errors.map((e) => (e.field?.length ? `${e.field.join(".")}: ${e.message}` : e.message)).join("; ") };
 }
 
-function customerGid(platformId: string): string {
+export function customerGid(platformId: string): string {
   if (platformId.startsWith("gid://shopify/Customer/")) return platformId;
   if (/^\d+$/.test(platformId)) return `gid://shopify/Customer/${platformId}`;
   throw new PermanentPlatformError(`Not a Shopify customer id: ${platformId}`, "SHOPIFY");

@@ -28,6 +28,7 @@ import { renderParts } from "../messages/compose";
 import { loadTemplate, noAddressReason, recipientFor, type LoadedTemplate } from "../messages/deliver.server";
 import { enqueueSends, insertMessages, messagesByKey, type NewMessage } from "../messages/store.server";
 import { scheduleTasks } from "../tasks/schedule.server";
+import { bulkActionsOf, enqueueBulkActions, planBulkActions } from "./bulk-actions.server";
 import { enqueueWithin } from "../webhooks.server";
 
 export const BROADCAST_CHUNK = 1000;
@@ -50,8 +51,13 @@ interface Plan {
   /** Where the code and the message are in the actions (their records are written for the member's task). */
   issueIndex: number;
   sendIndex: number;
-  /** Tags, metafield or Flow: each member gets a task that runs them (paced by the Admin API) after their code. */
-  shopifyActions: boolean;
+  /**
+   * With a Flow trigger, each member gets a task that runs the Shopify actions (paced by the Admin API) after their
+   * code (decision 0018); without one, tags and metafield go to Shopify as bulk mutations once every member has a
+   * message (decision 0022).
+   */
+  memberTasks: boolean;
+  bulk: boolean;
 }
 
 function planOf(actions: Prisma.JsonValue): { ok: true; plan: Plan } | { ok: false; message: string } {
@@ -71,7 +77,8 @@ function planOf(actions: Prisma.JsonValue): { ok: true; plan: Plan } | { ok: fal
       poolId: issue?.type === "issue_code" ? issue.poolId : null,
       issueIndex,
       sendIndex,
-      shopifyActions: parsed.data.some((a) => SHOPIFY_ACTION_TYPES.includes(a.type)),
+      memberTasks: parsed.data.some((a) => SHOPIFY_ACTION_TYPES.includes(a.type)) && bulkActionsOf(parsed.data) === null,
+      bulk: bulkActionsOf(parsed.data) !== null,
     },
   };
 }
@@ -147,7 +154,7 @@ export interface BroadcastOptions {
   dynamic?: DynamicOptions;
   heldRetryMs?: number;
   log?: (line: string) => void;
-  /** Whether to enqueue send jobs (tests drive sending themselves). */
+  /** Whether to enqueue send jobs and the bulk actions job (tests drive sending and bulk actions themselves). */
   enqueueSends?: boolean;
   /** How long this run's lease lasts between renewals (BROADCAST_LEASE_MS). */
   leaseMs?: number;
@@ -422,7 +429,7 @@ async function runChunk(ctx: RunContext, rows: MemberRow[]): Promise<ChunkResult
     // A heartbeat: the sweep leaves a broadcast alone while its job keeps touching it.
     await db.$executeRaw`UPDATE campaigns SET updated_at = ${new Date()}::timestamp WHERE id = ${campaign.id}::uuid AND shop_id = ${ctx.shopId}::uuid`;
   }
-  if (ctx.plan.shopifyActions) await createMemberTasks(ctx, keys);
+  if (ctx.plan.memberTasks) await createMemberTasks(ctx, keys);
   const queuedIds = [...requeue, ...inserted.filter((m) => m.status === "QUEUED").map((m) => m.id)];
   return { queuedIds, created: inserted.length - skipped, skipped, held };
 }
@@ -582,6 +589,11 @@ async function runWithLease(
     return { type: "done", ...totals, total: campaign.recipientsTotal ?? 0 };
   }
   const total = await settleTotal(db, shopId, campaignId);
+  if (plan.bulk) {
+    // Every member has a message and their code: the tags and metafield go to Shopify in bulk.
+    await planBulkActions(db, shopId, campaignId);
+    if (options.enqueueSends !== false) await enqueueBulkActions(shopId, campaignId);
+  }
   return { type: "done", ...totals, total };
 }
 

@@ -4,6 +4,7 @@
 // the send job's claim lets one of them through.
 import type { ShopDb } from "../../db/shop-scope.server";
 import { resumeStalledBroadcasts } from "../campaigns/broadcast.server";
+import { resumeStalledBulkActions } from "../campaigns/bulk-actions.server";
 import { enqueueSends } from "./store.server";
 
 export interface SweepOptions {
@@ -28,11 +29,12 @@ export async function lostMessageIds(db: ShopDb, shopId: string, options: SweepO
   return rows.map((r) => r.id);
 }
 
-export async function sweepMessages(db: ShopDb, shopId: string, options: SweepOptions = {}): Promise<{ requeued: number; broadcasts: number }> {
+export async function sweepMessages(db: ShopDb, shopId: string, options: SweepOptions = {}): Promise<{ requeued: number; broadcasts: number; bulkActions: number }> {
   const now = options.now ?? new Date();
   const ids = await lostMessageIds(db, shopId, { ...options, now });
   // A tag per minute: a chunk swept again next minute gets a new job, not the finished one's id.
   if (ids.length) await enqueueSends(shopId, ids, { tag: `s${Math.floor(now.getTime() / 60_000)}` });
   const broadcasts = await resumeStalledBroadcasts(db, shopId, undefined, now);
-  return { requeued: ids.length, broadcasts };
+  const bulkActions = await resumeStalledBulkActions(db, shopId, now);
+  return { requeued: ids.length, broadcasts, bulkActions };
 }

@@ -1,0 +1,216 @@
+// A broadcast's tags and metafield as Shopify bulk mutations (decision 0022): the broadcast gives each member their
+// code and message, then each action goes to Shopify as bulk operations over the members. The operations run in
+// the store simulator (its staged uploads, bulk operations and result files, reached through msw), so the tags and
+// metafields land on its customers and what it refuses comes back line by line.
+import { describe, expect, it } from "vitest";
+import { runBroadcast, startBroadcast } from "../../../app/services/campaigns/broadcast.server";
+import {
+  advanceBulkActions,
+  BULK_MAX_ATTEMPTS,
+  bulkActionSummary,
+  planBulkActions,
+  SHOPIFY_BULK_CONCURRENCY,
+  type BulkAdvance,
+} from "../../../app/services/campaigns/bulk-actions.server";
+import { draftBroadcast } from "../../support/broadcasts";
+import { createPoolWithCodes } from "../../support/pools";
+import { clientWithFlow, simulator } from "../../support/shopify-client";
+import { createTestShop, type TestShop } from "../../support/shops";
+
+const MISSING_CUSTOMER = "gid://shopify/Customer/987654321";
+
+async function arrange(extraActions: object[] = [], members = 3) {
+  const shop = await createTestShop({ seed: true });
+  const found = (await simulator().graphql(shop.domain, `{ customers(first: ${members}) { nodes { id email } } }`)) as {
+    data: { customers: { nodes: { id: string; email: string | null }[] } };
+  };
+  const simCustomers = found.data.customers.nodes;
+  expect(simCustomers).toHaveLength(members);
+  // Member 2 has no email: their message is skipped and they get no code, but they are still tagged. The last
+  // member is not (or no longer) a customer in Shopify: Shopify refuses their lines.
+  const customers = [];
+  for (const [i, c] of simCustomers.entries()) {
+    customers.push(
+      await shop.db.customer.create({
+        data: { shopId: shop.id, platformId: c.id, email: i === 2 ? null : (c.email ?? `m${i}@example.com`), firstName: `Member ${i}` },
+      }),
+    );
+  }
+  customers.push(await shop.db.customer.create({ data: { shopId: shop.id, platformId: MISSING_CUSTOMER, email: "gone@example.com", firstName: "Gone" } }));
+  const pool = await createPoolWithCodes(shop, Array.from({ length: members + 1 }, (_, i) => `BULK-${i}`), { name: "Bulk" });
+  const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "B", channel: "EMAIL", subject: "Hi", body: "Code {{promoCode}}" } });
+  const campaign = await draftBroadcast(
+    shop,
+    customers.map((c) => c.id),
+    [
+      { type: "add_tags", tags: ["vip-2026"] },
+      { type: "issue_code", poolId: pool.id },
+      { type: "send_message", templateId: template.id },
+      { type: "write_metafield", namespace: "promo_codes", key: "last_code" },
+      ...extraActions,
+    ],
+  );
+  return { shop, customers, campaign };
+}
+
+/** Looks at the broadcast's bulk parts until none is open, as the job does every few seconds. */
+async function drain(shop: TestShop, campaignId: string, client = clientWithFlow(shop, () => "ok").client, looks = 200): Promise<(BulkAdvance & { running: number })[]> {
+  const seen: (BulkAdvance & { running: number })[] = [];
+  for (let i = 0; i < looks; i++) {
+    const result = await advanceBulkActions(shop.db, shop.id, campaignId, { shopifyClient: async () => client });
+    seen.push({ ...result, running: await shop.db.bulkActionRun.count({ where: { campaignId, status: "RUNNING" } }) });
+    if (result.open === 0) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+  throw new Error(`bulk actions still open after ${looks} looks`);
+}
+
+async function storedCustomer(shop: TestShop, id: string) {
+  const stored = (await simulator().graphql(
+    shop.domain,
+    `{ customer(id: "${id}") { tags metafield(namespace: "promo_codes", key: "last_code") { value } } }`,
+  )) as { data: { customer: { tags: string[]; metafield: { value: string } | null } | null } };
+  return stored.data.customer;
+}
+
+describe("a broadcast's tags and metafield in bulk", () => {
+  it("GIVEN tags and a metafield WHEN the broadcast runs and its bulk operations finish THEN every member is tagged, those with a code have it in the metafield, and the member Shopify refused is named", async () => {
+    const { shop, customers, campaign } = await arrange();
+    expect(await startBroadcast(shop.db, shop.id, campaign.id)).toEqual({ type: "started", recipients: 4 });
+    expect(await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false })).toMatchObject({ type: "done", created: 3, skipped: 1 });
+    // No task per member: the Shopify actions are the bulk operations'.
+    expect(await shop.db.task.count({ where: { campaignId: campaign.id } })).toBe(0);
+    const runs = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id }, orderBy: { kind: "asc" } });
+    expect(runs.map((r) => [r.kind, r.customerIds.length])).toEqual([
+      ["TAGS", 4],
+      ["METAFIELD", 3],
+    ]);
+
+    await drain(shop, campaign.id);
+
+    for (const customer of customers.slice(0, 3)) {
+      const message = await shop.db.message.findFirstOrThrow({ where: { campaignId: campaign.id, customerId: customer.id } });
+      const code = message.codeId ? await shop.db.code.findFirstOrThrow({ where: { id: message.codeId } }) : null;
+      const stored = await storedCustomer(shop, customer.platformId);
+      expect(stored?.tags.filter((t) => t === "vip-2026")).toHaveLength(1);
+      expect(stored?.metafield?.value ?? null).toBe(code?.code ?? null);
+    }
+    const summary = await bulkActionSummary(shop.db, shop.id, campaign.id);
+    expect(summary.map((s) => ({ kind: s.kind, members: s.members, succeeded: s.succeeded, failed: s.failed }))).toEqual([
+      { kind: "TAGS", members: 4, succeeded: 3, failed: 1 },
+      { kind: "METAFIELD", members: 3, succeeded: 2, failed: 1 },
+    ]);
+    for (const s of summary) {
+      expect(s.failures).toEqual([{ customerId: customers[3]!.id, customerName: "Gone", message: expect.any(String) }]);
+      expect(s.failures[0]!.message.length).toBeGreaterThan(0);
+      expect(s.parts).toMatchObject({ total: 1, succeeded: 1, pending: 0, running: 0 });
+    }
+
+    // The broadcast run again (a retry, the sweep): no second plan, nothing sent to Shopify again.
+    const before = simulator().requestLog.filter((r) => r.rootFields.includes("bulkOperationRunMutation")).length;
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    await planBulkActions(shop.db, shop.id, campaign.id);
+    expect(await drain(shop, campaign.id)).toEqual([{ open: 0, started: 0, finished: 0, running: 0 }]);
+    expect(simulator().requestLog.filter((r) => r.rootFields.includes("bulkOperationRunMutation")).length).toBe(before);
+  });
+
+  it("GIVEN a Flow trigger WHEN the broadcast runs THEN its Shopify actions stay one task per member and nothing goes in bulk", async () => {
+    const { shop, campaign } = await arrange([{ type: "flow_trigger" }]);
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    expect(await shop.db.task.count({ where: { campaignId: campaign.id } })).toBe(4);
+    expect(await shop.db.bulkActionRun.count({ where: { campaignId: campaign.id } })).toBe(0);
+  });
+
+  it("GIVEN more parts than Shopify runs at once WHEN they are started THEN at most five run at a time and all of them finish", async () => {
+    const { shop, customers, campaign } = await arrange([], 6);
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    await shop.db.bulkActionRun.deleteMany({ where: { campaignId: campaign.id } });
+    // One member a part: 7 tag parts and 6 metafield parts (the member without an email has no code).
+    expect(await planBulkActions(shop.db, shop.id, campaign.id, 1)).toBe(13);
+
+    const staged = () => simulator().requestLog.filter((r) => r.shop === shop.domain && r.rootFields.includes("stagedUploadsCreate")).length;
+    const stagedBefore = staged();
+    // While Shopify has not finished any of them, one look starts five and stages no sixth file.
+    simulator().holdBulkOperations(shop.domain, true);
+    const client = clientWithFlow(shop, () => "ok").client;
+    expect(await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client })).toMatchObject({ started: SHOPIFY_BULK_CONCURRENCY, open: 13 });
+    expect(await shop.db.bulkActionRun.count({ where: { campaignId: campaign.id, status: "RUNNING" } })).toBe(SHOPIFY_BULK_CONCURRENCY);
+    expect(staged() - stagedBefore).toBe(SHOPIFY_BULK_CONCURRENCY);
+    simulator().holdBulkOperations(shop.domain, false);
+
+    const looks = await drain(shop, campaign.id, client);
+    expect(Math.max(...looks.map((l) => l.running))).toBeLessThanOrEqual(SHOPIFY_BULK_CONCURRENCY);
+    expect(staged() - stagedBefore).toBe(13);
+    const runs = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id } });
+    expect(runs.every((r) => r.status === "SUCCEEDED")).toBe(true);
+    const tagged = await Promise.all(customers.slice(0, 6).map((c) => storedCustomer(shop, c.platformId)));
+    expect(tagged.every((c) => c?.tags.includes("vip-2026"))).toBe(true);
+  });
+
+  it("GIVEN Shopify fails an operation WHEN the job looks THEN the part is started again, and given up after a few failures with the reason shown", async () => {
+    const { shop, campaign } = await arrange();
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    await shop.db.bulkActionRun.deleteMany({ where: { campaignId: campaign.id, kind: "METAFIELD" } });
+    const client = clientWithFlow(shop, () => "ok").client;
+    const advance = () => advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client });
+
+    expect(await advance()).toMatchObject({ started: 1, open: 1 });
+    for (let attempt = 1; attempt <= BULK_MAX_ATTEMPTS; attempt++) {
+      const run = await shop.db.bulkActionRun.findFirstOrThrow({ where: { campaignId: campaign.id } });
+      expect(run).toMatchObject({ status: "RUNNING", attempts: attempt });
+      simulator().failBulkOperation(shop.domain, run.operationId!, "INTERNAL_SERVER_ERROR");
+      const after = await advance();
+      const polled = await shop.db.bulkActionRun.findFirstOrThrow({ where: { campaignId: campaign.id } });
+      if (attempt < BULK_MAX_ATTEMPTS) {
+        // The same look starts it again, whole, as a new operation, and says why.
+        expect(after).toMatchObject({ started: 1, open: 1 });
+        expect(polled.operationId).not.toBe(run.operationId);
+        expect(polled.error).toMatch(/failed \(INTERNAL_SERVER_ERROR\); started again/);
+      } else {
+        expect(after).toMatchObject({ started: 0, open: 0 });
+        expect(polled).toMatchObject({ status: "FAILED", error: expect.stringMatching(new RegExp(`${BULK_MAX_ATTEMPTS} times; given up`)) });
+      }
+    }
+    const [summary] = await bulkActionSummary(shop.db, shop.id, campaign.id);
+    expect(summary).toMatchObject({ kind: "TAGS", succeeded: 0, parts: { failed: 1 }, errors: [expect.stringMatching(/given up/)] });
+  });
+
+  it("GIVEN a part claimed by a job that died WHEN its claim runs out THEN another look starts it, and a live claim is left alone", async () => {
+    const { shop, campaign } = await arrange();
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    const now = new Date();
+    await shop.db.bulkActionRun.updateMany({ where: { campaignId: campaign.id, kind: "TAGS" }, data: { claimedUntil: new Date(now.getTime() + 60_000), attempts: 1 } });
+    await shop.db.bulkActionRun.updateMany({ where: { campaignId: campaign.id, kind: "METAFIELD" }, data: { claimedUntil: new Date(now.getTime() - 1), attempts: 1 } });
+    const client = clientWithFlow(shop, () => "ok").client;
+    expect(await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client })).toMatchObject({ started: 1, open: 2 });
+    const runs = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id } });
+    expect(Object.fromEntries(runs.map((r) => [r.kind, r.status]))).toEqual({ TAGS: "PENDING", METAFIELD: "RUNNING" });
+    expect(runs.find((r) => r.kind === "METAFIELD")?.attempts).toBe(2);
+  });
+
+  it("GIVEN Shopify already runs five bulk mutations for the shop WHEN a part would start THEN it waits, pending, without using an attempt", async () => {
+    const { shop, campaign } = await arrange();
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    // Five operations of another tool of the shop's, started just now and not started running yet.
+    const client = clientWithFlow(shop, () => "ok").client;
+    const { startBulkMutation } = await import("../../../app/platforms/shopify/bulk-mutations.server");
+    const { BULK_TAGS_ADD } = await import("../../../app/platforms/shopify/documents/bulk-mutations");
+    simulator().holdBulkOperations(shop.domain, true);
+    for (let i = 0; i < 5; i++) {
+      expect(await startBulkMutation(client, { mutation: BULK_TAGS_ADD, lines: [{ id: MISSING_CUSTOMER, tags: ["x"] }], clientIdentifier: `other-${i}` })).toMatchObject({ type: "started" });
+    }
+    const result = await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client });
+    expect(result).toMatchObject({ started: 0, open: 2 });
+    const runs = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id } });
+    expect(runs.map((r) => [r.status, r.attempts, r.claimedUntil])).toEqual([
+      ["PENDING", 0, null],
+      ["PENDING", 0, null],
+    ]);
+    simulator().holdBulkOperations(shop.domain, false);
+  });
+});
