@@ -94,6 +94,53 @@ describe("Campaigns admin in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("GIVEN a sent broadcast whose tags and metafield Shopify sets in bulk WHEN its page is open THEN it shows the progress, then who Shopify refused, as the parts finish", async () => {
+    const shop = await createTestShop();
+    const { customers, segment, pool, template } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: {
+        shopId: shop.id,
+        name: "Hat broadcast",
+        kind: "BROADCAST",
+        status: "ACTIVE",
+        segmentId: segment.id,
+        startedAt: new Date(),
+        finishedAt: new Date(),
+        recipientsTotal: 2,
+        recipientsDone: 2,
+        actions: [
+          { type: "add_tags", tags: ["hat-lover"] },
+          { type: "issue_code", poolId: pool.id },
+          { type: "send_message", templateId: template.id },
+          { type: "write_metafield", namespace: "promo_codes", key: "last_code" },
+        ],
+      },
+    });
+    await shop.db.customer.update({ where: { id: customers[1]! }, data: { firstName: "Ada", lastName: "Hatter" } });
+    await shop.db.bulkActionRun.create({
+      data: {
+        shopId: shop.id, campaignId: campaign.id, kind: "TAGS", part: 0, status: "SUCCEEDED", customerIds: customers.slice(0, 2),
+        processed: 2, succeeded: 1, failed: 1, failures: [{ customerId: customers[1]!, message: "Customer does not exist" }], finishedAt: new Date(),
+      },
+    });
+    const metafield = await shop.db.bulkActionRun.create({
+      data: { shopId: shop.id, campaignId: campaign.id, kind: "METAFIELD", part: 0, status: "RUNNING", customerIds: customers.slice(0, 2), processed: 1, operationId: "gid://shopify/BulkOperation/1" },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+    await page.getByRole("heading", { name: "Shopify updates" }).waitFor();
+    await page.getByText("1 of 2 members updated, 1 refused by Shopify.").waitFor();
+    await page.getByText("Ada Hatter: Customer does not exist").waitFor();
+    await page.getByText("Shopify is updating 2 members in bulk: 0 of 1 parts done.").waitFor();
+    await screenshot(page, "broadcast-bulk-actions");
+
+    // The page keeps reading while a part runs: the finished part shows without a reload.
+    await shop.db.bulkActionRun.update({ where: { id: metafield.id }, data: { status: "SUCCEEDED", processed: 2, succeeded: 2, finishedAt: new Date() } });
+    await page.getByText("2 of 2 members updated.").waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it("GIVEN another shop's campaign WHEN its page is opened THEN it is not found", async () => {
     const owner = await createTestShop();
     const { segment, pool } = await seed(owner);

@@ -38,7 +38,7 @@ export function BulkActionsCard({ actions }: { actions: readonly BulkActionView[
               <Text as="h3" variant="headingSm">
                 {TITLES[a.kind]}
               </Text>
-              <ProgressBar progress={progress} tone={a.parts.failed > 0 ? "critical" : "primary"} />
+              <ProgressBar progress={progress} tone={a.parts.failed > 0 ? "critical" : "highlight"} />
               <Text as="p" tone="subdued">
                 {open
                   ? `Shopify is updating ${n(a.members)} members in bulk: ${n(a.parts.succeeded + a.parts.failed)} of ${n(a.parts.total)} parts done.`

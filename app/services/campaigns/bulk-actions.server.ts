@@ -191,14 +191,18 @@ async function finishRun(
   await db.bulkActionRun.update({ where: { id }, data: { error: null, ...data, claimedUntil: null, finishedAt: new Date() } });
 }
 
-/** The part's lines, in member order; members gone since (redacted) or without a Shopify id are left out. */
+/**
+ * The part's lines, in member order; members gone since (redacted) or without a Shopify id are left out. Each
+ * member's message is found by its unique key (broadcastKey: `broadcast:<campaign>:<customer>`), an index lookup
+ * whatever the planner believes of a messages table that has just grown by a whole broadcast.
+ */
 async function linesOf(db: ShopDb, shopId: string, run: BulkActionRun, bulk: BulkActions): Promise<Line[]> {
   const rows = await db.$queryRaw<{ customer_id: string; platform_id: string; code: string | null }[]>`
     SELECT u.customer_id::text AS customer_id, cu.platform_id,
            COALESCE(c.code, CASE WHEN m.status <> 'SKIPPED' THEN p.fallback_code END) AS code
     FROM unnest(${run.customerIds}::uuid[]) WITH ORDINALITY AS u(customer_id, n)
     JOIN customers cu ON cu.id = u.customer_id AND cu.shop_id = ${shopId}::uuid
-    LEFT JOIN messages m ON m.shop_id = ${shopId}::uuid AND m.campaign_id = ${run.campaignId}::uuid AND m.customer_id = u.customer_id
+    LEFT JOIN messages m ON m.shop_id = ${shopId}::uuid AND m.dedupe_key = 'broadcast:' || ${run.campaignId}::text || ':' || u.customer_id::text
     LEFT JOIN codes c ON c.id = m.code_id AND c.shop_id = ${shopId}::uuid
     LEFT JOIN pools p ON p.id = ${bulk.poolId}::uuid AND p.shop_id = ${shopId}::uuid
     ORDER BY u.n`;
