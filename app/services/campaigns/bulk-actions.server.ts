@@ -134,7 +134,15 @@ export async function advanceBulkActions(db: ShopDb, shopId: string, campaignId:
   if (!runs.length) return result;
   const campaign = await db.campaign.findFirst({ where: { id: campaignId }, select: { actions: true } });
   const bulk = campaign ? parseActions(campaign.actions) : null;
-  const shop = await db.shop.findFirstOrThrow({ select: { domain: true } });
+  const shop = await db.shop.findFirstOrThrow({ select: { domain: true, platform: true } });
+  if (shop.platform !== "SHOPIFY") {
+    // Shown on the campaign page, as a member's task showed it on the tasks page.
+    const { count } = await db.bulkActionRun.updateMany({
+      where: { campaignId, status: { in: ["PENDING", "RUNNING"] } },
+      data: { status: "FAILED", error: `Tags and metafields are Shopify-only: this store is on ${shop.platform.toLowerCase()}`, finishedAt: now() },
+    });
+    return { open: 0, started: 0, finished: count };
+  }
   let client: ShopifyAdminClient | undefined;
   const getClient = async () => {
     if (!client) {

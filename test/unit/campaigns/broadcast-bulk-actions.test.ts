@@ -13,7 +13,7 @@ import {
   type BulkAdvance,
 } from "../../../app/services/campaigns/bulk-actions.server";
 import { draftBroadcast } from "../../support/broadcasts";
-import { createPoolWithCodes } from "../../support/pools";
+import { createCustomers, createPoolWithCodes } from "../../support/pools";
 import { clientWithFlow, simulator } from "../../support/shopify-client";
 import { createTestShop, type TestShop } from "../../support/shops";
 
@@ -156,6 +156,8 @@ describe("a broadcast's tags and metafield in bulk", () => {
     await shop.db.bulkActionRun.deleteMany({ where: { campaignId: campaign.id, kind: "METAFIELD" } });
     const client = clientWithFlow(shop, () => "ok").client;
     const advance = () => advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client });
+    // Held, so no operation completes before the test fails it.
+    simulator().holdBulkOperations(shop.domain, true);
 
     expect(await advance()).toMatchObject({ started: 1, open: 1 });
     for (let attempt = 1; attempt <= BULK_MAX_ATTEMPTS; attempt++) {
@@ -174,6 +176,7 @@ describe("a broadcast's tags and metafield in bulk", () => {
         expect(polled).toMatchObject({ status: "FAILED", error: expect.stringMatching(new RegExp(`${BULK_MAX_ATTEMPTS} times; given up`)) });
       }
     }
+    simulator().holdBulkOperations(shop.domain, false);
     const [summary] = await bulkActionSummary(shop.db, shop.id, campaign.id);
     expect(summary).toMatchObject({ kind: "TAGS", succeeded: 0, parts: { failed: 1 }, errors: [expect.stringMatching(/given up/)] });
   });
@@ -212,5 +215,29 @@ describe("a broadcast's tags and metafield in bulk", () => {
       ["PENDING", 0, null],
     ]);
     simulator().holdBulkOperations(shop.domain, false);
+  });
+
+  it("GIVEN a Magento store's broadcast with tags WHEN its bulk parts are looked at THEN they fail with the reason and nothing is sent anywhere", async () => {
+    const shop = await createTestShop({ platform: "MAGENTO" });
+    const [customerId] = await createCustomers(shop, 1);
+    const pool = await createPoolWithCodes(shop, ["MG-1"], { name: "Magento codes" });
+    const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "M", channel: "EMAIL", subject: "Hi", body: "Code {{promoCode}}" } });
+    const campaign = await draftBroadcast(shop, [customerId!], [
+      { type: "add_tags", tags: ["vip"] },
+      { type: "issue_code", poolId: pool.id },
+      { type: "send_message", templateId: template.id },
+    ]);
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    const requests = simulator().requestLog.length;
+    const result = await advanceBulkActions(shop.db, shop.id, campaign.id, {
+      shopifyClient: async () => {
+        throw new Error("no Shopify client for a Magento store");
+      },
+    });
+    expect(result).toEqual({ open: 0, started: 0, finished: 1 });
+    const [summary] = await bulkActionSummary(shop.db, shop.id, campaign.id);
+    expect(summary).toMatchObject({ kind: "TAGS", parts: { failed: 1 }, errors: ["Tags and metafields are Shopify-only: this store is on magento"] });
+    expect(simulator().requestLog.length).toBe(requests);
   });
 });
