@@ -2,6 +2,7 @@
 // plan bucket (restore 100 points/s) that starts nearly empty. Baseline: the theoretical maximum, restore rate /
 // measured cost per query. Also counts THROTTLED answers (goal 0: the pacer never sends blind).
 import { randomUUID } from "node:crypto";
+import { simulatedAdminFetch } from "../lib/simulated-admin";
 
 export async function run(log: (line: string) => void) {
   const { ShopifySimulator, setupFetchOnlyServer, shopifyAdminHandlers } = await import("../../simulator/shopify");
@@ -13,13 +14,7 @@ export async function run(log: (line: string) => void) {
   const domain = `bench-${randomUUID().slice(0, 8)}.myshopify.com`;
   const accessToken = "shpat_bench";
   simulator.registerShop({ domain, accessToken, plan: "standard" });
-  const raw = (query: string, options?: { variables?: Record<string, unknown> }) =>
-    fetch(`https://${domain}/admin/api/2026-07/graphql.json`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
-      body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-    }).then(async (r) => new Response(JSON.stringify(await r.json())));
-  const admin = new ShopifyAdminClient(domain, raw);
+  const admin = new ShopifyAdminClient(domain, simulatedAdminFetch(domain, accessToken));
   simulator.setAvailablePoints(domain, 0);
   const requests = 400;
   const started = performance.now();

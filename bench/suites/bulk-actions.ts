@@ -16,6 +16,7 @@
 import { randomUUID } from "node:crypto";
 import { BENCH_DATABASE_URL, ensureBenchDatabase, setBenchEnv } from "../lib/bench-env";
 import { phaseTimer } from "../lib/phases";
+import { simulatedAdminFetch } from "../lib/simulated-admin";
 
 const MEMBERS = Number(process.env.BENCH_BULK_MEMBERS ?? 100_000);
 const BASELINE_MEMBERS = Number(process.env.BENCH_BULK_BASELINE_MEMBERS ?? 100);
@@ -55,13 +56,7 @@ export async function run(log: (line: string) => void) {
   const domain = `${SHOP_DOMAIN_PREFIX}${randomUUID().slice(0, 8)}.myshopify.com`;
   const accessToken = "shpat_bench";
   const store = simulator.registerShop({ domain, accessToken, plan: "standard" });
-  const raw = (query: string, options?: { variables?: Record<string, unknown> }) =>
-    fetch(`https://${domain}/admin/api/2026-07/graphql.json`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
-      body: JSON.stringify({ query, variables: options?.variables ?? {} }),
-    }).then(async (r) => new Response(JSON.stringify(await r.json())));
-  const client = new ShopifyAdminClient(domain, raw);
+  const client = new ShopifyAdminClient(domain, simulatedAdminFetch(domain, accessToken));
   // Marked uninstalled so no worker's per-shop sweep (other benchmarks share this database) picks its rows up.
   const shop = await prisma.shop.create({ data: { domain, name: "Bulk Bench", uninstalledAt: new Date() } });
   const shopId = shop.id;

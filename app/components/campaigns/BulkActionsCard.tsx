@@ -1,18 +1,10 @@
 // A broadcast's tags and metafield, set by Shopify bulk operations (decision 0022): progress while they run, then
 // how many members Shopify updated and the first it refused, by name.
 import { Banner, BlockStack, Card, List, ProgressBar, Text } from "@shopify/polaris";
+import type { BulkActionSummary } from "../../services/campaigns/bulk-actions.server";
 
-export interface BulkActionView {
-  kind: "TAGS" | "METAFIELD";
-  members: number;
-  /** Lines Shopify has run so far, over every part. */
-  processed: number;
-  succeeded: number;
-  failed: number;
-  parts: { total: number; pending: number; running: number; succeeded: number; failed: number };
-  failures: { customerId: string; customerName: string | null; message: string }[];
-  errors: string[];
-}
+/** As the loader sends it (app/services/campaigns/bulk-actions.server.ts). */
+export type BulkActionView = BulkActionSummary;
 
 const TITLES = { TAGS: "Customer tags", METAFIELD: "Code metafield" } as const;
 const n = (value: number) => value.toLocaleString("en-US");

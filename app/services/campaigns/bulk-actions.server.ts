@@ -358,6 +358,7 @@ export async function resumeStalledBulkActions(db: ShopDb, shopId: string, now =
 export interface BulkActionSummary {
   kind: BulkActionKind;
   members: number;
+  /** Lines Shopify has run so far, over every part. */
   processed: number;
   succeeded: number;
   failed: number;
