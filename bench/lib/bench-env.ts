@@ -25,3 +25,19 @@ export async function ensureBenchDatabase(url = BENCH_DATABASE_URL): Promise<voi
   const { ensureDisposableDatabase } = await import("../../app/db/disposable-database.server");
   await ensureDisposableDatabase(url);
 }
+
+/**
+ * What a suite that drives the services does first: the bench database, migrated (timed as "migrate"), and a pool
+ * of `max` connections registered as the app's database.
+ */
+export async function openBenchDatabase(timed: <T>(name: string, fn: () => Promise<T>) => Promise<T>, max: number) {
+  const url = BENCH_DATABASE_URL;
+  setBenchEnv(url);
+  await timed("migrate", () => ensureBenchDatabase(url));
+  const { connectPostgres } = await import("../../app/db/connect.server");
+  const { registerDatabase, prisma } = await import("../../app/db.server");
+  const db = connectPostgres(url, { max });
+  registerDatabase(db);
+  const { forShop } = await import("../../app/db/shop-scope.server");
+  return { url, db, prisma, forShop };
+}

@@ -14,7 +14,7 @@
 //
 // Checked from the simulator's store afterwards: every member tagged once and carrying their own code.
 import { randomUUID } from "node:crypto";
-import { BENCH_DATABASE_URL, ensureBenchDatabase, setBenchEnv } from "../lib/bench-env";
+import { openBenchDatabase } from "../lib/bench-env";
 import { phaseTimer } from "../lib/phases";
 import { simulatedAdminFetch } from "../lib/simulated-admin";
 
@@ -26,14 +26,7 @@ const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 export async function run(log: (line: string) => void) {
   const { phases, timed } = phaseTimer();
-  const url = BENCH_DATABASE_URL;
-  setBenchEnv(url);
-  await timed("migrate", () => ensureBenchDatabase(url));
-  const { connectPostgres } = await import("../../app/db/connect.server");
-  const { registerDatabase, prisma } = await import("../../app/db.server");
-  const db = connectPostgres(url, { max: 10 });
-  registerDatabase(db);
-  const { forShop } = await import("../../app/db/shop-scope.server");
+  const { db, prisma, forShop } = await openBenchDatabase(timed, 10);
   const { ShopifySimulator, setupFetchOnlyServer, shopifyAdminHandlers } = await import("../../simulator/shopify");
   const { ShopifyAdminClient } = await import("../../app/platforms/shopify/admin-client.server");
   const { addCustomerTags, writeCodeMetafield } = await import("../../app/platforms/shopify/customer-actions.server");

@@ -28,7 +28,7 @@ import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BENCH_DATABASE_URL, ensureBenchDatabase, setBenchEnv } from "../lib/bench-env";
+import { openBenchDatabase } from "../lib/bench-env";
 import { writeCodesCsv } from "../lib/codes-csv";
 import { psql, sqlLiteral } from "../lib/psql";
 import type { UploadChildResult } from "../lib/upload-child";
@@ -47,14 +47,7 @@ const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 export async function run(log: (line: string) => void) {
   const { phases, timed } = phaseTimer();
 
-  const url = BENCH_DATABASE_URL;
-  setBenchEnv(url);
-  await timed("migrate", () => ensureBenchDatabase(url));
-  const { connectPostgres } = await import("../../app/db/connect.server");
-  const { registerDatabase, prisma } = await import("../../app/db.server");
-  const db = connectPostgres(url, { max: 70 });
-  registerDatabase(db);
-  const { forShop } = await import("../../app/db/shop-scope.server");
+  const { url, db, prisma, forShop } = await openBenchDatabase(timed, 70);
   const { issueBatch, issueCode } = await import("../../app/services/pools/issue.server");
   const { closeQueues, queue } = await import("../../app/jobs/enqueue.server");
 
