@@ -583,17 +583,19 @@ async function runWithLease(
     if (status?.status !== "ACTIVE") return { type: "not_running", reason: `The broadcast is ${status?.status.toLowerCase() ?? "gone"}` };
     if (rows.length < chunkSize) break;
   }
+  if (plan.bulk) {
+    // The members who have their message and code get their tags and metafield from Shopify in bulk; members held
+    // by an empty pool join in later parts, planned by the run that gives them their message. Planned before the
+    // total is settled: a run that died after settling would find the broadcast finished and plan nothing.
+    const planned = await planBulkActions(db, shopId, campaignId);
+    if (planned > 0 && options.enqueueSends !== false) await enqueueBulkActions(shopId, campaignId);
+  }
   if (totals.held > 0) {
     // An empty pool set to hold: the held recipients get their message once it is refilled.
     await enqueueBroadcast(shopId, campaignId, `held-${Date.now()}`, options.heldRetryMs ?? HELD_RETRY_MS);
     return { type: "done", ...totals, total: campaign.recipientsTotal ?? 0 };
   }
   const total = await settleTotal(db, shopId, campaignId);
-  if (plan.bulk) {
-    // Every member has a message and their code: the tags and metafield go to Shopify in bulk.
-    await planBulkActions(db, shopId, campaignId);
-    if (options.enqueueSends !== false) await enqueueBulkActions(shopId, campaignId);
-  }
   return { type: "done", ...totals, total };
 }
 

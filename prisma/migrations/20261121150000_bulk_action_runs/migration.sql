@@ -13,6 +13,7 @@ CREATE TABLE "bulk_action_runs" (
     "part" INTEGER NOT NULL,
     "status" "BulkActionStatus" NOT NULL DEFAULT 'PENDING',
     "customer_ids" TEXT[],
+    "line_customer_ids" TEXT[],
     "operation_id" TEXT,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "claimed_until" TIMESTAMP(3),

@@ -2,6 +2,7 @@
 // code and message, then each action goes to Shopify as bulk operations over the members. The operations run in
 // the store simulator (its staged uploads, bulk operations and result files, reached through msw), so the tags and
 // metafields land on its customers and what it refuses comes back line by line.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { runBroadcast, startBroadcast } from "../../../app/services/campaigns/broadcast.server";
 import {
@@ -37,7 +38,14 @@ async function arrange(extraActions: object[] = [], members = 3) {
     );
   }
   customers.push(await shop.db.customer.create({ data: { shopId: shop.id, platformId: MISSING_CUSTOMER, email: "gone@example.com", firstName: "Gone" } }));
-  const pool = await createPoolWithCodes(shop, Array.from({ length: members + 1 }, (_, i) => `BULK-${i}`), { name: "Bulk" });
+  // Imported from an old system without a Shopify id, and first in member order: its line is left out, so every
+  // later result line is one place off from the planned members.
+  customers.push(
+    await shop.db.customer.create({
+      data: { id: `00000000${randomUUID().slice(8)}`, shopId: shop.id, platformId: "legacy-42", email: "legacy@example.com", firstName: "Legacy" },
+    }),
+  );
+  const pool = await createPoolWithCodes(shop, Array.from({ length: members + 2 }, (_, i) => `BULK-${i}`), { name: "Bulk" });
   const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "B", channel: "EMAIL", subject: "Hi", body: "Code {{promoCode}}" } });
   const campaign = await draftBroadcast(
     shop,
@@ -76,14 +84,14 @@ async function storedCustomer(shop: TestShop, id: string) {
 describe("a broadcast's tags and metafield in bulk", () => {
   it("GIVEN tags and a metafield WHEN the broadcast runs and its bulk operations finish THEN every member is tagged, those with a code have it in the metafield, and the member Shopify refused is named", async () => {
     const { shop, customers, campaign } = await arrange();
-    expect(await startBroadcast(shop.db, shop.id, campaign.id)).toEqual({ type: "started", recipients: 4 });
-    expect(await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false })).toMatchObject({ type: "done", created: 3, skipped: 1 });
+    expect(await startBroadcast(shop.db, shop.id, campaign.id)).toEqual({ type: "started", recipients: 5 });
+    expect(await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false })).toMatchObject({ type: "done", created: 4, skipped: 1 });
     // No task per member: the Shopify actions are the bulk operations'.
     expect(await shop.db.task.count({ where: { campaignId: campaign.id } })).toBe(0);
     const runs = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id }, orderBy: { kind: "asc" } });
     expect(runs.map((r) => [r.kind, r.customerIds.length])).toEqual([
-      ["TAGS", 4],
-      ["METAFIELD", 3],
+      ["TAGS", 5],
+      ["METAFIELD", 4],
     ]);
 
     await drain(shop, campaign.id);
@@ -96,13 +104,20 @@ describe("a broadcast's tags and metafield in bulk", () => {
       expect(stored?.metafield?.value ?? null).toBe(code?.code ?? null);
     }
     const summary = await bulkActionSummary(shop.db, shop.id, campaign.id);
-    expect(summary.map((s) => ({ kind: s.kind, members: s.members, succeeded: s.succeeded, failed: s.failed }))).toEqual([
-      { kind: "TAGS", members: 4, succeeded: 3, failed: 1 },
-      { kind: "METAFIELD", members: 3, succeeded: 2, failed: 1 },
+    expect(summary.map((s) => ({ kind: s.kind, members: s.members, processed: s.processed, succeeded: s.succeeded, failed: s.failed }))).toEqual([
+      { kind: "TAGS", members: 5, processed: 5, succeeded: 3, failed: 2 },
+      { kind: "METAFIELD", members: 4, processed: 4, succeeded: 2, failed: 2 },
     ]);
     for (const s of summary) {
-      expect(s.failures).toEqual([{ customerId: customers[3]!.id, customerName: "Gone", message: expect.any(String) }]);
-      expect(s.failures[0]!.message.length).toBeGreaterThan(0);
+      // Each refusal is the right member's: the missing customer's is Shopify's answer, the legacy one never went.
+      expect(s.failures).toHaveLength(2);
+      expect(s.failures).toEqual(
+        expect.arrayContaining([
+          { customerId: customers[4]!.id, customerName: "Legacy", message: "Not a Shopify customer id: legacy-42" },
+          { customerId: customers[3]!.id, customerName: "Gone", message: expect.stringMatching(/\w/) },
+        ]),
+      );
+      expect(s.failures.find((f) => f.customerName === "Gone")!.message).not.toMatch(/Not a Shopify customer id/);
       expect(s.parts).toMatchObject({ total: 1, succeeded: 1, pending: 0, running: 0 });
     }
 
@@ -118,7 +133,7 @@ describe("a broadcast's tags and metafield in bulk", () => {
     const { shop, campaign } = await arrange([{ type: "flow_trigger" }]);
     await startBroadcast(shop.db, shop.id, campaign.id);
     await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
-    expect(await shop.db.task.count({ where: { campaignId: campaign.id } })).toBe(4);
+    expect(await shop.db.task.count({ where: { campaignId: campaign.id } })).toBe(5);
     expect(await shop.db.bulkActionRun.count({ where: { campaignId: campaign.id } })).toBe(0);
   });
 
@@ -127,21 +142,23 @@ describe("a broadcast's tags and metafield in bulk", () => {
     await startBroadcast(shop.db, shop.id, campaign.id);
     await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
     await shop.db.bulkActionRun.deleteMany({ where: { campaignId: campaign.id } });
-    // One member a part: 7 tag parts and 6 metafield parts (the member without an email has no code).
-    expect(await planBulkActions(shop.db, shop.id, campaign.id, 1)).toBe(13);
+    // One member a part: 8 tag parts and 7 metafield parts (the member without an email has no code).
+    expect(await planBulkActions(shop.db, shop.id, campaign.id, 1)).toBe(15);
 
     const staged = () => simulator().requestLog.filter((r) => r.shop === shop.domain && r.rootFields.includes("stagedUploadsCreate")).length;
     const stagedBefore = staged();
     // While Shopify has not finished any of them, one look starts five and stages no sixth file.
     simulator().holdBulkOperations(shop.domain, true);
     const client = clientWithFlow(shop, () => "ok").client;
-    expect(await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client })).toMatchObject({ started: SHOPIFY_BULK_CONCURRENCY, open: 13 });
+    // The legacy member's tag part comes first and has no line to send: it finishes without a slot.
+    expect(await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client })).toEqual({ started: SHOPIFY_BULK_CONCURRENCY, finished: 1, open: 14 });
     expect(await shop.db.bulkActionRun.count({ where: { campaignId: campaign.id, status: "RUNNING" } })).toBe(SHOPIFY_BULK_CONCURRENCY);
     expect(staged() - stagedBefore).toBe(SHOPIFY_BULK_CONCURRENCY);
     simulator().holdBulkOperations(shop.domain, false);
 
     const looks = await drain(shop, campaign.id, client);
     expect(Math.max(...looks.map((l) => l.running))).toBeLessThanOrEqual(SHOPIFY_BULK_CONCURRENCY);
+    // The legacy member's two parts have no line to send: they finish without a file.
     expect(staged() - stagedBefore).toBe(13);
     const runs = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id } });
     expect(runs.every((r) => r.status === "SUCCEEDED")).toBe(true);
@@ -173,7 +190,7 @@ describe("a broadcast's tags and metafield in bulk", () => {
         expect(polled.error).toMatch(/failed \(INTERNAL_SERVER_ERROR\); started again/);
       } else {
         expect(after).toMatchObject({ started: 0, open: 0 });
-        expect(polled).toMatchObject({ status: "FAILED", error: expect.stringMatching(new RegExp(`${BULK_MAX_ATTEMPTS} times; given up`)) });
+        expect(polled).toMatchObject({ status: "FAILED", error: expect.stringMatching(new RegExp(`${BULK_MAX_ATTEMPTS} tries; given up`)) });
       }
     }
     simulator().holdBulkOperations(shop.domain, false);
@@ -240,4 +257,74 @@ describe("a broadcast's tags and metafield in bulk", () => {
     expect(summary).toMatchObject({ kind: "TAGS", parts: { failed: 1 }, errors: ["Tags and metafields are Shopify-only: this store is on magento"] });
     expect(simulator().requestLog.length).toBe(requests);
   });
+
+  it("GIVEN a result file Shopify no longer serves WHEN the part completes THEN it is started again and its next results are recorded", async () => {
+    const { shop, campaign } = await arrange();
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    await shop.db.bulkActionRun.deleteMany({ where: { campaignId: campaign.id, kind: "METAFIELD" } });
+    let refused = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("bulk-operation-outputs") && refused === 0) {
+        refused += 1;
+        return new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 });
+      }
+      return fetch(input, init);
+    };
+    const client = clientWithFlow(shop, () => "ok").client;
+    const looks: BulkAdvance[] = [];
+    for (let i = 0; i < 100 && looks.at(-1)?.open !== 0; i++) {
+      looks.push(await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client, fetch: flaky }));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    expect(refused).toBe(1);
+    expect(looks.reduce((n, l) => n + l.started, 0)).toBe(2);
+    const run = await shop.db.bulkActionRun.findFirstOrThrow({ where: { campaignId: campaign.id } });
+    expect(run).toMatchObject({ status: "SUCCEEDED", attempts: 2, succeeded: 3, failed: 2, error: null });
+  });
+
+  it("GIVEN a broadcast stopped after its parts were planned WHEN the job looks THEN nothing more goes to Shopify and the page says why", async () => {
+    const { shop, campaign } = await arrange();
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    await shop.db.campaign.update({ where: { id: campaign.id }, data: { status: "STOPPED" } });
+    const requests = simulator().requestLog.length;
+    const client = clientWithFlow(shop, () => "ok").client;
+    expect(await advanceBulkActions(shop.db, shop.id, campaign.id, { shopifyClient: async () => client })).toEqual({ open: 0, started: 0, finished: 2 });
+    expect(simulator().requestLog.length).toBe(requests);
+    const summary = await bulkActionSummary(shop.db, shop.id, campaign.id);
+    expect(summary.map((s) => s.errors)).toEqual([["The broadcast was stopped before these members were sent to Shopify"], ["The broadcast was stopped before these members were sent to Shopify"]]);
+    // Nor is anything planned for it any more.
+    expect(await planBulkActions(shop.db, shop.id, campaign.id)).toBe(0);
+  });
+
+  it("GIVEN a pool that runs empty and holds the rest WHEN the broadcast runs, then runs again after a refill THEN the first members are planned at once and the rest in new parts, each member once", async () => {
+    const { shop, customers, campaign } = await arrange();
+    const actions = campaign.actions as { type: string; poolId?: string }[];
+    const poolId = actions.find((a) => a.type === "issue_code")!.poolId!;
+    await shop.db.pool.update({ where: { id: poolId }, data: { emptyBehavior: "HOLD_UNTIL_REFILLED" } });
+    // Two codes for the four members who get a message with a code.
+    const codes = await shop.db.code.findMany({ where: { poolId }, orderBy: { id: "asc" } });
+    await shop.db.code.deleteMany({ where: { id: { in: codes.slice(2).map((c) => c.id) } } });
+    await startBroadcast(shop.db, shop.id, campaign.id);
+    const first = await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false, heldRetryMs: 60_000 });
+    expect(first).toMatchObject({ type: "done" });
+    expect((first as { held: number }).held).toBeGreaterThan(0);
+    const messaged = await shop.db.message.count({ where: { campaignId: campaign.id } });
+    const planned = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id, kind: "TAGS" } });
+    expect(planned.flatMap((r) => r.customerIds)).toHaveLength(messaged);
+
+    await createPoolCodes(shop, poolId, ["REFILL-1", "REFILL-2", "REFILL-3"]);
+    await runBroadcast(shop.db, shop.id, campaign.id, { enqueueSends: false });
+    const tagParts = await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id, kind: "TAGS" }, orderBy: { part: "asc" } });
+    expect(tagParts.length).toBe(2);
+    const everyone = tagParts.flatMap((r) => r.customerIds);
+    expect(new Set(everyone).size).toBe(everyone.length);
+    expect(everyone.sort()).toEqual(customers.map((c) => c.id).sort());
+  });
 });
+
+async function createPoolCodes(shop: TestShop, poolId: string, codes: string[]) {
+  await shop.db.code.createMany({ data: codes.map((code) => ({ shopId: shop.id, poolId, code, codeKey: code.toUpperCase() })) });
+}
