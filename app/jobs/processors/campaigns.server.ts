@@ -1,7 +1,7 @@
 // Campaign jobs: read a campaign's new segment entries into runs, and the per-minute catch-up that finds entries
 // whose wake-up job Redis lost.
 import { forShop } from "../../db/shop-scope.server";
-import { advanceBulkActions, BULK_POLL_MS, enqueueBulkActions, type BulkAdvanceOptions } from "../../services/campaigns/bulk-actions.server";
+import { advanceBulkActions, BULK_POLL_MS, enqueueBulkActions, pollSlot, type BulkAdvanceOptions } from "../../services/campaigns/bulk-actions.server";
 import { catchUpCampaigns, processCampaignEntries, shopsWithActiveCampaigns } from "../../services/campaigns/entries.server";
 import { enqueueShopSweeps } from "../enqueue.server";
 import type { JobPayload } from "../queues";
@@ -24,6 +24,9 @@ export async function processCampaignCatchUpAll(now = new Date()) {
 /** One look at a broadcast's bulk operations; another follows while any is pending or running. */
 export async function processBulkActions(payload: JobPayload<"campaigns", "bulkActions">, options: BulkAdvanceOptions & { pollMs?: number } = {}) {
   const result = await advanceBulkActions(forShop(payload.shopId), payload.shopId, payload.campaignId, options);
-  if (result.open > 0) await enqueueBulkActions(payload.shopId, payload.campaignId, options.pollMs ?? BULK_POLL_MS);
+  if (result.open > 0) {
+    const delay = options.pollMs ?? BULK_POLL_MS;
+    await enqueueBulkActions(payload.shopId, payload.campaignId, delay, pollSlot((options.now?.() ?? new Date()).getTime() + delay));
+  }
   return result;
 }

@@ -104,11 +104,16 @@ export async function planBulkActions(db: ShopDb, shopId: string, campaignId: st
   });
 }
 
+/** The poll slot a look due at `atMs` runs in (its job id's tag). */
+export function pollSlot(atMs: number): string {
+  return `t${Math.floor(atMs / BULK_POLL_MS)}`;
+}
+
 /**
  * The job id names the poll slot it runs in, so two chains of looks (a job the sweep added while the first was only
  * late) merge into one at their next slot instead of both going on.
  */
-export async function enqueueBulkActions(shopId: string, campaignId: string, delayMs = 0, tag = `t${Math.floor((Date.now() + delayMs) / BULK_POLL_MS)}`): Promise<void> {
+export async function enqueueBulkActions(shopId: string, campaignId: string, delayMs = 0, tag = pollSlot(Date.now() + delayMs)): Promise<void> {
   await enqueue("campaigns", "bulkActions", { shopId, campaignId }, { jobId: jobId("bulk", campaignId, tag), ...(delayMs ? { delay: delayMs } : {}) });
 }
 
