@@ -12,6 +12,7 @@ import { resumeStalledBulkActions, STALE_BULK_MS } from "../../app/services/camp
 import { setupFetchOnlyServer, shopifyAdminHandlers, ShopifySimulator } from "../../simulator/shopify";
 import { draftBroadcast } from "../support/broadcasts";
 import { createPoolWithCodes } from "../support/pools";
+import { simulatorTransport } from "../support/shopify-client";
 import { createTestShop, type TestShop } from "../support/shops";
 
 const simulator = new ShopifySimulator({ bulkOperations: { startDelayMs: 20, linesPerSecond: 50_000 } });
@@ -24,14 +25,7 @@ afterAll(async () => {
 });
 
 function adminClient(shop: TestShop) {
-  return new ShopifyAdminClient(
-    shop.domain,
-    async (query, options) => {
-      const response = await simulator.handle({ shop: shop.domain, apiVersion: "2026-07", accessToken: shop.accessToken, body: { query, variables: options?.variables } });
-      return Response.json(response.body, { status: response.status, headers: response.headers });
-    },
-    { sleep: async () => undefined },
-  );
+  return new ShopifyAdminClient(shop.domain, simulatorTransport(simulator, shop), { sleep: async () => undefined });
 }
 
 /** A broadcast with tags over three simulator customers, run to the end of its messages (its bulk parts planned). */

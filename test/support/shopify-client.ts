@@ -3,6 +3,7 @@
 // and answered as the test says.
 import { expect } from "vitest";
 import { ShopifyAdminClient, type RawGraphql } from "../../app/platforms/shopify/admin-client.server";
+import type { ShopifySimulator } from "../../simulator/shopify";
 import { validateAdminDocument } from "../../simulator/shopify/schema";
 import type { TestShop } from "./shops";
 
@@ -10,6 +11,14 @@ export function simulator() {
   const sim = globalThis.__testSimulator;
   if (!sim) throw new Error("the unit setup starts the simulator");
   return sim;
+}
+
+/** The Admin API transport of a ShopifyAdminClient whose requests a store simulator answers, as the shop's app. */
+export function simulatorTransport(sim: ShopifySimulator, shop: Pick<TestShop, "domain" | "accessToken">): RawGraphql {
+  return async (query, options) => {
+    const response = await sim.handle({ shop: shop.domain, apiVersion: "2026-07", accessToken: shop.accessToken, body: { query, variables: options?.variables } });
+    return Response.json(response.body, { status: response.status, headers: response.headers });
+  };
 }
 
 export interface FlowCall {
@@ -35,8 +44,7 @@ export function clientWithFlow(shop: TestShop, flow: () => "ok" | "throttled" | 
       if (mode === "lost") throw new TypeError("fetch failed: socket hang up");
       return Response.json({ data: { flowTriggerReceive: { userErrors: [] } } });
     }
-    const response = await simulator().handle({ shop: shop.domain, apiVersion: "2026-07", accessToken: shop.accessToken, body: { query, variables: options?.variables } });
-    return Response.json(response.body, { status: response.status, headers: response.headers });
+    return simulatorTransport(simulator(), shop)(query, options);
   };
   const client = new ShopifyAdminClient(shop.domain, raw, { maxThrottleRetries: 0, sleep: async () => undefined });
   return { calls, client };
