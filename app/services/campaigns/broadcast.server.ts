@@ -69,6 +69,7 @@ function planOf(actions: Prisma.JsonValue): { ok: true; plan: Plan } | { ok: fal
   const send = parsed.data[sendIndex];
   if (!send || send.type !== "send_message") return { ok: false, message: "A broadcast needs a message to send" };
   const issueIndex = parsed.data.findIndex((a) => a.type === "issue_code");
+  const bulk = bulkActionsOf(parsed.data) !== null;
   const issue = parsed.data[issueIndex];
   return {
     ok: true,
@@ -77,8 +78,8 @@ function planOf(actions: Prisma.JsonValue): { ok: true; plan: Plan } | { ok: fal
       poolId: issue?.type === "issue_code" ? issue.poolId : null,
       issueIndex,
       sendIndex,
-      memberTasks: parsed.data.some((a) => SHOPIFY_ACTION_TYPES.includes(a.type)) && bulkActionsOf(parsed.data) === null,
-      bulk: bulkActionsOf(parsed.data) !== null,
+      memberTasks: !bulk && parsed.data.some((a) => SHOPIFY_ACTION_TYPES.includes(a.type)),
+      bulk,
     },
   };
 }

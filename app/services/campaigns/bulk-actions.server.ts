@@ -78,16 +78,18 @@ export async function planBulkActions(db: ShopDb, shopId: string, campaignId: st
   if (!bulk) return 0;
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('bulk-plan:' || ${campaignId}::text, 0))`;
+    // Every member with a message, read once for both actions; the metafield's are those with a code.
+    const messaged = await tx.$queryRaw<{ customer_id: string; has_code: boolean }[]>`
+      SELECT m.customer_id::text AS customer_id,
+             (m.code_id IS NOT NULL OR (m.status <> 'SKIPPED' AND p.fallback_code IS NOT NULL)) AS has_code
+      FROM messages m
+      LEFT JOIN pools p ON p.id = ${bulk.poolId}::uuid AND p.shop_id = m.shop_id
+      WHERE m.shop_id = ${shopId}::uuid AND m.campaign_id = ${campaignId}::uuid AND m.customer_id IS NOT NULL
+      ORDER BY m.customer_id`;
     const rows: Prisma.BulkActionRunCreateManyInput[] = [];
     for (const kind of ["TAGS", "METAFIELD"] as const) {
       if (kind === "TAGS" ? !bulk.tags.length : !bulk.metafields.length) continue;
-      const candidates = await tx.$queryRaw<{ customer_id: string }[]>`
-        SELECT m.customer_id::text AS customer_id
-        FROM messages m
-        LEFT JOIN pools p ON p.id = ${bulk.poolId}::uuid AND p.shop_id = m.shop_id
-        WHERE m.shop_id = ${shopId}::uuid AND m.campaign_id = ${campaignId}::uuid AND m.customer_id IS NOT NULL
-          AND (${kind} = 'TAGS' OR m.code_id IS NOT NULL OR (m.status <> 'SKIPPED' AND p.fallback_code IS NOT NULL))
-        ORDER BY m.customer_id`;
+      const candidates = kind === "TAGS" ? messaged : messaged.filter((m) => m.has_code);
       // Members already in a part are left out here rather than in SQL: right after a broadcast's bulk insert the
       // planner believes the campaign has a handful of messages, and its anti-join against 100k planned members
       // ran for minutes (npm run bench -- bulk-actions, planning again).
