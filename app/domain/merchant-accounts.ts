@@ -9,6 +9,13 @@ export function normaliseEmail(email: string): string {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Why an address can't be an account's email, or undefined when it can. */
+export function emailProblem(email: string): string | undefined {
+  const normalised = normaliseEmail(email);
+  if (!EMAIL.test(normalised) || normalised.length > 254) return "Enter an email address like you@example.com";
+  return undefined;
+}
+
 export type FieldErrors = Partial<Record<"storeName" | "email" | "password", string>>;
 
 export function passwordProblem(password: string, email?: string): string | undefined {
@@ -24,7 +31,8 @@ export function signUpProblems(input: { storeName: string; email: string; passwo
   if (!storeName) errors.storeName = "Enter the store's name";
   else if (storeName.length > 100) errors.storeName = "Use at most 100 characters";
   const email = normaliseEmail(input.email);
-  if (!EMAIL.test(email) || email.length > 254) errors.email = "Enter an email address like you@example.com";
+  const problem = emailProblem(email);
+  if (problem) errors.email = problem;
   const password = passwordProblem(input.password, email);
   if (password) errors.password = password;
   return errors;

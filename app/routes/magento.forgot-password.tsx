@@ -5,6 +5,7 @@ import { assertSameOrigin } from "../auth.server";
 import { systemMailer } from "../channels/email/mailer.server";
 import { FormField } from "../components/FormField";
 import { PublicPage } from "../components/PublicPage";
+import { emailProblem } from "../domain/merchant-accounts";
 import { env } from "../env.server";
 import { requestPasswordReset } from "../services/merchant-accounts.server";
 import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
@@ -12,10 +13,14 @@ import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../s
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   assertSameOrigin(request);
   const form = await request.formData();
+  const email = String(form.get("email") ?? "");
+  // A form sent empty or with a mistyped address is told so, not "a link is on its way": nothing is counted or sent.
+  const problem = emailProblem(email);
+  if (problem) return data({ error: problem }, { status: 400 });
   const throttle = await checkAttempts(ATTEMPT_RULES.passwordReset, context.clientAddress);
   if (throttle.type === "limited") return data({ error: limitedMessage(throttle.retryAfterSeconds) }, { status: 429 });
   await countAttempt(ATTEMPT_RULES.passwordReset, context.clientAddress);
-  const result = await requestPasswordReset(String(form.get("email") ?? ""), { mailer: systemMailer(), appUrl: env().SHOPIFY_APP_URL });
+  const result = await requestPasswordReset(email, { mailer: systemMailer(), appUrl: env().SHOPIFY_APP_URL });
   if (result.type === "no_mailer") {
     return { error: "This installation of the app cannot send email (no SMTP_URL is set): ask its operator to reset the password." };
   }

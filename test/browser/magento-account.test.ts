@@ -42,12 +42,26 @@ async function arrived(page: Page, url: RegExp) {
   await page.waitForLoadState("networkidle");
 }
 
+/**
+ * What the app recorded for a reset request, for the failure message: it tells "the account was not found (or its
+ * shop was uninstalled)" from "a link was made, so the mail was handed to SMTP" when no email arrives.
+ */
+async function resetState(address: string): Promise<string> {
+  const account = await prisma.merchantAccount.findUnique({
+    where: { email: address },
+    select: { id: true, shop: { select: { uninstalledAt: true } } },
+  });
+  if (!account) return "no account has this address";
+  const links = await prisma.merchantToken.count({ where: { accountId: account.id, kind: "PASSWORD_RESET" } });
+  return `the account's shop ${account.shop.uninstalledAt ? "is uninstalled" : "is installed"}, ${links} reset link(s) made`;
+}
+
 async function waitForMailTo(address: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = sink.messages.find((m) => m.to.includes(address));
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no email to ${address} within ${timeoutMs} ms (the sink got ${sink.messages.length} for others)`);
+    if (Date.now() > deadline) throw new Error(`no email to ${address} within ${timeoutMs} ms (the sink got ${sink.messages.length} for others); ${await resetState(address)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -127,6 +141,8 @@ describe("Magento merchant account", () => {
     const app = admin.stack.appUrl;
     await page.goto(`${app}/magento/login`);
     await page.getByRole("link", { name: "Forgot your password?" }).click();
+    // The log-in page has an Email field too: fill the reset form's only once it is the page shown.
+    await arrived(page, /\/magento\/forgot-password$/);
     await page.getByLabel("Email").fill(email.toUpperCase());
     await page.getByRole("button", { name: "Email me a link" }).click();
     await arrived(page, /\/magento\/login\?reset=1/);

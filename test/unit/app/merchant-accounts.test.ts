@@ -6,6 +6,7 @@ import { prisma } from "../../../app/db.server";
 import type { Mailer, OutgoingEmail } from "../../../app/channels/email/mailer.server";
 import { loader as customersLoader } from "../../../app/routes/app.customers";
 import { action as newPoolAction } from "../../../app/routes/app.pools.new";
+import { action as forgotAction } from "../../../app/routes/magento.forgot-password";
 import { action as loginAction } from "../../../app/routes/magento.login";
 import { action as logoutAction } from "../../../app/routes/magento.logout";
 import {
@@ -235,6 +236,17 @@ describe("password reset", () => {
     expect(await requestPasswordReset(address, { mailer, appUrl: APP, now: new Date(start.getTime() + 5000) })).toEqual({ type: "too_many" });
     expect(mailer.sent).toHaveLength(MAX_RESET_EMAILS_PER_HOUR);
     expect(await requestPasswordReset(address, { mailer, appUrl: APP, now: new Date(start.getTime() + 3601_000) })).toEqual({ type: "sent" });
+  });
+
+  it("tells a form sent empty or with a mistyped address so, and makes no link", async () => {
+    const { email: address, shopId } = await account();
+    for (const typed of ["", "   ", address.replace("@", " at ")]) {
+      const answer = (await forgotAction(
+        args(new Request(`${APP}/magento/forgot-password`, { method: "POST", body: new URLSearchParams({ email: typed }), headers: { origin: APP } })),
+      )) as { type?: string; data?: { error?: string }; init?: { status?: number } };
+      expect(answer).toMatchObject({ type: "DataWithResponseInit", data: { error: "Enter an email address like you@example.com" }, init: { status: 400 } });
+    }
+    expect(await prisma.merchantToken.count({ where: { shopId, kind: "PASSWORD_RESET" } })).toBe(0);
   });
 
   it("unlocks a locked account", async () => {
