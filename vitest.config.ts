@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // Three projects, one command (npm test):
-// - unit: in-process PGlite per test file, msw in front of the store simulator; fast, no services needed.
+// - unit: in-process PGlite per test file (opened from one migrated tarball per run), msw in front of the store
+//   simulator; fast, no services needed.
 // - integration: the machine's PostgreSQL and Redis (real row locking, real queues, worker restarts).
 // - browser: a production build served on a random port, driven by playwright-core in Debian's Chromium.
 // Every test creates its own shop, so files run in parallel without truncating anything.
@@ -12,6 +13,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts", "app/**/*.test.ts"],
+          globalSetup: ["test/setup/pglite-global.ts"],
           setupFiles: ["test/setup/env.ts", "test/setup/unit.ts"],
           environment: "node",
           pool: "forks",

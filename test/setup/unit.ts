@@ -1,6 +1,7 @@
 // Unit tests: an in-memory PGlite per test file (migrated), msw in front of the Shopify store simulator.
 // msw must listen before @shopify/shopify-api is imported (it captures fetch at import), which is why this runs
 // as a setup file and not inside the tests.
+import { readFileSync } from "node:fs";
 import { afterAll } from "vitest";
 import { registerDatabase } from "../../app/db.server";
 import { openPglite } from "../../app/db/connect.server";
@@ -44,7 +45,10 @@ server.listen({
   },
 });
 
-const db = await openPglite();
+// Opened from the run's migrated tarball (test/setup/pglite-global.ts) when there is one; migrate() then finds
+// nothing to apply, and still applies what a file run on its own, without the global setup, needs.
+const snapshot = process.env.TEST_PGLITE_SNAPSHOT;
+const db = await openPglite(undefined, snapshot ? { from: new Blob([readFileSync(snapshot)]) } : {});
 await migrate(db);
 registerDatabase(db);
 
