@@ -3,6 +3,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { recordRedemptions } from "../../app/services/redemptions.server";
+import { seedDemoShop } from "../../simulator/shopify";
 import { adminBrowserForFile } from "../support/browser-stack";
 import { screenshot } from "../support/browser";
 import { createCustomers, createPoolWithCodes } from "../support/pools";
@@ -138,6 +139,64 @@ describe("Campaigns admin in Chromium", () => {
     // The page keeps reading while a part runs: the finished part shows without a reload.
     await shop.db.bulkActionRun.update({ where: { id: metafield.id }, data: { status: "SUCCEEDED", processed: 2, succeeded: 2, finishedAt: new Date() } });
     await page.getByText("2 of 2 members updated.").waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a broadcast built in the form WHEN the merchant sends it THEN the stack's worker tags its members and writes their codes through Shopify bulk operations", async () => {
+    // The shop exists in the stack's store simulator too, with customers the app knows by their Shopify ids: the
+    // worker's own Admin API client stages the files, starts the operations and reads their results through msw.
+    const shop = await createTestShop();
+    const simulator = admin.stack.simulator;
+    simulator.registerShop({ domain: shop.domain, accessToken: shop.accessToken, plan: "standard", name: "Bulk Outfitters" });
+    seedDemoShop(simulator, { domain: shop.domain });
+    const found = (await simulator.graphql(shop.domain, "{ customers(first: 2) { nodes { id email } } }")) as {
+      data: { customers: { nodes: { id: string; email: string }[] } };
+    };
+    const members = [];
+    for (const [i, c] of found.data.customers.nodes.entries()) {
+      members.push(await shop.db.customer.create({ data: { shopId: shop.id, platformId: c.id, email: c.email, firstName: `Member ${i}` } }));
+    }
+    const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: "Winter list", rules: {}, memberCount: 2 } });
+    for (const m of members) await shop.db.segmentMembership.create({ data: { shopId: shop.id, segmentId: segment.id, customerId: m.id } });
+    const pool = await createPoolWithCodes(shop, ["SNOW-1", "SNOW-2", "SNOW-3"], { name: "Snow codes" });
+    await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Snow email", channel: "EMAIL", subject: "Snow", body: "Use {{promoCode}}" } });
+    const { page, errors, url } = await openAdmin(shop);
+
+    await open(page, url("/app/campaigns/new?kind=broadcast"));
+    await page.getByLabel("Name").fill("Winter broadcast");
+    await page.getByLabel("Send to every current member of").selectOption({ label: "Winter list (2 members)" });
+    await page.getByLabel("Pool").selectOption({ label: "Snow codes" });
+    await page.getByLabel("Message template").selectOption({ label: "Snow email (email)" });
+    await page.getByLabel("Add an action").selectOption({ label: "Tag the customer" });
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByLabel("Tags").fill("winter-2026");
+    await page.getByLabel("Add an action").selectOption({ label: "Write the code to a customer metafield" });
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByRole("button", { name: "Save broadcast" }).click();
+    await page.waitForURL(/\/app\/campaigns\/[0-9a-f-]{36}\?/);
+    await page.getByRole("button", { name: "Send now" }).click();
+
+    // The page re-reads itself while the broadcast and then Shopify's bulk operations run (a look every 10 s).
+    await page.getByRole("heading", { name: "Shopify updates" }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByText("2 of 2 members updated.").count(), { timeout: 45_000 }).toBe(2);
+    await screenshot(page, "broadcast-bulk-actions-sent");
+
+    const campaign = await shop.db.campaign.findFirstOrThrow({ where: { name: "Winter broadcast" } });
+    expect(await shop.db.bulkActionRun.findMany({ where: { campaignId: campaign.id }, select: { kind: true, status: true, succeeded: true, attempts: true }, orderBy: { kind: "asc" } }))
+      .toEqual([
+        { kind: "TAGS", status: "SUCCEEDED", succeeded: 2, attempts: 1 },
+        { kind: "METAFIELD", status: "SUCCEEDED", succeeded: 2, attempts: 1 },
+      ]);
+    // In the store: each member tagged, with the code they were issued in the metafield.
+    for (const m of members) {
+      const code = await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id, customerId: m.id } });
+      const stored = (await simulator.graphql(
+        shop.domain,
+        `{ customer(id: "${m.platformId}") { tags metafield(namespace: "promo_codes", key: "last_code") { value } } }`,
+      )) as { data: { customer: { tags: string[]; metafield: { value: string } | null } } };
+      expect(stored.data.customer.tags).toContain("winter-2026");
+      expect(stored.data.customer.metafield?.value).toBe(code.code);
+    }
     expect(errors).toEqual([]);
   });
 
