@@ -8,7 +8,7 @@
 // package's per-delivery offline-session lookup (`npm run bench -- events` measures it).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +16,7 @@ import { createRequestListener } from "@react-router/node";
 import type { ServerBuild } from "react-router";
 import { clientAddress } from "../app/domain/client-address";
 import { env } from "../app/env.server";
+import type { ApiErrorCode } from "../app/services/api/errors";
 import { serveWebhook, webhookTopicOfPath } from "../app/services/webhook-route.server";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -43,6 +44,45 @@ export interface AppServerOptions {
   webhooksThroughRouter?: boolean;
 }
 
+/** The methods React Router answers; it fails any other with a bare 405 and logs it as a server error. */
+const ROUTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+interface Refusal {
+  status: number;
+  code: ApiErrorCode;
+  message: string;
+  api: boolean;
+}
+
+/**
+ * Requests no route can answer, refused before they reach one: an address whose percent-encoding is malformed
+ * (decoding it would throw in the request listener and end the process), a method no route implements, and React
+ * Router's own `.data` requests under /api/v1, whose answers are in the router's format rather than the API's JSON.
+ */
+export function refuseBeforeRouting(method: string, rawPath: string): Refusal | null {
+  const api = rawPath === "/api" || rawPath.startsWith("/api/");
+  try {
+    decodeURIComponent(rawPath);
+  } catch {
+    return { status: 400, code: "malformed_url", message: "The address has a malformed percent-encoding (a % not followed by two hex digits of valid UTF-8).", api };
+  }
+  if (!ROUTED_METHODS.has(method)) {
+    return { status: 501, code: "method_not_implemented", message: `${method || "This method"} is not a method this app answers; use GET, POST, PUT, PATCH or DELETE.`, api };
+  }
+  if (api && rawPath.endsWith(".data")) return { status: 404, code: "not_found", message: "No API endpoint has this address. See /api/v1/openapi.json.", api };
+  return null;
+}
+
+function sendRefusal(res: ServerResponse, refusal: Refusal, head: boolean): void {
+  const body = refusal.api ? JSON.stringify({ error: { code: refusal.code, message: refusal.message } }) : `${refusal.message}\n`;
+  res.writeHead(refusal.status, {
+    "content-type": refusal.api ? "application/json" : "text/plain; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(head ? undefined : body);
+}
+
 export async function startAppServer(options: AppServerOptions = {}): Promise<RunningAppServer> {
   const buildDir = path.resolve(options.buildDir ?? "build");
   const clientDir = path.join(buildDir, "client");
@@ -56,7 +96,10 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ru
   });
 
   const server: Server = createServer((req, res) => {
-    const pathname = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
+    const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
+    const refusal = refuseBeforeRouting(req.method ?? "", rawPath);
+    if (refusal) return void sendRefusal(res, refusal, req.method === "HEAD");
+    const pathname = decodeURIComponent(rawPath);
     const webhookTopic = req.method === "POST" && !options.webhooksThroughRouter ? webhookTopicOfPath(pathname) : null;
     if (webhookTopic) {
       serveWebhook(req, res, webhookTopic).catch((error: unknown) => {

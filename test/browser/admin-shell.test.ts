@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../server/stack";
@@ -81,5 +82,35 @@ describe("admin shell in Chromium", () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it("answers requests no route can serve (a malformed address, an unknown method, the router's .data under /api) and keeps serving", async () => {
+    const raw = (method: string, path: string) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const url = new URL(stack.appUrl);
+        const outgoing = httpRequest({ host: "127.0.0.1", port: Number(url.port), method, path }, (incoming) => {
+          let body = "";
+          incoming.setEncoding("utf8");
+          incoming.on("data", (chunk: string) => (body += chunk));
+          incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, type: String(incoming.headers["content-type"]), body }));
+        });
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+    // Decoding this address threw inside the request listener, and the uncaught error ended the web process.
+    const malformed = await raw("GET", "/api/v1/pools/%E0%A4%A");
+    expect(malformed).toMatchObject({ status: 400, type: "application/json" });
+    expect(JSON.parse(malformed.body)).toMatchObject({ error: { code: "malformed_url" } });
+    expect(await raw("GET", "/app/%zz")).toMatchObject({ status: 400, type: "text/plain; charset=utf-8" });
+    const propfind = await raw("PROPFIND", "/api/v1/openapi.json");
+    expect(propfind.status).toBe(501);
+    expect(JSON.parse(propfind.body)).toMatchObject({ error: { code: "method_not_implemented" } });
+    const data = await raw("GET", "/api/v1/pools.data");
+    expect(data).toMatchObject({ status: 404, type: "application/json" });
+    expect(JSON.parse(data.body)).toMatchObject({ error: { code: "not_found" } });
+    // Still serving.
+    const spec = await raw("GET", "/api/v1/openapi.json");
+    expect(spec.status).toBe(200);
+    expect(JSON.parse(spec.body)).toMatchObject({ openapi: "3.1.0" });
   });
 });

@@ -10,6 +10,7 @@ export const API_ERROR_CODES = [
   "validation_failed",
   "idempotency_key_required",
   "idempotency_key_mismatch",
+  "malformed_url",
   // 401, 403
   "missing_api_key",
   "invalid_api_key",
@@ -35,8 +36,9 @@ export const API_ERROR_CODES = [
   "code_not_created",
   // 429
   "rate_limited",
-  // 500, 502, 503
+  // 500, 501, 502, 503
   "internal_error",
+  "method_not_implemented",
   "platform_error",
   "platform_unavailable",
 ] as const;
