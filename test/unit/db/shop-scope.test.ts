@@ -16,6 +16,35 @@ describe("shop-scoped database client", () => {
     expect(() => scopeArgs("Pool", "update", { where: { id: "p" }, data: { shopId: "other" } }, "s1")).toThrow(ShopScopeError);
   });
 
+  it("refuses nested relation writes and the update half of an upsert that would move a row", () => {
+    const moves = [
+      () => scopeArgs("Pool", "update", { where: { id: "p" }, data: { shop: { connect: { id: "other" } } } }, "s1"),
+      () => scopeArgs("Customer", "upsert", { where: { id: "c" }, create: { platformId: "x" }, update: { shopId: "other" } }, "s1"),
+      () => scopeArgs("Pool", "create", { data: { name: "A", codes: { create: [{ shopId: "other", code: "X", codeKey: "X" }] } } }, "s1"),
+      () => scopeArgs("Customer", "update", { where: { id: "c" }, data: { issuances: { connect: { id: 1n } } } }, "s1"),
+      () => scopeArgs("Code", "createMany", { data: [{ code: "X" }, { code: "Y", pool: { connect: { id: "p" } } }] }, "s1"),
+      () => scopeArgs("Shop", "update", { where: { id: "s1" }, data: { pools: { create: { name: "A" } } } }, "s1"),
+    ];
+    for (const move of moves) expect(move).toThrow(ShopScopeError);
+    // Scalar lists and JSON values are not relations: they are written as they are.
+    expect(scopeArgs("Customer", "update", { where: { id: "c" }, data: { tags: { set: ["vip"] } } }, "s1").data).toEqual({ tags: { set: ["vip"] } });
+    expect(scopeArgs("Campaign", "create", { data: { name: "C", actions: [{ type: "add_tags", shop: "x" }] } }, "s1").data).toMatchObject({ shopId: "s1" });
+  });
+
+  it("GIVEN shop B's rows WHEN shop A's client tries a nested write or an upsert's update to reach them THEN nothing of B's changes", async () => {
+    const a = await createTestShop();
+    const b = await createTestShop();
+    const poolA = await a.db.pool.create({ data: { shopId: a.id, name: "A pool" } });
+    const customerA = await a.db.customer.create({ data: { shopId: a.id, platformId: "gid://shopify/Customer/1" } });
+    await expect(a.db.pool.update({ where: { id: poolA.id }, data: { shop: { connect: { id: b.id } } } })).rejects.toThrow(ShopScopeError);
+    await expect(
+      a.db.customer.upsert({ where: { id: customerA.id }, create: { shopId: a.id, platformId: "x" }, update: { shopId: b.id } }),
+    ).rejects.toThrow(ShopScopeError);
+    expect(await b.db.pool.count()).toBe(0);
+    expect(await b.db.customer.count()).toBe(0);
+    expect(await a.db.customer.count()).toBe(1);
+  });
+
   it("GIVEN two shops with rows WHEN each reads, updates and deletes through its client THEN it only ever touches its own", async () => {
     const a = await createTestShop();
     const b = await createTestShop();
