@@ -18,7 +18,8 @@ export function poolInputFromForm(form: FormData): PoolInput {
     description: text(form, "description").trim() || null,
     kind,
     dynamic: kind === "DYNAMIC" ? dynamicSettingsFromForm(form) : null,
-    lowStockThreshold: threshold === "" ? null : threshold,
+    // Text that is not a number becomes NaN, which the pool's rules refuse with the field's message.
+    lowStockThreshold: threshold === "" ? null : Number(threshold),
     emptyBehavior: emptyBehavior as PoolInput["emptyBehavior"],
     // The fallback code only means something when the pool sends one.
     fallbackCode: emptyBehavior === "SEND_FALLBACK" ? text(form, "fallbackCode").trim() || null : null,

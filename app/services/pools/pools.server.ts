@@ -12,7 +12,14 @@ export const PoolInput = z
     name: z.string().trim().min(1, "Give the pool a name").max(100, "Keep the name under 100 characters"),
     description: z.string().trim().max(1000).optional().nullable(),
     kind: z.enum(["STATIC", "DYNAMIC"]).default("STATIC"),
-    lowStockThreshold: z.coerce.number().int().min(0).max(100_000_000).optional().nullable(),
+    // A number, not a string that looks like one: the API's callers send JSON (the admin form converts its text).
+    lowStockThreshold: z
+      .number({ error: "Enter a whole number of codes, or leave it empty" })
+      .int("Enter a whole number of codes, or leave it empty")
+      .min(0, "Enter 0 or more")
+      .max(100_000_000, "Enter at most 100,000,000")
+      .optional()
+      .nullable(),
     emptyBehavior: z.enum(["SKIP_MESSAGE", "SEND_FALLBACK", "HOLD_UNTIL_REFILLED"]).default("SKIP_MESSAGE"),
     fallbackCode: z.string().trim().max(255).optional().nullable(),
     /** Dynamic pools only: validated by parseDynamicSettings (see pool settings below). */

@@ -85,6 +85,13 @@ describe("GET, POST /api/v1/pools and GET /api/v1/pools/:poolId", () => {
     const badEnum = await errorOf(await call(pools, "POST", "/pools", { key: shop.key, json: { name: "X", emptyBehavior: "EXPLODE" } }));
     expect(Object.keys(badEnum.details!.fields as object)).toEqual(["emptyBehavior"]);
 
+    // The threshold is a JSON number: a string, a boolean or an array that looks like one is refused, not read as one
+    // ("" would otherwise arm the alert at zero).
+    for (const lowStockThreshold of ["5", "", true, [7], 1.5, -1]) {
+      const wrong = await errorOf(await call(pools, "POST", "/pools", { key: shop.key, json: { name: "X", lowStockThreshold } }));
+      expect(wrong, JSON.stringify(lowStockThreshold)).toMatchObject({ code: "validation_failed", details: { fields: { lowStockThreshold: expect.any(String) } } });
+    }
+
     const array = await call(pools, "POST", "/pools", { key: shop.key, json: [{ name: "X" }] });
     expect(array.status).toBe(400);
     expect(await shop.db.pool.count()).toBe(0);

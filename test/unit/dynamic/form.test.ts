@@ -76,3 +76,23 @@ describe("the dynamic pool form", () => {
     expect(saved).toMatchObject({ type: "saved", pool: { kind: "DYNAMIC", dynamicConfig: { value: { type: "free_shipping" } } } });
   });
 });
+
+describe("the pool form's low-stock threshold", () => {
+  it("GIVEN the text typed in the field THEN a whole number is saved, empty means no alert, anything else is the field's error", async () => {
+    const shop = await createTestShop();
+    const submit = (name: string, lowStockThreshold: string) => {
+      const data = new FormData();
+      data.set("name", name);
+      data.set("lowStockThreshold", lowStockThreshold);
+      const input = poolInputFromForm(data);
+      return createPool(shop.db, shop.id, input).then((result) => ({ result, errors: poolFormErrors(result, input) }));
+    };
+    expect((await submit("Twelve", " 12 ")).result).toMatchObject({ type: "saved", pool: { lowStockThreshold: 12 } });
+    expect((await submit("None", "")).result).toMatchObject({ type: "saved", pool: { lowStockThreshold: null } });
+    for (const typed of ["abc", "2.5", "-3"]) {
+      const { errors } = await submit(`Bad ${typed}`, typed);
+      expect(errors?.lowStockThreshold, typed).toMatch(/^Enter /);
+    }
+    expect(await shop.db.pool.count()).toBe(2);
+  });
+});
