@@ -11,14 +11,21 @@ const FORMULA_TRIGGERS = new Set(["=", "+", "-", "@", "\t", "\r"]);
 
 /** Prefixes a `'` to a value a spreadsheet would run as a formula. */
 export function neutraliseFormula(value: string): string {
-  return value.length > 0 && FORMULA_TRIGGERS.has(value[0]!) ? `'${value}` : value;
+  // Spaces before the trigger do not make it safe: some spreadsheets trim them before reading the cell.
+  const first = value.trimStart()[0];
+  const runs = (value.length > 0 && FORMULA_TRIGGERS.has(value[0]!)) || (first !== undefined && FORMULA_TRIGGERS.has(first));
+  return runs ? `'${value}` : value;
 }
 
-/** One cell: neutralised, then quoted when it holds a comma, quote or line break (quotes doubled). */
+/**
+ * One cell: neutralised, then quoted when it holds a comma, quote, line break or semicolon (quotes doubled): a
+ * spreadsheet set to a semicolon-separated locale splits unquoted cells at ";", and the part after one would be a
+ * cell of its own, unneutralised.
+ */
 export function csvCell(value: string | number | Date | null | undefined): string {
   if (value === null || value === undefined) return "";
   const text = value instanceof Date ? value.toISOString() : typeof value === "number" ? String(value) : neutraliseFormula(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** One record, CRLF-terminated. */

@@ -110,6 +110,9 @@ describe("CSV cells", () => {
     expect(neutraliseFormula("\tx")).toBe("'\tx");
     expect(neutraliseFormula("\rx")).toBe("'\rx");
     expect(neutraliseFormula("A=1")).toBe("A=1");
+    expect(neutraliseFormula(" =1+1")).toBe("' =1+1");
+    expect(neutraliseFormula("\u00a0\n-2")).toBe("'\u00a0\n-2");
+    expect(neutraliseFormula("   ")).toBe("   ");
     expect(neutraliseFormula("")).toBe("");
   });
 
@@ -117,6 +120,7 @@ describe("CSV cells", () => {
     expect(csvCell("a,b")).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell("two\nlines")).toBe('"two\nlines"');
+    expect(csvCell("x;=1+1")).toBe('"x;=1+1"');
     expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csvCell(null)).toBe("");
     expect(csvCell(new Date("2030-01-02T03:04:05Z"))).toBe("2030-01-02T03:04:05.000Z");
