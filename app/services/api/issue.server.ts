@@ -5,6 +5,7 @@
 // the customer id), and we find or create our customer row for it. The idempotency key is required: a retry
 // after a timeout must never hand the customer a second code. API keys are kept apart from the app's own keys
 // (campaigns, scenarios) by storing them as `api:<key>`.
+import { createHash } from "node:crypto";
 import type { Platform } from "@prisma/client";
 import { z } from "zod";
 import { MAX_TARGET_IDS } from "../../domain/pools/dynamic";
@@ -124,6 +125,23 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
   // Checked before the customer row is written, so a wrong pool id leaves nothing behind.
   const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { id: true } });
   if (!pool) throw poolNotFound();
+  // Everything the caller asked, so a retry under the key that asks for anything else is refused; checked before
+  // the customer row is written, so such a retry does not change the customer's details either.
+  const requestHash = createHash("sha256")
+    .update(
+      JSON.stringify([
+        poolId,
+        platformId,
+        body.customer.email ?? null,
+        body.customer.firstName ?? null,
+        body.customer.lastName ?? null,
+        body.reissue ?? false,
+        [...triggeredProducts].sort(),
+      ]),
+    )
+    .digest("base64url");
+  const earlier = await db.issuance.findFirst({ where: { idempotencyKey: `api:${key}` }, select: { requestHash: true } });
+  if (earlier?.requestHash && earlier.requestHash !== requestHash) throw keyReused();
 
   const customerId = await ensureCustomer(db, shopId, {
     platformId,
@@ -139,6 +157,7 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
       customerId,
       reissue: body.reissue ?? false,
       idempotencyKey: `api:${key}`,
+      requestHash,
       source: "api",
       triggeredProducts,
     });
@@ -176,12 +195,16 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
         ...(result.ids ? { ids: result.ids } : {}),
       });
     case "idempotency_conflict":
-      throw new ApiError(
-        422,
-        "idempotency_key_reused",
-        "This Idempotency-Key was already used for a different request (another pool, customer or reissue flag). Use a new key for a new request.",
-      );
+      throw keyReused();
   }
+}
+
+function keyReused(): ApiError {
+  return new ApiError(
+    422,
+    "idempotency_key_reused",
+    "This Idempotency-Key was already used for a different request (another pool, customer, customer details, products or reissue flag). Use a new key for a new request.",
+  );
 }
 
 export const poolIssue = apiEndpoint({ POST: issueHandler });

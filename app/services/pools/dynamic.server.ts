@@ -13,6 +13,7 @@ import { normaliseCodeKey } from "../../domain/pools/code-rules";
 import { RetriablePlatformError } from "../../platforms/errors";
 import type { CreateCodeResult, DiscountPlatform, DynamicCodeSpec } from "../../platforms/port";
 import { platformShopOf } from "../shops.server";
+import { differentRequest } from "./idempotency";
 import type { IssueInput, IssueResult } from "./issue.server";
 
 export type DynamicRefusalReason =
@@ -170,10 +171,10 @@ async function earlierAttempt(db: ShopDb, input: IssueInput): Promise<Earlier> {
   if (input.idempotencyKey) {
     const row = await db.issuance.findFirst({
       where: { idempotencyKey: input.idempotencyKey },
-      select: { ...ATTEMPT_SELECT, poolId: true, kind: true },
+      select: { ...ATTEMPT_SELECT, poolId: true, kind: true, requestHash: true },
     });
     if (!row) return null;
-    if (row.poolId !== input.poolId || row.customerId !== input.customerId || row.kind !== "INITIAL") return { type: "conflict" };
+    if (differentRequest(row, { ...input, reissue: false })) return { type: "conflict" };
     const attempt = attemptOf(row);
     return attempt ? { type: "attempt", attempt } : null;
   }
@@ -240,9 +241,9 @@ async function recordIntent(ctx: SettleContext): Promise<Recorded> {
                   ${input.customerId}::uuid, ${expiresAt}, ${issuedAt})
           RETURNING id
         )
-        INSERT INTO issuances (shop_id, pool_id, code_id, customer_id, kind, idempotency_key, source, created_at)
+        INSERT INTO issuances (shop_id, pool_id, code_id, customer_id, kind, idempotency_key, request_hash, source, created_at)
         SELECT ${input.shopId}::uuid, ${input.poolId}::uuid, code.id, ${input.customerId}::uuid, 'INITIAL',
-               ${input.idempotencyKey ?? null}, ${input.source ?? null}, ${issuedAt}
+               ${input.idempotencyKey ?? null}, ${input.idempotencyKey ? (input.requestHash ?? null) : null}, ${input.source ?? null}, ${issuedAt}
         FROM code
         RETURNING code_id, id AS issuance_id`;
       const row = rows[0];
@@ -468,6 +469,7 @@ async function reissueDynamic(db: ShopDb, input: IssueInput): Promise<IssueResul
       customerId: input.customerId,
       kind: "REISSUE",
       idempotencyKey: input.idempotencyKey ?? null,
+      requestHash: input.idempotencyKey ? (input.requestHash ?? null) : null,
       source: input.source ?? null,
     },
     select: { id: true, createdAt: true, code: { select: { id: true, code: true, expiresAt: true } } },

@@ -9,6 +9,7 @@ import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { requestSegmentEvaluationIfWatched } from "../segments/triggers.server";
 import { issueDynamicCode, type DynamicOptions, type DynamicRefusalReason } from "./dynamic.server";
+import { differentRequest } from "./idempotency";
 import { requestStockCheck } from "./stock.server";
 
 export interface IssuedCode {
@@ -40,6 +41,12 @@ export interface IssueInput {
   customerId: string;
   reissue?: boolean;
   idempotencyKey?: string | null;
+  /**
+   * With an idempotency key: a fingerprint of everything the caller asked (the API hashes its request). A later
+   * call under the same key with another fingerprint is a conflict, not a replay. Null: only the pool, the
+   * customer and issue-or-reissue are compared.
+   */
+  requestHash?: string | null;
   /** api, admin, campaign:<id>, scenario:<id>, broadcast:<id> */
   source?: string | null;
   /** Dynamic pools whose codes apply to the products that made the customer qualify: those products' ids. */
@@ -70,6 +77,7 @@ interface IssuanceRow {
   poolId: string;
   customerId: string;
   kind: IssuanceKind;
+  requestHash: string | null;
   createdAt: Date;
   code: { id: bigint; code: string; expiresAt: Date | null; status: string } | null;
 }
@@ -79,9 +87,11 @@ const ISSUANCE_SELECT = {
   poolId: true,
   customerId: true,
   kind: true,
+  requestHash: true,
   createdAt: true,
   code: { select: { id: true, code: true, expiresAt: true, status: true } },
 } as const;
+
 
 function toIssued(row: IssuanceRow): IssuedCode {
   if (!row.code) throw new Error(`issuance ${row.id} lost its code`);
@@ -96,10 +106,7 @@ function toIssued(row: IssuanceRow): IssuedCode {
 }
 
 function replayOf(previous: IssuanceRow, input: IssueInput): IssueResult {
-  const kind: IssuanceKind = input.reissue ? "REISSUE" : "INITIAL";
-  if (previous.poolId !== input.poolId || previous.customerId !== input.customerId || previous.kind !== kind) {
-    return { type: "idempotency_conflict" };
-  }
+  if (differentRequest(previous, input)) return { type: "idempotency_conflict" };
   return { type: "issued", issued: toIssued(previous), replayed: true };
 }
 
@@ -261,6 +268,7 @@ async function issueFresh(
         customerId: input.customerId,
         kind: "INITIAL",
         idempotencyKey: input.idempotencyKey ?? null,
+        requestHash: input.idempotencyKey ? (input.requestHash ?? null) : null,
         source: input.source ?? null,
       },
       select: { id: true, createdAt: true },
@@ -296,6 +304,7 @@ async function reissue(db: ShopDb, input: IssueInput): Promise<IssueResult> {
       customerId: input.customerId,
       kind: "REISSUE",
       idempotencyKey: input.idempotencyKey ?? null,
+      requestHash: input.idempotencyKey ? (input.requestHash ?? null) : null,
       source: input.source ?? null,
     },
     select: ISSUANCE_SELECT,

@@ -93,6 +93,14 @@ describe("dynamic pools through /api/v1", () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as { code: string }).code).toBe(issued.code);
     expect(simulator().requestLog.filter((e) => e.shop === shop.domain && e.operationName === "DynamicCodeBasicCreate")).toHaveLength(1);
+
+    // The same key for other products: refused, not answered with the code restricted to the first products.
+    const otherProducts = await issueCall(shop, pool.id, { ...body, triggeredProducts: [parseGid(shop.demo.productIds[2]!)!.id] }, "msg-1");
+    expect(otherProducts.status).toBe(422);
+    expect((await errorOf(otherProducts)).code).toBe("idempotency_key_reused");
+    // The same products in another order are the same request.
+    const reordered = await issueCall(shop, pool.id, { ...body, triggeredProducts: [...body.triggeredProducts].reverse() }, "msg-1");
+    expect(reordered.status).toBe(200);
   });
 
   it("answers 400 to product ids that are not Shopify's and 422 code_not_created when no triggered products are given", async () => {

@@ -143,6 +143,22 @@ describe("POST /api/v1/pools/:poolId/issue", () => {
     expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
   });
 
+  it("answers 422 when a key is reused with other customer details, without changing the customer; the same request again replays", async () => {
+    const shop = await createApiShop();
+    const pool = await createPoolWithCodes(shop, ["D1", "D2"]);
+    const customer = { id: "5", email: "ada@example.com", firstName: "Ada" };
+    const first = await issueCall(shop, pool.id, { customer }, "order-9");
+    expect(first.status).toBe(201);
+    const changed = await issueCall(shop, pool.id, { customer: { ...customer, email: "eve@example.com" } }, "order-9");
+    expect(changed.status).toBe(422);
+    expect((await errorOf(changed)).code).toBe("idempotency_key_reused");
+    expect(await shop.db.customer.findFirstOrThrow({ select: { email: true } })).toEqual({ email: "ada@example.com" });
+    const same = await issueCall(shop, pool.id, { customer: { firstName: "Ada", id: "5", email: "ada@example.com" } }, "order-9");
+    expect(same.status).toBe(200);
+    expect(await same.json()).toMatchObject({ code: ((await first.json()) as Issued).code, replayed: true });
+    expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
+  });
+
   it("answers 409 pool_empty with what the pool does when empty (the fallback code when it sends one)", async () => {
     const shop = await createApiShop();
     const pool = await createPoolWithCodes(shop, ["LAST"]);
