@@ -146,6 +146,8 @@ async function uploadJson(context: ApiContext, poolId: string): Promise<Response
   }
   const extra = Object.keys(body).filter((key) => key !== "codes");
   if (extra.length > 0) throw validationFailed(Object.fromEntries(extra.map((key) => [key, "Unknown field"])));
+  // An empty list breaks the request's schema (minItems 1): a 400 like any other invalid field, with no import left behind.
+  if ((body as { codes: unknown[] }).codes.length === 0) throw validationFailed({ codes: 'The "codes" array is empty: send at least one code' });
   const outcome = await importJson(context.db, { shopId: context.shopId, poolId, body });
   return respond(outcome, poolId, "json");
 }

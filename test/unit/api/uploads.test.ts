@@ -118,7 +118,7 @@ describe("POST /api/v1/pools/:poolId/codes", () => {
     expect(j2).toMatchObject({ discount: 15, tag: "vip" });
   });
 
-  it("answers 400 to a JSON body that is malformed or not a codes list, and 422 to an empty list", async () => {
+  it("answers 400 to a JSON body that is malformed, not a codes list, or an empty list (the schema's minItems), leaving no import", async () => {
     const shop = await createApiShop();
     const pool = await createPoolWithCodes(shop, []);
     const malformed = await upload(shop, pool.id, { headers: { "content-type": "application/json" }, body: '{"codes": [' });
@@ -130,9 +130,10 @@ describe("POST /api/v1/pools/:poolId/codes", () => {
     const extra = await upload(shop, pool.id, { json: { codes: ["A"], pool: "x" } });
     expect(await errorOf(extra)).toMatchObject({ details: { fields: { pool: "Unknown field" } } });
     const empty = await upload(shop, pool.id, { json: { codes: [] } });
-    expect(empty.status).toBe(422);
-    expect(await errorOf(empty)).toMatchObject({ code: "upload_refused", details: { reason: "empty_file" } });
+    expect(empty.status).toBe(400);
+    expect(await errorOf(empty)).toMatchObject({ code: "validation_failed", details: { fields: { codes: expect.stringContaining("empty") } } });
     expect(await shop.db.code.count()).toBe(0);
+    expect(await shop.db.codeImport.count()).toBe(0);
   });
 
   it("reads an .xlsx workbook, sent with its media type or as application/octet-stream", async () => {
