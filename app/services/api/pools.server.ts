@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { revokeDynamicCodes } from "../pools/dynamic.server";
-import { createPool, getPool, listPools, PoolInput, retireCodes } from "../pools/pools.server";
+import { createPool, getPool, listPoolsPage, PoolInput, retireCodes, type PoolPosition } from "../pools/pools.server";
 import { assignedCodesCsv, exportFileName } from "./csv-export.server";
 import { apiEndpoint, type ApiContext } from "./endpoint.server";
 import { ApiError, platformFailure, validationFailed } from "./errors";
@@ -66,8 +66,45 @@ async function createPoolHandler({ request, db, shopId }: ApiContext): Promise<R
   }
 }
 
+export const DEFAULT_POOL_PAGE = 100;
+export const MAX_POOL_PAGE = 250;
+
+/** `?limit=` (1 to MAX_POOL_PAGE) and `?cursor=` (a nextCursor this endpoint gave out). */
+function poolPage(url: URL): { limit: number; after: PoolPosition | null } {
+  const errors: Record<string, string> = {};
+  const rawLimit = url.searchParams.get("limit");
+  const limit = rawLimit === null ? DEFAULT_POOL_PAGE : /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN;
+  if (!(limit >= 1 && limit <= MAX_POOL_PAGE)) errors.limit = `A whole number from 1 to ${MAX_POOL_PAGE}`;
+  const cursor = url.searchParams.get("cursor");
+  const after = cursor === null || cursor === "" ? null : positionOf(cursor);
+  if (after === undefined) errors.cursor = "Not a cursor this endpoint gave out: send the nextCursor of the previous page";
+  if (Object.keys(errors).length > 0) throw validationFailed(errors);
+  return { limit, after: after ?? null };
+}
+
+function cursorOf(position: PoolPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
+}
+
+/** The position a cursor names, or undefined when it is not one of ours. */
+function positionOf(cursor: string): PoolPosition | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [at, id] = value as unknown[];
+    const createdAt = typeof at === "string" ? new Date(at) : null;
+    if (!createdAt || Number.isNaN(createdAt.getTime()) || !isUuid(typeof id === "string" ? id : undefined)) return undefined;
+    return { createdAt, id: id as string };
+  } catch {
+    return undefined;
+  }
+}
+
 export const poolsCollection = apiEndpoint({
-  GET: async ({ db, shopId }) => json({ pools: (await listPools(db, shopId)).map((p) => serialisePool(p)) }),
+  GET: async ({ db, shopId, url }) => {
+    const page = await listPoolsPage(db, shopId, poolPage(url));
+    return json({ pools: page.pools.map((p) => serialisePool(p)), nextCursor: page.next ? cursorOf(page.next) : null });
+  },
   POST: createPoolHandler,
 });
 

@@ -273,7 +273,41 @@ function dynamicIds(pools: { id: string; kind: PoolKind }[]): Set<string> {
 }
 
 export async function listPools(db: ShopDb, shopId: string, now = new Date()): Promise<PoolSummary[]> {
-  const pools = await db.pool.findMany({ where: { deletedAt: null }, orderBy: { createdAt: "desc" } });
+  const pools = await db.pool.findMany({ where: { deletedAt: null }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  return summaries(db, shopId, pools, now);
+}
+
+/** Where a page of pools ends: the last pool's creation time and id (the list's order). */
+export interface PoolPosition {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * One page of the live pools, newest first, after `after` (keyset pagination: a pool created or deleted between
+ * two pages neither repeats nor shifts another out). `next` is where the following page starts, or null.
+ */
+export async function listPoolsPage(
+  db: ShopDb,
+  shopId: string,
+  page: { limit: number; after?: PoolPosition | null },
+  now = new Date(),
+): Promise<{ pools: PoolSummary[]; next: PoolPosition | null }> {
+  const after = page.after;
+  const rows = await db.pool.findMany({
+    where: {
+      deletedAt: null,
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
+  });
+  const pools = rows.slice(0, page.limit);
+  const last = pools.at(-1);
+  return { pools: await summaries(db, shopId, pools, now), next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+async function summaries(db: ShopDb, shopId: string, pools: Pool[], now: Date): Promise<PoolSummary[]> {
   const stats = await poolStats(db, shopId, pools.map((p) => p.id), now, dynamicIds(pools));
   return pools.map((p) => ({
     id: p.id,

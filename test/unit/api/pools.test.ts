@@ -40,6 +40,39 @@ describe("GET, POST /api/v1/pools and GET /api/v1/pools/:poolId", () => {
     expect(listed[0]!.stats.daily).toBeUndefined();
   });
 
+  it("lists the pools a page at a time, newest first: a pool created or deleted between pages neither repeats nor hides another", async () => {
+    const shop = await createApiShop();
+    const base = Date.now() - 3_600_000;
+    // Five pools, two created in the same millisecond (the page key falls back on the id between them).
+    const created = [];
+    for (let i = 0; i < 5; i++) {
+      created.push(await shop.db.pool.create({ data: { shopId: shop.id, name: `P${i}`, createdAt: new Date(base + Math.min(i, 3) * 1000) } }));
+    }
+    const newestFirst = [...created].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((p) => p.name);
+    const page = async (query: string) => {
+      const response = await call(pools, "GET", `/pools${query}`, { key: shop.key });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { pools: PoolBody[]; nextCursor: string | null };
+    };
+    const first = await page("?limit=2");
+    expect(first.pools.map((p) => p.name)).toEqual(newestFirst.slice(0, 2));
+    expect(first.nextCursor).toEqual(expect.any(String));
+    // Between pages: a new pool (it belongs before the first page), and a deletion on the first page.
+    await shop.db.pool.create({ data: { shopId: shop.id, name: "Newer" } });
+    await shop.db.pool.update({ where: { id: first.pools[0]!.id }, data: { deletedAt: new Date() } });
+    const second = await page(`?limit=2&cursor=${first.nextCursor}`);
+    expect(second.pools.map((p) => p.name)).toEqual(newestFirst.slice(2, 4));
+    const third = await page(`?limit=2&cursor=${second.nextCursor}`);
+    expect(third).toEqual({ pools: [expect.objectContaining({ name: newestFirst[4] })], nextCursor: null });
+    expect((await page("")).pools.map((p) => p.name)).toEqual(["Newer", ...newestFirst.slice(1)]);
+
+    for (const [query, field] of [["?limit=0", "limit"], ["?limit=251", "limit"], ["?limit=abc", "limit"], ["?cursor=zz", "cursor"], [`?cursor=${Buffer.from('["x","y"]').toString("base64url")}`, "cursor"]] as const) {
+      const refused = await call(pools, "GET", `/pools${query}`, { key: shop.key });
+      expect(refused.status, query).toBe(400);
+      expect(await errorOf(refused)).toMatchObject({ code: "validation_failed", details: { fields: { [field]: expect.any(String) } } });
+    }
+  });
+
   it("reports total, available, assigned, redeemed, retired, expired, percentRemaining and daysLeft", async () => {
     const shop = await createApiShop();
     const p = await createPoolWithCodes(shop, ["S1", "S2", "S3", "S4", "S5", "S6"], {
