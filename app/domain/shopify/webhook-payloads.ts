@@ -44,6 +44,8 @@ export const CustomersRedactPayload = z.object({
   orders_to_redact: z.array(id).default([]),
 });
 
+export const ShopRedactPayload = z.object({ shop_domain: z.string() });
+
 export const ScopesUpdatePayload = z.object({ current: z.array(z.string()) });
 
 export function customerGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {

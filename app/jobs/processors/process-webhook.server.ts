@@ -9,6 +9,7 @@ import {
   CustomersRedactPayload,
   OrderPayload,
   ScopesUpdatePayload,
+  ShopRedactPayload,
 } from "../../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
@@ -36,6 +37,16 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
     // A payload we cannot read will not become readable on retry.
     if (!result.success) throw new UnrecoverableError(`${event.topic}: unexpected payload: ${result.error.message}`);
     return result.data;
+  };
+  // The HMAC signs the body with the app's secret, the same for every shop, and the shop comes from a header it
+  // does not cover: a signed privacy body replayed under another shop's header must not delete that shop's data.
+  const sameShop = <T extends { shop_domain: string }>(privacy: T): T => {
+    if (privacy.shop_domain.toLowerCase() !== shop.domain.toLowerCase()) {
+      throw new UnrecoverableError(
+        `${event.topic}: the payload names ${privacy.shop_domain} but arrived for ${shop.domain}; nothing was deleted or exported`,
+      );
+    }
+    return privacy;
   };
 
   switch (event.topic) {
@@ -81,15 +92,16 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       break;
     }
     case "customers/redact":
-      await redactCustomer(db, parse(CustomersRedactPayload).customer);
+      await redactCustomer(db, sameShop(parse(CustomersRedactPayload)).customer);
       break;
     case "shop/redact":
+      sameShop(parse(ShopRedactPayload));
       // Deletes this event too, so there is nothing left to mark processed.
       await redactShop(payload.shopId);
       return { topic: event.topic, redacted: true };
     case "customers/data_request":
       // Assembled once per request id; the merchant downloads it from Settings.
-      await fulfilDataRequest(db, payload.shopId, parse(DataRequestPayload));
+      await fulfilDataRequest(db, payload.shopId, sameShop(parse(DataRequestPayload)));
       break;
     default:
       throw new UnrecoverableError(`No handler for webhook topic ${event.topic}`);

@@ -66,6 +66,28 @@ describe("processing stored webhooks", () => {
     expect(await prisma.session.count({ where: { shop: shop.domain } })).toBe(0);
   });
 
+  it("a privacy payload that names another shop than the one it arrived for deletes and exports nothing", async () => {
+    const victim = await createTestShop();
+    await processWebhook(await storeEvent(victim, "customers/create", CUSTOMER));
+    // A signed body of another shop's request, replayed with this shop's domain in the header.
+    for (const [topic, body] of [
+      ["shop/redact", { shop_id: 1, shop_domain: "someone-else.myshopify.com" }],
+      ["customers/redact", { shop_domain: "someone-else.myshopify.com", customer: { id: CUSTOMER.id }, orders_to_redact: [] }],
+      ["customers/data_request", { shop_domain: "someone-else.myshopify.com", customer: { id: CUSTOMER.id }, data_request: { id: 9 } }],
+    ] as const) {
+      await expect(processWebhook(await storeEvent(victim, topic, body)), topic).rejects.toMatchObject({
+        name: "UnrecoverableError",
+        message: expect.stringContaining("nothing was deleted or exported"),
+      });
+    }
+    expect(await prisma.shop.findUnique({ where: { id: victim.id } })).not.toBeNull();
+    expect(await victim.db.customer.count()).toBe(1);
+    expect(await victim.db.dataRequest.count()).toBe(0);
+    // The shop's own domain, in any case, is its own request.
+    await processWebhook(await storeEvent(victim, "shop/redact", { shop_id: 1, shop_domain: victim.domain.toUpperCase() }));
+    expect(await prisma.shop.findUnique({ where: { id: victim.id } })).toBeNull();
+  });
+
   it("app/uninstalled ends the shop's sessions and marks it uninstalled, keeping its data", async () => {
     const shop = await createTestShop();
     await processWebhook(await storeEvent(shop, "app/uninstalled", { id: 1 }));
