@@ -55,22 +55,27 @@ interface Refusal {
 }
 
 /**
- * Requests no route can answer, refused before they reach one: an address whose percent-encoding is malformed
- * (decoding it would throw in the request listener and end the process), a method no route implements, and React
+ * The decoded path of a request, or why no route can answer it: an address whose percent-encoding is malformed
+ * (decoding it threw in the request listener and ended the process), a method no route implements, and React
  * Router's own `.data` requests under /api/v1, whose answers are in the router's format rather than the API's JSON.
  */
-export function refuseBeforeRouting(method: string, rawPath: string): Refusal | null {
+function routedPath(method: string, rawPath: string): { pathname: string } | { refusal: Refusal } {
   const api = rawPath === "/api" || rawPath.startsWith("/api/");
+  let pathname: string;
   try {
-    decodeURIComponent(rawPath);
+    pathname = decodeURIComponent(rawPath);
   } catch {
-    return { status: 400, code: "malformed_url", message: "The address has a malformed percent-encoding (a % not followed by two hex digits of valid UTF-8).", api };
+    const message = "The address has a malformed percent-encoding (a % not followed by two hex digits of valid UTF-8).";
+    return { refusal: { status: 400, code: "malformed_url", message, api } };
   }
   if (!ROUTED_METHODS.has(method)) {
-    return { status: 501, code: "method_not_implemented", message: `${method || "This method"} is not a method this app answers; use GET, POST, PUT, PATCH or DELETE.`, api };
+    const message = `${method || "This method"} is not a method this app answers; use GET, POST, PUT, PATCH or DELETE.`;
+    return { refusal: { status: 501, code: "method_not_implemented", message, api } };
   }
-  if (api && rawPath.endsWith(".data")) return { status: 404, code: "not_found", message: "No API endpoint has this address. See /api/v1/openapi.json.", api };
-  return null;
+  if (api && rawPath.endsWith(".data")) {
+    return { refusal: { status: 404, code: "not_found", message: "No API endpoint has this address. See /api/v1/openapi.json.", api } };
+  }
+  return { pathname };
 }
 
 function sendRefusal(res: ServerResponse, refusal: Refusal, head: boolean): void {
@@ -96,10 +101,9 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ru
   });
 
   const server: Server = createServer((req, res) => {
-    const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
-    const refusal = refuseBeforeRouting(req.method ?? "", rawPath);
-    if (refusal) return void sendRefusal(res, refusal, req.method === "HEAD");
-    const pathname = decodeURIComponent(rawPath);
+    const routed = routedPath(req.method ?? "", (req.url ?? "/").split("?")[0] ?? "/");
+    if ("refusal" in routed) return void sendRefusal(res, routed.refusal, req.method === "HEAD");
+    const { pathname } = routed;
     const webhookTopic = req.method === "POST" && !options.webhooksThroughRouter ? webhookTopicOfPath(pathname) : null;
     if (webhookTopic) {
       serveWebhook(req, res, webhookTopic).catch((error: unknown) => {

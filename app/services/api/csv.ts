@@ -12,8 +12,7 @@ const FORMULA_TRIGGERS = new Set(["=", "+", "-", "@", "\t", "\r"]);
 /** Prefixes a `'` to a value a spreadsheet would run as a formula. */
 export function neutraliseFormula(value: string): string {
   // Spaces before the trigger do not make it safe: some spreadsheets trim them before reading the cell.
-  const first = value.trimStart()[0];
-  const runs = (value.length > 0 && FORMULA_TRIGGERS.has(value[0]!)) || (first !== undefined && FORMULA_TRIGGERS.has(first));
+  const runs = FORMULA_TRIGGERS.has(value[0] ?? "") || FORMULA_TRIGGERS.has(value.trimStart()[0] ?? "");
   return runs ? `'${value}` : value;
 }
 

@@ -13,7 +13,7 @@ import { normaliseCodeKey } from "../../domain/pools/code-rules";
 import { RetriablePlatformError } from "../../platforms/errors";
 import type { CreateCodeResult, DiscountPlatform, DynamicCodeSpec } from "../../platforms/port";
 import { platformShopOf } from "../shops.server";
-import { differentRequest } from "./idempotency";
+import { differentRequest, requestHashToStore } from "./idempotency";
 import type { IssueInput, IssueResult } from "./issue.server";
 
 export type DynamicRefusalReason =
@@ -243,7 +243,7 @@ async function recordIntent(ctx: SettleContext): Promise<Recorded> {
         )
         INSERT INTO issuances (shop_id, pool_id, code_id, customer_id, kind, idempotency_key, request_hash, source, created_at)
         SELECT ${input.shopId}::uuid, ${input.poolId}::uuid, code.id, ${input.customerId}::uuid, 'INITIAL',
-               ${input.idempotencyKey ?? null}, ${input.idempotencyKey ? (input.requestHash ?? null) : null}, ${input.source ?? null}, ${issuedAt}
+               ${input.idempotencyKey ?? null}, ${requestHashToStore(input)}, ${input.source ?? null}, ${issuedAt}
         FROM code
         RETURNING code_id, id AS issuance_id`;
       const row = rows[0];
@@ -469,7 +469,7 @@ async function reissueDynamic(db: ShopDb, input: IssueInput): Promise<IssueResul
       customerId: input.customerId,
       kind: "REISSUE",
       idempotencyKey: input.idempotencyKey ?? null,
-      requestHash: input.idempotencyKey ? (input.requestHash ?? null) : null,
+      requestHash: requestHashToStore(input),
       source: input.source ?? null,
     },
     select: { id: true, createdAt: true, code: { select: { id: true, code: true, expiresAt: true } } },

@@ -2,6 +2,11 @@
 import type { IssuanceKind } from "@prisma/client";
 import type { IssueInput } from "./issue.server";
 
+/** What an issuance records of the request: its fingerprint, kept only with the key it belongs to. */
+export function requestHashToStore(input: Pick<IssueInput, "idempotencyKey" | "requestHash">): string | null {
+  return input.idempotencyKey ? (input.requestHash ?? null) : null;
+}
+
 /** Whether a call under an idempotency key asks for something else than the one that used the key first. */
 export function differentRequest(
   previous: { poolId: string; customerId: string; kind: IssuanceKind; requestHash: string | null },

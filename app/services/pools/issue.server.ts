@@ -9,7 +9,7 @@ import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { requestSegmentEvaluationIfWatched } from "../segments/triggers.server";
 import { issueDynamicCode, type DynamicOptions, type DynamicRefusalReason } from "./dynamic.server";
-import { differentRequest } from "./idempotency";
+import { differentRequest, requestHashToStore } from "./idempotency";
 import { requestStockCheck } from "./stock.server";
 
 export interface IssuedCode {
@@ -91,7 +91,6 @@ const ISSUANCE_SELECT = {
   createdAt: true,
   code: { select: { id: true, code: true, expiresAt: true, status: true } },
 } as const;
-
 
 function toIssued(row: IssuanceRow): IssuedCode {
   if (!row.code) throw new Error(`issuance ${row.id} lost its code`);
@@ -268,7 +267,7 @@ async function issueFresh(
         customerId: input.customerId,
         kind: "INITIAL",
         idempotencyKey: input.idempotencyKey ?? null,
-        requestHash: input.idempotencyKey ? (input.requestHash ?? null) : null,
+        requestHash: requestHashToStore(input),
         source: input.source ?? null,
       },
       select: { id: true, createdAt: true },
@@ -304,7 +303,7 @@ async function reissue(db: ShopDb, input: IssueInput): Promise<IssueResult> {
       customerId: input.customerId,
       kind: "REISSUE",
       idempotencyKey: input.idempotencyKey ?? null,
-      requestHash: input.idempotencyKey ? (input.requestHash ?? null) : null,
+      requestHash: requestHashToStore(input),
       source: input.source ?? null,
     },
     select: ISSUANCE_SELECT,
