@@ -34,6 +34,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       percent: null,
       error: "This run is unknown.",
       report: null,
+      failures: null,
     };
     return Response.json(missing, { headers: NO_STORE });
   }

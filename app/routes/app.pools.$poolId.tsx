@@ -44,6 +44,7 @@ import { appHref } from "../components/pools/links";
 import { PoolForm, type PoolFormValues } from "../components/pools/PoolForm";
 import { poolFormErrors, poolInputFromForm, type PoolFormErrors } from "../components/pools/pool-form.server";
 import { ImportStatusBadge, PoolKindBadge } from "../components/pools/StatusBadge";
+import { RedeemableCard } from "../components/pools/RedeemableCard";
 import { UploadCard, UploadStatus } from "../components/pools/UploadCard";
 import { useCodeUpload } from "../components/pools/useImportProgress";
 import { describeSettings } from "../domain/pools/dynamic";
@@ -477,6 +478,7 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
                 <GenerateCard poolId={pool.id} />
               </InlineGrid>
               <UploadStatus state={upload.state} progress={upload.progress} onDismiss={upload.reset} />
+              <RedeemableCard poolId={pool.id} />
             </BlockStack>
           </Layout.Section>
         ) : null}

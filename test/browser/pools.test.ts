@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueCode } from "../../app/services/pools/issue.server";
 import { createPool } from "../../app/services/pools/pools.server";
+import { seedDemoShop } from "../../simulator/shopify";
 import { adminBrowserForFile } from "../support/browser-stack";
 import { screenshot } from "../support/browser";
 import { createCustomers, createPoolWithCodes } from "../support/pools";
@@ -440,5 +441,49 @@ describe("Pools admin in Chromium", () => {
     await page.getByText("This pool does not exist or was deleted").waitFor();
     // Chromium reports the 404 document itself as a console error; nothing else may be logged.
     expect(errors.filter((e) => !e.includes("status of 404"))).toEqual([]);
+  });
+
+  it("GIVEN a store with code discounts WHEN the merchant adds the pool's codes to one THEN the worker adds them and the card shows the code Shopify refused", async () => {
+    const shop = await createTestShop();
+    const simulator = admin.stack.simulator;
+    simulator.registerShop({ domain: shop.domain, accessToken: shop.accessToken, plan: "standard", name: "Checkout Outfitters" });
+    seedDemoShop(simulator, { domain: shop.domain });
+    // WELCOME10 is already a code of one of the store's discounts: the target is another one.
+    const found = (await simulator.graphql(
+      shop.domain,
+      `{ holder: codeDiscountNodeByCode(code: "WELCOME10") { id }
+         codeDiscountNodes(first: 20) { nodes { id } } }`,
+    )) as { data: { holder: { id: string }; codeDiscountNodes: { nodes: { id: string }[] } } };
+    const target = found.data.codeDiscountNodes.nodes.find((n) => n.id !== found.data.holder.id)!;
+    expect(target).toBeDefined();
+    const pool = await createPoolWithCodes(shop, ["FINE-1", "WELCOME10", "FINE-2"], { name: "Checkout codes" });
+    const { page, errors, url } = await openAdmin(shop);
+
+    await open(page, url(`/app/pools/${pool.id}`));
+    await page.getByRole("button", { name: "Choose a discount" }).click();
+    await page.getByText("0 of 3 usable codes on a discount.").waitFor();
+    await page.getByLabel("Discount").selectOption({ value: target.id });
+    await page.getByRole("button", { name: "Add the codes" }).click();
+    await page.getByText("2 codes added, 1 refused").waitFor({ timeout: 30_000 });
+    await page.getByText(/^WELCOME10: .*TAKEN/i).waitFor();
+    await screenshot(page, "pool-redeemable");
+
+    // On the store, the two codes belong to the chosen discount now; the pool knows which codes it added.
+    for (const code of ["FINE-1", "FINE-2"]) {
+      const held = (await simulator.graphql(shop.domain, `{ codeDiscountNodeByCode(code: "${code}") { id } }`)) as {
+        data: { codeDiscountNodeByCode: { id: string } | null };
+      };
+      expect(held.data.codeDiscountNodeByCode?.id, code).toBe(target.id);
+    }
+    expect(await shop.db.code.findMany({ where: { poolId: pool.id }, select: { code: true, platformRef: true }, orderBy: { code: "asc" } })).toEqual([
+      { code: "FINE-1", platformRef: target.id },
+      { code: "FINE-2", platformRef: target.id },
+      { code: "WELCOME10", platformRef: null },
+    ]);
+    // Choosing again: the page now counts the two codes on a discount.
+    await open(page, url(`/app/pools/${pool.id}`));
+    await page.getByRole("button", { name: "Choose a discount" }).click();
+    await page.getByText("2 of 3 usable codes on a discount").waitFor();
+    expect(errors).toEqual([]);
   });
 });

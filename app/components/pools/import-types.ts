@@ -33,6 +33,8 @@ export interface ImportProgress {
   error: string | null;
   /** Once an upload has ended. */
   report: UploadReportView | null;
+  /** A run adding codes to a platform discount (source "redeemable"): the codes it refused and why, first 1,000. */
+  failures: { code: string; reason: string }[] | null;
 }
 
 /** The answer to an upload POST. */

@@ -31,7 +31,7 @@ export function importProgressView(run: CodeImport): ImportProgress {
   const running = run.status === "RUNNING" || run.status === "QUEUED";
   const percent = !running
     ? 100
-    : run.source === "generate"
+    : run.source === "generate" || run.source === "redeemable"
       ? percentOf(run.itemsDone, run.itemsTotal)
       : percentOf(bytesDone, bytesTotal);
   const stored = run.report as unknown as UploadReport | null;
@@ -50,5 +50,6 @@ export function importProgressView(run: CodeImport): ImportProgress {
     percent,
     error: run.error,
     report: !running && stored && Array.isArray(stored.rejections) ? reportView(stored) : null,
+    failures: run.source === "redeemable" ? ((run.report as { failures?: { code: string; reason: string }[] } | null)?.failures ?? []) : null,
   };
 }

@@ -6,7 +6,9 @@
 // taken is checked, since a lost response may mean we added it.
 import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
-import type { BulkAddProgress, DiscountPlatform } from "../../platforms/port";
+import { PlatformError } from "../../platforms/errors";
+import type { BulkAddProgress, DiscountPlatform, PlatformDiscount } from "../../platforms/port";
+import { platformShopOf } from "../shops.server";
 import { startImport } from "./imports.server";
 
 const BATCH = 250;
@@ -103,3 +105,37 @@ export async function runRedeemableSync(
   });
   return { added, failed };
 }
+
+/** What the pool page's "Redeemable at checkout" card shows before a run: the discounts to choose from. */
+export type RedeemableTargets =
+  | { type: "ok"; discounts: PlatformDiscount[]; currentDiscountId: string | null; added: number; pending: number }
+  | { type: "pool_not_found" }
+  | { type: "platform_error"; message: string };
+
+/** The store's platform, with the adapters registered (loaded lazily, as the dynamic pools do). */
+async function storePlatform(db: ShopDb): Promise<DiscountPlatform> {
+  const { platformFor } = await import("../../platforms/index.server");
+  return platformFor(await platformShopOf(db));
+}
+
+export async function redeemableTargets(
+  db: ShopDb,
+  poolId: string,
+  platform: (db: ShopDb) => Promise<DiscountPlatform> = storePlatform,
+): Promise<RedeemableTargets> {
+  const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null, kind: "STATIC" }, select: { platformDiscountId: true } });
+  if (!pool) return { type: "pool_not_found" };
+  const live = { poolId, status: { in: ["AVAILABLE" as const, "ASSIGNED" as const] } };
+  const [added, pending] = await Promise.all([
+    db.code.count({ where: { ...live, platformRef: { not: null } } }),
+    db.code.count({ where: { ...live, platformRef: null } }),
+  ]);
+  try {
+    const discounts = await (await platform(db)).listDiscounts();
+    return { type: "ok", discounts, currentDiscountId: pool.platformDiscountId, added, pending };
+  } catch (error) {
+    if (error instanceof PlatformError) return { type: "platform_error", message: error.message };
+    throw error;
+  }
+}
+

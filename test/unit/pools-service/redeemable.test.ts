@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { platformFor } from "../../../app/platforms/index.server";
-import { runRedeemableSync, startRedeemableSync } from "../../../app/services/pools/redeemable.server";
+import { PermanentPlatformError } from "../../../app/platforms/errors";
+import { redeemableTargets, runRedeemableSync, startRedeemableSync } from "../../../app/services/pools/redeemable.server";
 import { createPoolWithCodes } from "../../support/pools";
 import { createTestShop } from "../../support/shops";
 
@@ -62,4 +63,21 @@ describe("making a pool's codes redeemable at checkout (Shopify)", () => {
     expect(await runRedeemableSync(shop.db, start.importId, platform, fast)).toEqual({ added: 2, failed: 0 });
     expect(await shop.db.code.count({ where: { poolId: pool.id, platformRef: discount.id } })).toBe(2);
   });
+
+  it("lists the store's discounts for the pool page with how many codes are on one, and says so when the store does not answer", async () => {
+    const { shop, platform, discount, pool } = await setup(["LIST1", "LIST2", "LIST3"]);
+    const before = await redeemableTargets(shop.db, pool.id);
+    expect(before).toMatchObject({ type: "ok", currentDiscountId: null, added: 0, pending: 3 });
+    expect(before.type === "ok" && before.discounts.map((d) => d.id)).toContain(discount.id);
+    const start = await startRedeemableSync(shop.db, { shopId: shop.id, poolId: pool.id, discountId: discount.id });
+    if (start.type !== "started") throw new Error(start.type);
+    await runRedeemableSync(shop.db, start.importId, platform, fast);
+    expect(await redeemableTargets(shop.db, pool.id)).toMatchObject({ type: "ok", currentDiscountId: discount.id, added: 3, pending: 0 });
+    expect(await startRedeemableSync(shop.db, { shopId: shop.id, poolId: pool.id, discountId: discount.id })).toEqual({ type: "nothing_to_add" });
+
+    const down = async () => ({ listDiscounts: () => Promise.reject(new PermanentPlatformError("Shopify answered 401", "SHOPIFY")) }) as never;
+    expect(await redeemableTargets(shop.db, pool.id, down)).toEqual({ type: "platform_error", message: "Shopify answered 401" });
+    expect(await redeemableTargets(shop.db, "00000000-0000-4000-8000-000000000000")).toEqual({ type: "pool_not_found" });
+  });
 });
+
