@@ -61,6 +61,25 @@ describe("issuing codes from a static pool", () => {
     });
   });
 
+  it("skips expired and retired codes on every path: with an idempotency key, and in a batch", async () => {
+    const shop = await createTestShop();
+    const past = new Date(Date.now() - 60_000);
+    // Each path's first candidate in claim order is expired, then one is retired: only the GOOD codes may go out.
+    const pool = await createPoolWithCodes(shop, ["OLD-1", "RET-1", "GOOD-1", "OLD-2", "OLD-3", "RET-2", "GOOD-2", "GOOD-3"], {
+      expiresAt: (i) => ([0, 3, 4].includes(i) ? past : null),
+    });
+    await shop.db.code.updateMany({ where: { code: { in: ["RET-1", "RET-2"] } }, data: { status: "RETIRED" } });
+    const [ada, bob, cyd, dee] = await createCustomers(shop, 4);
+    const keyed = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, idempotencyKey: "order-expiry" });
+    expect(keyed).toMatchObject({ type: "issued", issued: { code: "GOOD-1" } });
+    const batch = await issueBatch(shop.db, { shopId: shop.id, poolId: pool.id, customerIds: [bob!, cyd!, dee!], source: "broadcast:expiry" });
+    const given = await shop.db.code.findMany({ where: { customerId: { not: null } }, select: { code: true }, orderBy: { code: "asc" } });
+    expect(given.map((c) => c.code)).toEqual(["GOOD-1", "GOOD-2", "GOOD-3"]);
+    expect(batch.issued.map((i) => i.code).sort()).toEqual(["GOOD-2", "GOOD-3"]);
+    expect(batch.unserved).toEqual([expect.any(String)]);
+    expect(await shop.db.code.count({ where: { code: { startsWith: "OLD" }, status: "AVAILABLE", customerId: null } })).toBe(3);
+  });
+
   it("GIVEN a process killed between claiming a code and recording it THEN the claim rolls back and the code is issued later", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["ONLY"]);
