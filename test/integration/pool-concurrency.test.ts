@@ -7,7 +7,11 @@ import { createCustomers, createPoolWithCodes } from "../support/pools";
 import { createTestShop } from "../support/shops";
 
 describe("issuing on PostgreSQL under concurrency", () => {
-  it("GIVEN 16 concurrent issuers and 1,000 codes WHEN 1,200 customers ask THEN 1,000 distinct codes go to 1,000 customers and none is lost", async () => {
+  // Without a key, an issue is one statement; with one (the API, tasks, messages), it is the keyed transaction.
+  it.each([
+    ["without idempotency keys", false],
+    ["each with its own idempotency key", true],
+  ])("GIVEN 16 concurrent issuers %s and 1,000 codes WHEN 1,200 customers ask THEN 1,000 distinct codes go to 1,000 customers and none is lost", async (_how, keyed) => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, Array.from({ length: 1000 }, (_, i) => `C${String(i).padStart(5, "0")}`));
     const customers = await createCustomers(shop, 1200);
@@ -17,7 +21,7 @@ describe("issuing on PostgreSQL under concurrency", () => {
       Array.from({ length: 16 }, async () => {
         while (next < customers.length) {
           const customerId = customers[next++]!;
-          const result = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId });
+          const result = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId, ...(keyed ? { idempotencyKey: `order-${customerId}` } : {}) });
           outcomes.push(result.type);
         }
       }),
