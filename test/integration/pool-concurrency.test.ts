@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { issueBatch, issueCode } from "../../app/services/pools/issue.server";
@@ -90,4 +92,57 @@ describe("issuing on PostgreSQL under concurrency", () => {
     expect(result).toMatchObject({ type: "issued", issued: { code: "SOLE" } });
     expect(await shop.db.issuance.count({ where: { poolId: pool.id } })).toBe(1);
   });
+
+  it("GIVEN the app's own keyed issue killed (SIGKILL) after claiming its code, while recording it THEN the code is available again and nothing is recorded", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["ONLY"]);
+    const [ada, bob] = await createCustomers(shop, 2);
+    const key = `order-${randomUUID()}`;
+    const applicationName = `issue-kill-${randomUUID().slice(0, 8)}`;
+    // An uncommitted issuance with the same key: the child's insert of its issuance waits on the unique index,
+    // after its claim of the code, inside the same transaction.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(
+        "INSERT INTO issuances (shop_id, pool_id, customer_id, kind, idempotency_key) VALUES ($1::uuid, $2::uuid, $3::uuid, 'INITIAL', $4)",
+        [shop.id, pool.id, bob!, key],
+      );
+      const child = spawn(process.execPath, ["--import", "tsx", path.resolve("test/integration/issue-kill-child.ts")], {
+        env: { ...process.env, SHOP_ID: shop.id, POOL_ID: pool.id, CUSTOMER_ID: ada!, IDEMPOTENCY_KEY: key, APPLICATION_NAME: applicationName },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      // Wait until the child is blocked on a lock, holding its claim.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const waiting = await prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ${applicationName} AND wait_event_type = 'Lock'`;
+        if (waiting[0]!.n > 0n) break;
+        if (Date.now() > deadline) throw new Error("the child never blocked on recording its issuance");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The claim is the child's: another issuer skips the locked code rather than waiting for it or taking it.
+      expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: bob! })).toMatchObject({ type: "pool_empty" });
+      child.kill("SIGKILL");
+      await exited;
+      await holder.query("ROLLBACK");
+    } finally {
+      await holder.end();
+    }
+    // PostgreSQL ends the dead backend's transaction once it notices the closed socket: the claim is undone.
+    let code = await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id } });
+    for (let i = 0; i < 100 && code.status !== "AVAILABLE"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      code = await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id } });
+    }
+    expect(code).toMatchObject({ code: "ONLY", status: "AVAILABLE", customerId: null });
+    expect(await shop.db.issuance.count({ where: { poolId: pool.id } })).toBe(0);
+    // The retry of the killed request gets the code, once.
+    const retry = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, idempotencyKey: key });
+    expect(retry).toMatchObject({ type: "issued", replayed: false, issued: { code: "ONLY" } });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, idempotencyKey: key })).toMatchObject({ type: "issued", replayed: true });
+  });
 });
+
