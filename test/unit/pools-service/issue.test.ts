@@ -42,6 +42,21 @@ describe("issuing codes from a static pool", () => {
     expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
   });
 
+  it("GIVEN a customer who got two codes from a pool WHEN a code is reissued THEN it is the later one, also after a reissue of it", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["FIRST", "SECOND", "SPARE"]);
+    const [ada] = await createCustomers(shop, 1);
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! });
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! });
+    for (let i = 0; i < 2; i++) {
+      expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, reissue: true })).toMatchObject({
+        type: "issued",
+        issued: { code: "SECOND", kind: "REISSUE" },
+      });
+    }
+    expect(await shop.db.code.count({ where: { status: "AVAILABLE" } })).toBe(1);
+  });
+
   it("never issues an expired or retired code, and says what the pool does when it is empty", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["OLD", "RET", "GOOD"], {
