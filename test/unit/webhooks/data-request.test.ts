@@ -1,11 +1,11 @@
 // customers/data_request: the customer's data gathered once per request id, listed in Settings, downloadable.
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Prisma } from "@prisma/client";
 import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
 import { action as settingsAction, loader as settingsLoader } from "../../../app/routes/app.settings";
 import { action as dataRequestRoute } from "../../../app/routes/webhooks.customers.data_request";
-import { TEST_API_SECRET } from "../../setup/env";
+import { adminRequest } from "../../support/admin-request";
 import { createTestShop, type TestShop } from "../../support/shops";
 import { webhookRequest } from "../../support/webhooks";
 
@@ -123,34 +123,6 @@ async function customerWithHistory(shop: TestShop) {
     },
   });
   return customer;
-}
-
-/** A session token as App Bridge would send it for this shop (HS256 with the app secret). */
-function sessionToken(shop: TestShop): string {
-  const now = Math.floor(Date.now() / 1000);
-  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const header = b64({ alg: "HS256", typ: "JWT" });
-  const payload = b64({
-    iss: `https://${shop.domain}/admin`,
-    dest: `https://${shop.domain}`,
-    aud: process.env.SHOPIFY_API_KEY,
-    sub: "1",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  const signature = createHmac("sha256", TEST_API_SECRET).update(`${header}.${payload}`).digest("base64url");
-  return `${header}.${payload}.${signature}`;
-}
-
-function adminRequest(shop: TestShop, form?: Record<string, string>): Request {
-  return new Request(`https://promo-app.test/app/settings?shop=${shop.domain}`, {
-    method: form ? "POST" : "GET",
-    headers: { authorization: `Bearer ${sessionToken(shop)}` },
-    body: form ? new URLSearchParams(form) : undefined,
-  });
 }
 
 describe("customers/data_request", () => {
