@@ -126,6 +126,27 @@ describe("generating codes into a pool", () => {
     expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(501);
   });
 
+  it("GIVEN a pattern's space already 40% taken by the pool WHEN codes are generated up to half of it THEN every new code is one the pool did not have", async () => {
+    const shop = await createTestShop();
+    const digits = "23456789";
+    const space = [...digits].flatMap((a) => [...digits].flatMap((b) => [...digits].map((c) => `N${a}${b}${c}`)));
+    expect(space).toHaveLength(512);
+    // 205 codes spread over the whole space: about two draws in five collide with one.
+    const taken = space.filter((_, i) => i % 5 === 0 || i % 5 === 3);
+    const pool = await createPoolWithCodes(shop, taken);
+    const planned = await planPoolGeneration(shop.db, { shopId: shop.id, poolId: pool.id, options: { pattern: "N###", charset: "digits" }, count: 50 });
+    if (planned.type !== "started") throw new Error(JSON.stringify(planned));
+    expect(await runGeneration(shop.db, shop.id, planned.importId)).toEqual({ generated: 50 });
+    const codes = (await shop.db.code.findMany({ where: { poolId: pool.id }, select: { code: true } })).map((c) => c.code);
+    expect(taken).toHaveLength(205);
+    expect(codes).toHaveLength(255);
+    expect(new Set(codes).size).toBe(255);
+    expect(codes.every((c) => space.includes(c))).toBe(true);
+    // One short of half the space is used now: two more are refused before anything runs, saying why.
+    const tooMany = await planPoolGeneration(shop.db, { shopId: shop.id, poolId: pool.id, options: { pattern: "N###", charset: "digits" }, count: 2 });
+    expect(tooMany).toMatchObject({ type: "refused", message: expect.stringContaining("with 255 already in the pool does not fit") });
+  });
+
   it("refuses with a clear message when the request does not fit the pattern's space", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, []);
