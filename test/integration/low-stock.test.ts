@@ -52,6 +52,15 @@ describe("low-stock alerts", () => {
     });
     expect(await checkPoolStock(shop.db, shop.id, pool.id, { mailer })).toMatchObject({ level: "ok", cleared: true });
     expect(await lowStockPools(shop.db)).toEqual([]);
+
+    // The next crossing is a new one: one more email, and the banner again.
+    const more = await createCustomers(shop, 3);
+    for (const customerId of more) await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId });
+    expect(await checkPoolStock(shop.db, shop.id, pool.id, { mailer })).toMatchObject({ level: "low", emailed: true });
+    expect(await checkPoolStock(shop.db, shop.id, pool.id, { mailer })).toMatchObject({ level: "low", alerted: false });
+    const second = (await sink.waitFor(before + 2)).slice(before).filter((m) => m.subject.includes('"Spring"'));
+    expect(second).toHaveLength(2);
+    expect((await lowStockPools(shop.db)).map((p) => p.name)).toEqual(["Spring"]);
   });
 
   it("alerts when the forecast says the pool runs out within a week, even above the threshold", async () => {
