@@ -181,14 +181,18 @@ describe("Pools admin in Chromium", () => {
       "7 Expiry date not understood (use YYYY-MM-DD) next tuesday",
     ]);
     await snap(page, "pool-upload-result");
+    // Two of the three go out, so each column of the list has its own number.
+    for (const customerId of await createCustomers(shop, 2)) await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId });
 
     await page.getByRole("link", { name: "Pools", exact: true }).first().click();
     await page.waitForURL(/\/app\/pools\?/);
     const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "Newsletter" });
     await row.waitFor();
     const cells = (await row.locator("td").allInnerTexts()).map((t) => t.trim());
-    expect(cells.slice(1, 6)).toEqual(["Static", "3", "3", "0", "0"]);
-    expect(cells[6]).toContain("100%");
+    // Type, total, remaining, assigned, redeemed; then % remaining and the forecast (1 left at 2 a week: 3 days).
+    expect(cells.slice(1, 6)).toEqual(["Static", "3", "1", "2", "0"]);
+    expect(cells[6]).toContain("33.3%");
+    expect(cells.join(" ")).toContain("Runs out in about 3 days");
     await snap(page, "pools-list");
     expect(errors).toEqual([]);
   });
