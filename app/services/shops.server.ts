@@ -130,3 +130,9 @@ export async function recordWebPixel(db: ShopDb, webPixelId: string): Promise<vo
 export async function platformShopOf(db: ShopDb) {
   return db.shop.findFirstOrThrow({ select: { id: true, domain: true, platform: true } });
 }
+
+/** The shop's platform adapter, wired on first use: only the paths that talk to the store load the app wiring. */
+export async function storePlatform(db: ShopDb): Promise<DiscountPlatform> {
+  const { platformFor } = await import("../platforms/index.server");
+  return platformFor(await platformShopOf(db));
+}

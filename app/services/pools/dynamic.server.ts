@@ -12,7 +12,7 @@ import { buildDynamicCodeSpec, drawDynamicCode, parseDynamicSettings, type Dynam
 import { normaliseCodeKey } from "../../domain/pools/code-rules";
 import { RetriablePlatformError } from "../../platforms/errors";
 import type { CreateCodeResult, DiscountPlatform, DynamicCodeSpec } from "../../platforms/port";
-import { platformShopOf } from "../shops.server";
+import { storePlatform } from "../shops.server";
 import { differentRequest, requestHashToStore } from "./idempotency";
 import type { IssueInput, IssueResult } from "./issue.server";
 
@@ -101,12 +101,6 @@ function refused(reason: DynamicRefusalReason, message: string, ids?: string[]):
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function defaultPlatform(db: ShopDb): Promise<DiscountPlatform> {
-  // Loaded on first use: importing the Shopify app wiring is only needed once a dynamic pool issues.
-  const { platformFor } = await import("../../platforms/index.server");
-  return platformFor(await platformShopOf(db));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Issue
@@ -278,7 +272,7 @@ async function recordIntent(ctx: SettleContext): Promise<Recorded> {
  * A resumed attempt is looked up before anything is created.
  */
 async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Promise<IssueResult> {
-  const platform = ctx.platform ?? (await defaultPlatform(ctx.db));
+  const platform = ctx.platform ?? (await storePlatform(ctx.db));
   let attempt = start;
   if (resumed) {
     const ref = await ownedRef(ctx.db, platform, attempt);
@@ -431,7 +425,7 @@ export async function reconcileStalePendingCodes(db: ShopDb, options: ReconcileO
   });
   if (stale.length === 0) return done;
   const rows = await db.issuance.findMany({ where: { codeId: { in: stale.map((c) => c.id) }, kind: "INITIAL" }, select: ATTEMPT_SELECT });
-  const platform = options.platform ?? (await defaultPlatform(db));
+  const platform = options.platform ?? (await storePlatform(db));
   for (const row of rows) {
     const attempt = attemptOf(row);
     if (!attempt || attempt.status !== "PENDING") continue;
@@ -535,7 +529,7 @@ export async function revokeDynamicCodes(
       result.skipped.push({ code: row.code, reason: SKIP_BY_STATUS[row.status] ?? "already_retired" });
       continue;
     }
-    platform ??= await defaultPlatform(db);
+    platform ??= await storePlatform(db);
     await platform.revokeCode(row.platformRef);
     await db.code.updateMany({
       where: { id: row.id, status: "ASSIGNED" },

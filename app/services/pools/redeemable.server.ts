@@ -8,7 +8,7 @@ import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { PlatformError } from "../../platforms/errors";
 import type { BulkAddProgress, DiscountPlatform, PlatformDiscount } from "../../platforms/port";
-import { platformShopOf } from "../shops.server";
+import { storePlatform } from "../shops.server";
 import { startImport } from "./imports.server";
 
 const BATCH = 250;
@@ -111,12 +111,6 @@ export type RedeemableTargets =
   | { type: "ok"; discounts: PlatformDiscount[]; currentDiscountId: string | null; added: number; pending: number }
   | { type: "pool_not_found" }
   | { type: "platform_error"; message: string };
-
-/** The store's platform, with the adapters registered (loaded lazily, as the dynamic pools do). */
-async function storePlatform(db: ShopDb): Promise<DiscountPlatform> {
-  const { platformFor } = await import("../../platforms/index.server");
-  return platformFor(await platformShopOf(db));
-}
 
 export async function redeemableTargets(
   db: ShopDb,
