@@ -5,14 +5,7 @@
 //   card follows like an upload: progress, then the codes the platform refused and why.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
-import { enqueue } from "../jobs/enqueue.server";
-import { jobId } from "../jobs/queues";
-import { markImportFailed } from "../services/pools/admin-queries.server";
-import { redeemableTargets, startRedeemableSync } from "../services/pools/redeemable.server";
-
-export type RedeemableStartAnswer =
-  | { type: "started"; importId: string; codes: number }
-  | { type: "refused"; message: string };
+import { queueRedeemableSync, redeemableTargets, type RedeemableStartAnswer } from "../services/pools/redeemable.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -25,14 +18,5 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<R
   const form = await request.formData();
   const discountId = String(form.get("discountId") ?? "").trim();
   if (!discountId || discountId.length > 255) return { type: "refused", message: "Choose the discount to add the codes to." };
-  const started = await startRedeemableSync(admin.db, { shopId: admin.shopId, poolId: params.poolId ?? "", discountId });
-  if (started.type === "pool_not_found") return { type: "refused", message: "This pool no longer exists, or its codes are created on the store already." };
-  if (started.type === "nothing_to_add") return { type: "refused", message: "Every code of this pool that can still be used is on the discount already." };
-  try {
-    await enqueue("pools", "syncRedeemable", { shopId: admin.shopId, importId: started.importId }, { jobId: jobId("redeemable", started.importId) });
-  } catch {
-    await markImportFailed(admin.db, started.importId, "The run could not be queued.");
-    return { type: "refused", message: "The codes could not be queued for the discount right now. Try again in a moment." };
-  }
-  return { type: "started", importId: started.importId, codes: started.codes };
+  return queueRedeemableSync(admin.db, { shopId: admin.shopId, poolId: params.poolId ?? "", discountId });
 };

@@ -4,8 +4,7 @@
 import { Banner, BlockStack, Button, Card, FormLayout, List, Select, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { useFetcher, useLocation } from "react-router";
-import type { RedeemableStartAnswer } from "../../routes/app.pools.$poolId.redeemable";
-import type { RedeemableTargets } from "../../services/pools/redeemable.server";
+import type { RedeemableStartAnswer, RedeemableTargets } from "../../services/pools/redeemable.server";
 import { formatNumber, plural } from "./format";
 import { appHref } from "./links";
 import { RunProgress } from "./RunProgress";

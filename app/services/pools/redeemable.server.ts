@@ -6,9 +6,12 @@
 // taken is checked, since a lost response may mean we added it.
 import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { enqueue } from "../../jobs/enqueue.server";
+import { jobId } from "../../jobs/queues";
 import { PlatformError } from "../../platforms/errors";
 import type { BulkAddProgress, DiscountPlatform, PlatformDiscount } from "../../platforms/port";
 import { storePlatform } from "../shops.server";
+import { markImportFailed } from "./admin-queries.server";
 import { startImport } from "./imports.server";
 
 const BATCH = 250;
@@ -33,6 +36,26 @@ export async function startRedeemableSync(
     params: { discountId: input.discountId },
   });
   return { type: "started", importId: run.id, codes: pending };
+}
+
+/** The pool page's answer when the merchant asks to add the codes: the queued run to follow, or why not. */
+export type RedeemableStartAnswer = { type: "started"; importId: string; codes: number } | { type: "refused"; message: string };
+
+/** Starts a run adding the pool's missing codes to the discount and queues its job, in the merchant's words. */
+export async function queueRedeemableSync(
+  db: ShopDb,
+  input: { shopId: string; poolId: string; discountId: string },
+): Promise<RedeemableStartAnswer> {
+  const started = await startRedeemableSync(db, input);
+  if (started.type === "pool_not_found") return { type: "refused", message: "This pool no longer exists, or its codes are created on the store already." };
+  if (started.type === "nothing_to_add") return { type: "refused", message: "Every code of this pool that can still be used is on the discount already." };
+  try {
+    await enqueue("pools", "syncRedeemable", { shopId: input.shopId, importId: started.importId }, { jobId: jobId("redeemable", started.importId) });
+  } catch {
+    await markImportFailed(db, started.importId, "The run could not be queued.");
+    return { type: "refused", message: "The codes could not be queued for the discount right now. Try again in a moment." };
+  }
+  return { type: "started", importId: started.importId, codes: started.codes };
 }
 
 export interface SyncOptions {
