@@ -10,7 +10,7 @@ import type { ImportProgress, UploadOutcome } from "../components/pools/import-t
 import { importProgressView, reportView } from "../components/pools/import-view.server";
 import { detectFormat, type UploadFormat } from "../domain/pools/upload";
 import { markImportFailed } from "../services/pools/admin-queries.server";
-import { getImport, importUpload, UploadAlreadyStartedError } from "../services/pools/imports.server";
+import { ADMIN_UPLOAD_SOURCES, getImport, importUpload, UploadAlreadyStartedError } from "../services/pools/imports.server";
 
 const NO_STORE = { "cache-control": "no-store" };
 
@@ -96,7 +96,9 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return reply({ type: "error", message: "Method not allowed" }, 405);
   const run = await getImport(admin.db, params.importId ?? "");
   if (!run || run.poolId !== params.poolId) return reply({ type: "error", message: "This upload is unknown." }, 404);
-  if (run.source === "generate" || run.status !== "RUNNING" || run.bytesDone > 0n) {
+  // Only a run the upload card started takes a body: a generation or redeemable run is the worker's, and an API
+  // upload was sent whole with its request.
+  if (!ADMIN_UPLOAD_SOURCES.has(run.source) || run.status !== "RUNNING" || run.bytesDone > 0n) {
     return reply({ type: "error", message: "This upload was already sent. Start a new one." }, 409);
   }
   if (!request.body) {

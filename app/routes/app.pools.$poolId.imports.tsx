@@ -3,9 +3,7 @@
 import type { ActionFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { getPool } from "../services/pools/pools.server";
-import { startImport } from "../services/pools/imports.server";
-
-const SOURCES = new Set(["csv", "xlsx", "paste"]);
+import { ADMIN_UPLOAD_SOURCES, startImport } from "../services/pools/imports.server";
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -20,7 +18,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   const form = await request.formData();
   const source = String(form.get("source") ?? "");
-  if (!SOURCES.has(source)) return Response.json({ error: "Unknown upload source." }, { status: 400 });
+  if (!ADMIN_UPLOAD_SOURCES.has(source)) return Response.json({ error: "Unknown upload source." }, { status: 400 });
   const fileName = String(form.get("fileName") ?? "").slice(0, 255) || null;
   const size = Number(form.get("bytesTotal"));
   const run = await startImport(admin.db, {

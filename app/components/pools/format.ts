@@ -98,4 +98,5 @@ export const SOURCE_LABELS: Record<string, string> = {
   xlsx: "Excel file",
   json: "API (JSON)",
   generate: "Generated",
+  redeemable: "Made redeemable",
 };

@@ -31,6 +31,11 @@ const PROGRESS_EVERY_MS = 250;
 /** Batches written to the staging table at once, while the next one is parsed. */
 const STAGE_WRITERS = 2;
 
+/** The runs the admin's upload card starts, then streams a file or pasted text into. */
+export const ADMIN_UPLOAD_SOURCES: ReadonlySet<string> = new Set(["paste", "csv", "xlsx"]);
+/** Every run that carries codes from outside: the admin's uploads and the API's JSON. */
+const UPLOAD_SOURCES = [...ADMIN_UPLOAD_SOURCES, "json"];
+
 export async function startImport(
   db: ShopDb,
   input: { shopId: string; poolId: string; source: string; fileName?: string | null; bytesTotal?: number | null; itemsTotal?: number | null; params?: Prisma.InputJsonValue },
@@ -395,7 +400,7 @@ export async function closeAbandonedUploads(db: ShopDb, now = new Date()): Promi
   const result = await db.codeImport.updateMany({
     where: {
       status: "RUNNING",
-      source: { in: ["paste", "csv", "xlsx", "json"] },
+      source: { in: UPLOAD_SOURCES },
       // Progress writes move updatedAt; one left unmoved this long stopped streaming.
       updatedAt: { lt: new Date(now.getTime() - ABANDONED_UPLOAD_MS) },
     },

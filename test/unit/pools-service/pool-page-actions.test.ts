@@ -3,9 +3,11 @@
 // names unique per store among live pools.
 import { describe, expect, it } from "vitest";
 import { action as poolAction } from "../../../app/routes/app.pools.$poolId";
+import { action as uploadAction } from "../../../app/routes/app.pools.$poolId.imports.$importId";
+import { startImport } from "../../../app/services/pools/imports.server";
 import { createPool } from "../../../app/services/pools/pools.server";
 import { issueCode } from "../../../app/services/pools/issue.server";
-import { adminRequest } from "../../support/admin-request";
+import { adminRequest, sessionToken } from "../../support/admin-request";
 import { createCustomers, createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
 
@@ -55,5 +57,27 @@ describe("the pool page's actions", () => {
     expect((await shop.db.pool.findFirstOrThrow({ where: { id: first.id } })).name).toBe("Welcome back");
     expect(await rename("LOYALTY")).toMatchObject({ intent: "update", saved: false, errors: { name: expect.stringContaining("already exists") } });
     expect((await shop.db.pool.findFirstOrThrow({ where: { id: first.id } })).name).toBe("Welcome back");
+  });
+
+  it("GIVEN a run the worker owns (a generation, a redeemable sync) WHEN a file is posted to it as an upload THEN it is refused and no code is added; an upload run takes it", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, [], { name: "Runs" });
+    const send = async (source: string) => {
+      const run = await startImport(shop.db, { shopId: shop.id, poolId: pool.id, source });
+      const request = new Request(`https://promo-app.test/app/pools/${pool.id}/imports/${run.id}?shop=${shop.domain}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${sessionToken(shop)}` },
+        body: "SNEAKED-IN-1\nSNEAKED-IN-2\n",
+      });
+      const response = (await uploadAction({ request, params: { poolId: pool.id, importId: run.id }, context: {} } as never)) as Response;
+      return { status: response.status, body: (await response.json()) as { type: string } };
+    };
+
+    for (const source of ["generate", "redeemable", "json"]) {
+      expect(await send(source), source).toEqual({ status: 409, body: { type: "error", message: expect.stringContaining("already sent") } });
+    }
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(0);
+    expect(await send("paste")).toMatchObject({ status: 200, body: { type: "done" } });
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(2);
   });
 });
