@@ -8,6 +8,7 @@ import { appHref, appSearch } from "../components/pools/links";
 import { TASK_STATUS_LABELS, TASK_STATUSES } from "../components/scenarios/labels";
 import { TaskStatusBadge } from "../components/tasks/TaskStatusBadge";
 import { listTasks, parseTaskFilter, taskSources } from "../services/tasks/tasks.server";
+import { CAMPAIGN_PAUSED_OUTCOME } from "../services/tasks/store.server";
 
 /** Times in UTC, formatted on the server so the page reads the same everywhere (and hydrates without a mismatch). */
 function when(date: Date | null): string | null {
@@ -34,7 +35,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       id: t.id,
       status: t.status,
       createdAt: when(t.createdAt)!,
-      dueAt: when(t.dueAt)!,
+      // A paused campaign's run waits for the resume, not for the far date that keeps the sweeper off it.
+      dueAt: t.status === "PENDING" && t.outcome === CAMPAIGN_PAUSED_OUTCOME ? "when the campaign is resumed" : when(t.dueAt)!,
       executedAt: when(t.executedAt),
       finishedAt: when(t.finishedAt),
       checkAt: when(t.checkAt),

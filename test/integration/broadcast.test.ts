@@ -3,7 +3,9 @@ import { closeShopMailers } from "../../app/channels/email/shop-mailer.server";
 import { closeQueues } from "../../app/jobs/enqueue.server";
 import { startWorker, type RunningWorker } from "../../app/jobs/worker.server";
 import { broadcastKey, broadcastSource, runBroadcast, startBroadcast } from "../../app/services/campaigns/broadcast.server";
+import { changeCampaignStatus } from "../../app/services/campaigns/campaigns.server";
 import { saveEmailChannel } from "../../app/services/channels.server";
+import { CAMPAIGN_STOPPED_MESSAGE } from "../../app/services/messages/store.server";
 import { sendMessages } from "../../app/services/messages/send.server";
 import { issueBatch } from "../../app/services/pools/issue.server";
 import { saveTemplate } from "../../app/services/templates.server";
@@ -233,6 +235,26 @@ describe("broadcasts", () => {
     });
     expect(await slow).toEqual({ type: "not_running", reason: "Another run took this broadcast over" });
     expect(await shop.db.message.count({ where: { campaignId } })).toBe(10);
+  });
+
+  it("GIVEN a broadcast whose first chunk is queued WHEN the merchant stops it THEN the run ends and the queued emails are skipped, none sent", async () => {
+    const { shop, campaignId } = await arrange({ members: 30, codes: 30 });
+    await shop.db.campaign.update({ where: { id: campaignId }, data: { status: "ACTIVE", startedAt: new Date(), recipientsTotal: 30 } });
+    const run = await runBroadcast(shop.db, shop.id, campaignId, {
+      chunkSize: 10,
+      enqueueSends: false,
+      log: () => undefined,
+      onChunk: async () => {
+        await changeCampaignStatus(shop.db, shop.id, campaignId, "stop");
+      },
+    });
+    expect(run).toEqual({ type: "not_running", reason: "The broadcast is stopped" });
+    const messages = await shop.db.message.findMany({ where: { campaignId }, select: { id: true, status: true, error: true } });
+    expect(messages).toHaveLength(10);
+    expect(new Set(messages.map((m) => `${m.status}: ${m.error}`))).toEqual(new Set([`SKIPPED: ${CAMPAIGN_STOPPED_MESSAGE}`]));
+    expect(await sendMessages(shop.db, shop.id, messages.map((m) => m.id.toString()))).toMatchObject({ claimed: 0, sent: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received(shop)).toHaveLength(0);
   });
 
   it("GIVEN a stopped broadcast WHEN its job runs THEN it starts nothing new", async () => {

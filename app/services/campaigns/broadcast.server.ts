@@ -26,7 +26,7 @@ import { issueBatch, issueCode } from "../pools/issue.server";
 import { livePools, resolveTemplateCodes, type LivePool } from "../messages/codes.server";
 import { renderParts } from "../messages/compose";
 import { loadTemplate, noAddressReason, recipientFor, type LoadedTemplate } from "../messages/deliver.server";
-import { enqueueSends, insertMessages, messagesByKey, type NewMessage } from "../messages/store.server";
+import { enqueueSends, insertMessages, messagesByKey, skipQueuedCampaignMessages, type NewMessage } from "../messages/store.server";
 import { scheduleTasks } from "../tasks/schedule.server";
 import { bulkActionsOf, enqueueBulkActions, planBulkActions } from "./bulk-actions.server";
 import { enqueueWithin } from "../webhooks.server";
@@ -532,6 +532,14 @@ export async function runBroadcast(db: ShopDb, shopId: string, campaignId: strin
   }
 }
 
+/** The broadcast is no longer running (stopped): its queued messages are skipped, and the run says why. */
+async function notRunning(ctx: RunContext): Promise<BroadcastRunResult | null> {
+  const row = await ctx.db.campaign.findFirst({ where: { id: ctx.campaign.id }, select: { status: true } });
+  if (row?.status === "ACTIVE") return null;
+  if (row?.status === "STOPPED") await skipQueuedCampaignMessages(ctx.db, ctx.shopId, ctx.campaign.id);
+  return { type: "not_running", reason: `The broadcast is ${row?.status.toLowerCase() ?? "gone"}` };
+}
+
 async function runWithLease(
   db: ShopDb,
   shopId: string,
@@ -577,11 +585,15 @@ async function runWithLease(
       measuredAt = written;
       await refreshStatistics(db, written, options.log ?? console.warn);
     }
+    // Stopped while this chunk was written: the stop skipped the messages already there, and this chunk's are
+    // skipped here before any is handed to a sender. Looked at again after the chunk is handed over, for a stop
+    // that lands meanwhile (its own skip then catches what no sender has claimed yet).
+    const stopped = await notRunning(ctx);
+    if (stopped) return stopped;
     if (options.enqueueSends !== false) await enqueueSends(shopId, chunk.queuedIds);
     await options.onChunk?.();
-    // Paused or stopped meanwhile: nothing new is started; what is queued still goes.
-    const status = await db.campaign.findFirst({ where: { id: campaignId }, select: { status: true } });
-    if (status?.status !== "ACTIVE") return { type: "not_running", reason: `The broadcast is ${status?.status.toLowerCase() ?? "gone"}` };
+    const stoppedAfter = await notRunning(ctx);
+    if (stoppedAfter) return stoppedAfter;
     if (rows.length < chunkSize) break;
   }
   if (plan.bulk) {

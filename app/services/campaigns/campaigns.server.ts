@@ -6,6 +6,9 @@
 import type { Campaign, CampaignKind, CampaignStatus, Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { broadcastActionsProblem, CampaignSettings, type CampaignSettingsInput } from "../../domain/campaigns/campaign";
+import { skipQueuedCampaignMessages } from "../messages/store.server";
+import { scheduleTasks } from "../tasks/schedule.server";
+import { CAMPAIGN_STOPPED_OUTCOME, cancelCampaignTasks, releasePausedTasks } from "../tasks/store.server";
 import { createRunsForMembers, latestTransitionId } from "./entries.server";
 
 export type FieldErrors = Record<string, string>;
@@ -111,9 +114,10 @@ const TRANSITIONS: Record<"start" | "pause" | "resume" | "stop", CampaignStatus[
 };
 
 /**
- * Start: the cursor moves to the segment's latest entry and, if asked, current members get a run. Resume: the
- * cursor also moves to the latest entry, because a paused campaign starts nothing new — customers who entered
- * while it was paused are not caught up later in a burst. Stop: final; runs not yet executed are cancelled.
+ * Start: the cursor moves to the segment's latest entry and, if asked, current members get a run. Pause: runs
+ * that come due wait (run.server.ts). Resume: the waiting runs go, and the cursor moves to the latest entry,
+ * because a paused campaign starts nothing new — customers who entered while it was paused are not caught up
+ * later in a burst. Stop: final; runs not yet executed are cancelled and messages not yet sent are skipped.
  */
 export async function changeCampaignStatus(
   db: ShopDb,
@@ -135,12 +139,12 @@ export async function changeCampaignStatus(
   }
 
   if (change === "stop") {
+    // Its runs not yet executed are cancelled, and its messages not yet sent are skipped: a merchant stopping a
+    // mistaken broadcast stops the emails still queued, not only the members not reached yet.
     const [updated] = await db.$transaction([
       db.campaign.update({ where: { id: campaignId }, data: { status: "STOPPED", finishedAt: now } }),
-      db.task.updateMany({
-        where: { campaignId, status: "PENDING" },
-        data: { status: "CANCELLED", finishedAt: now, outcome: "Campaign stopped" },
-      }),
+      cancelCampaignTasks(db, shopId, campaignId, CAMPAIGN_STOPPED_OUTCOME, now),
+      skipQueuedCampaignMessages(db, shopId, campaignId),
     ]);
     return { type: "changed", campaign: updated, runsStarted: 0 };
   }
@@ -155,6 +159,10 @@ export async function changeCampaignStatus(
     where: { id: campaignId },
     data: { status: "ACTIVE", transitionCursor: cursor, ...(change === "start" ? { startedAt: now } : {}) },
   });
+  if (change === "resume") {
+    // Runs that came due while it was paused waited (run.server.ts); they go now.
+    await scheduleTasks(shopId, await releasePausedTasks(db, shopId, campaignId, now));
+  }
   const runsStarted = change === "start" && campaign.includeExisting ? await createRunsForMembers(db, shopId, updated, now) : 0;
   return { type: "changed", campaign: updated, runsStarted };
 }

@@ -212,7 +212,8 @@ interface Written {
 async function write(db: ShopDb, shopId: string, rows: Written[], now: Date): Promise<void> {
   if (rows.length === 0) return;
   // One statement: the outcomes, and the broadcast's progress for the messages that reached a final state. A row
-  // whose lease ran out and was claimed again (attempts moved on) belongs to that claim now.
+  // whose lease ran out and was claimed again (attempts moved on) belongs to that claim now. A row its campaign's
+  // stop skipped while it was in flight keeps the skip, unless it went out: then it says so.
   await db.$queryRaw`
     WITH outcome AS (
       SELECT * FROM unnest(
@@ -226,7 +227,8 @@ async function write(db: ShopDb, shopId: string, rows: Written[], now: Date): Pr
       SET status = outcome.status::"MessageStatus", sent_at = outcome.sent_at, error = outcome.error,
           provider_ref = COALESCE(outcome.provider_ref, m.provider_ref), attempts = outcome.attempts
       FROM outcome
-      WHERE m.id = outcome.id AND m.shop_id = ${shopId}::uuid AND m.status = 'QUEUED' AND m.attempts = outcome.claimed_attempts
+      WHERE m.id = outcome.id AND m.shop_id = ${shopId}::uuid AND m.attempts = outcome.claimed_attempts
+        AND (m.status = 'QUEUED' OR (m.status = 'SKIPPED' AND outcome.status = 'SENT'))
       RETURNING m.campaign_id, m.status
     ),
     progress AS (

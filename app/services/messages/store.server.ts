@@ -1,7 +1,7 @@
 // Message rows and the jobs that send them. A row is written before anything is sent (unique per shop and dedupe
 // key, so writing it twice keeps the first); the send job only wakes the row up. If Redis does not take the job,
 // the row waits as QUEUED and the messages sweep enqueues it (sweep.server.ts).
-import type { Channel, MessageStatus } from "@prisma/client";
+import type { Channel, MessageStatus, Prisma } from "@prisma/client";
 import type { JobsOptions } from "bullmq";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { enqueueWithin } from "../webhooks.server";
@@ -63,6 +63,18 @@ export async function messagesByKey(db: ShopDb, shopId: string, keys: readonly s
   return db.$queryRaw<InsertedMessage[]>`
     SELECT id, dedupe_key AS "dedupeKey", status::text AS status FROM messages
     WHERE shop_id = ${shopId}::uuid AND dedupe_key = ANY(${keys}::text[])`;
+}
+
+export const CAMPAIGN_STOPPED_MESSAGE = "The campaign was stopped before this message was sent";
+
+/**
+ * A stopped campaign's messages that have not gone out: skipped, so no send job sends them. One a sender has in
+ * flight at this moment still goes; its outcome then overwrites the skip when it was sent (send.server.ts).
+ */
+export function skipQueuedCampaignMessages(db: ShopDb, shopId: string, campaignId: string): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`
+    UPDATE messages SET status = 'SKIPPED', error = ${CAMPAIGN_STOPPED_MESSAGE}
+    WHERE shop_id = ${shopId}::uuid AND campaign_id = ${campaignId}::uuid AND status = 'QUEUED'`;
 }
 
 /**

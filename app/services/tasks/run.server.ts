@@ -15,7 +15,7 @@
 // the pool is refilled (it stays pending and is looked at again later). A pool that is gone, or a dynamic code the
 // platform refused, leaves the run without a code: the step is recorded with why, and messages still go out with
 // the code placeholder empty.
-import type { EmptyPoolBehavior, Prisma, TaskStatus } from "@prisma/client";
+import type { CampaignStatus, EmptyPoolBehavior, Prisma, TaskStatus } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { CampaignAction } from "../../domain/campaigns/campaign";
@@ -32,11 +32,14 @@ import { settingsOf } from "../scenarios/scenarios.server";
 import { parseTaskContext, stepOf, type StepInput, type StepRecord, type TaskContext } from "./context";
 import { scheduleTask } from "./schedule.server";
 import {
+  CAMPAIGN_PAUSED_OUTCOME,
+  CAMPAIGN_STOPPED_OUTCOME,
   cancelTask,
   claimTask,
   closeSuccessWindows,
   dropStep,
   finishExecuted,
+  holdForPausedCampaign,
   holdTask,
   markTaskFailed,
   releaseLease,
@@ -78,6 +81,8 @@ export type RunResult =
   | { type: "executed"; outcome: string | null; checkAt: Date | null; codeId: string | null }
   | { type: "held"; until: Date; reason: string }
   | { type: "cancelled"; reason: string }
+  /** Its campaign is paused: it waits, without a job, until the campaign is resumed. */
+  | { type: "paused"; reason: string }
   | { type: "conditions_not_met" }
   | { type: "failed"; error: string };
 
@@ -93,7 +98,7 @@ interface TaskRow {
   customerId: string | null;
   context: Prisma.JsonValue;
   scenario: { actions: Prisma.JsonValue } | null;
-  campaign: { actions: Prisma.JsonValue } | null;
+  campaign: { actions: Prisma.JsonValue; status: CampaignStatus } | null;
 }
 
 interface RunState {
@@ -158,7 +163,7 @@ export async function runTask(db: ShopDb, shopId: string, taskId: string, option
       customerId: true,
       context: true,
       scenario: { select: { actions: true } },
-      campaign: { select: { actions: true } },
+      campaign: { select: { actions: true, status: true } },
     },
   });
   if (!task) return { type: "not_found" };
@@ -180,6 +185,10 @@ export async function runTask(db: ShopDb, shopId: string, taskId: string, option
 
   const refusal = await refuseToRun(db, task);
   if (refusal) {
+    if (refusal.type === "wait") {
+      // A paused campaign's run: it waits, without a job, until the campaign is resumed.
+      return (await holdForPausedCampaign(db, shopId, task.id, at)) ? { type: "paused", reason: refusal.reason } : reread(db, task.id, at, shopId);
+    }
     if (refusal.type === "cancel") {
       return (await cancelTask(db, shopId, task.id, refusal.reason, at)) ? { type: "cancelled", reason: refusal.reason } : reread(db, task.id, at, shopId);
     }
@@ -207,12 +216,17 @@ export async function runTask(db: ShopDb, shopId: string, taskId: string, option
   }
 }
 
-/** Why a pending task cannot run at all: its shop left, its customer was removed, it belongs to nothing. */
-async function refuseToRun(db: ShopDb, task: TaskRow): Promise<{ type: "cancel" | "fail"; reason: string } | null> {
+/**
+ * Why a pending task cannot run now: its shop left, its customer was removed, it belongs to nothing, its campaign
+ * was stopped (cancelled) or is paused (it waits).
+ */
+async function refuseToRun(db: ShopDb, task: TaskRow): Promise<{ type: "cancel" | "fail" | "wait"; reason: string } | null> {
   const shop = await db.shop.findFirst({ select: { uninstalledAt: true } });
   if (!shop || shop.uninstalledAt) return { type: "cancel", reason: "The store uninstalled the app" };
   if (!task.customerId) return { type: "cancel", reason: "The customer was removed (data redaction)" };
   if (!task.scenario && !task.campaign) return { type: "fail", reason: "The task belongs to no scenario or campaign" };
+  if (task.campaign?.status === "STOPPED") return { type: "cancel", reason: CAMPAIGN_STOPPED_OUTCOME };
+  if (task.campaign?.status === "PAUSED") return { type: "wait", reason: CAMPAIGN_PAUSED_OUTCOME };
   return null;
 }
 
@@ -289,11 +303,19 @@ async function execute(
   const state: RunState = { runCode: null, runPoolId: null, codeMissing: false, codeId: null, skipMessages: null, notes: [] };
   const firstCode = actions.findIndex((a) => a.type === "generate_code" || a.type === "issue_code");
 
+  let performed = false;
   for (const [index, action] of actions.entries()) {
     const done = stepOf(context, index);
     if (done) {
       absorb(state, await settled(run, index, done));
       continue;
+    }
+    // A campaign stopped while this run was under way: what is done stays done (its code was issued), nothing
+    // more starts, and the run ends cancelled with the campaign's other runs.
+    if (performed && (await campaignStopped(run))) {
+      await releaseLease(db, shopId, task.id);
+      const at = now();
+      return (await cancelTask(db, shopId, task.id, CAMPAIGN_STOPPED_OUTCOME, at)) ? { type: "cancelled", reason: CAMPAIGN_STOPPED_OUTCOME } : reread(db, task.id, at, shopId);
     }
     await options.onStep?.({ index, type: action.type, phase: "before" });
     const outcome = await perform(run, state, action, index, index === firstCode);
@@ -307,9 +329,16 @@ async function execute(
     if (outcome.countSkip && task.campaignId) await saveSkipAndCount(db, shopId, task.id, index, outcome.record, lease);
     else await saveStep(db, shopId, task.id, index, outcome.record, lease);
     absorb(state, outcome.record);
+    performed = true;
     await options.onStep?.({ index, type: action.type, phase: "after" });
   }
   return finish(run, state);
+}
+
+async function campaignStopped(run: Run): Promise<boolean> {
+  if (!run.task.campaignId) return false;
+  const campaign = await run.db.campaign.findFirst({ where: { id: run.task.campaignId }, select: { status: true } });
+  return campaign?.status === "STOPPED";
 }
 
 /** A step recorded by an earlier run. A Flow trigger that run was sending is never sent again: it is unconfirmed. */
@@ -434,7 +463,8 @@ async function messageStep(run: Run, state: RunState, templateId: string, index:
     case "duplicate":
       return { type: "record", record: { kind: "message", status: "queued", messageId: result.messageId } };
     case "skipped":
-      return { type: "record", record: { kind: "message", status: "skipped", reason: `Message skipped: ${result.reason}` } };
+      // Counted on the campaign like an empty pool's skip (no address, a pool the template names is empty...).
+      return { type: "record", countSkip: true, record: { kind: "message", status: "skipped", reason: `Message skipped: ${result.reason}` } };
     case "held":
       return { type: "hold", reason: result.reason };
   }

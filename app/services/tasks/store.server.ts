@@ -4,6 +4,7 @@
 // that its runner never finishes (a killed worker) simply runs out, and the next run picks up after the actions
 // already recorded. Every final state is written only from the state it leaves (PENDING, or EXECUTED for success
 // windows), so concurrent follow-ups, sweeps and runs never overwrite one another.
+import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import type { StepInput } from "./context";
 
@@ -98,6 +99,37 @@ export async function holdTask(db: ShopDb, shopId: string, taskId: string, until
     UPDATE tasks SET due_at = ${until}::timestamp, outcome = ${reason}, context = context #- '{run,leaseUntilMs}', updated_at = now()
     WHERE id = ${taskId}::uuid AND shop_id = ${shopId}::uuid AND status = 'PENDING'`;
   return moved > 0;
+}
+
+/**
+ * A paused campaign's task that came due: it waits with this outcome, its due time moved out of the sweeper's
+ * sight, until the campaign is resumed (releasePausedTasks) or stopped (its pending tasks are cancelled).
+ */
+export const CAMPAIGN_STOPPED_OUTCOME = "Campaign stopped";
+export const CAMPAIGN_PAUSED_OUTCOME = "Waiting: the campaign is paused. It runs when the campaign is resumed.";
+const PAUSED_HOLD_MS = 365 * 24 * 60 * 60_000;
+
+export async function holdForPausedCampaign(db: ShopDb, shopId: string, taskId: string, now: Date): Promise<boolean> {
+  return holdTask(db, shopId, taskId, new Date(now.getTime() + PAUSED_HOLD_MS), CAMPAIGN_PAUSED_OUTCOME);
+}
+
+/** A resumed campaign's waiting tasks become due now; answers them for scheduling. */
+export async function releasePausedTasks(db: ShopDb, shopId: string, campaignId: string, now: Date): Promise<{ id: string; due_at: Date }[]> {
+  return db.$queryRaw<{ id: string; due_at: Date }[]>`
+    UPDATE tasks SET due_at = ${now}::timestamp, outcome = NULL, updated_at = ${now}::timestamp
+    WHERE shop_id = ${shopId}::uuid AND campaign_id = ${campaignId}::uuid AND status = 'PENDING' AND outcome = ${CAMPAIGN_PAUSED_OUTCOME}
+    RETURNING id::text AS id, due_at`;
+}
+
+/**
+ * A stopped campaign's pending tasks, except one a runner holds right now (it finishes what it started; were it
+ * to die, its retry finds the campaign stopped and cancels it).
+ */
+export function cancelCampaignTasks(db: ShopDb, shopId: string, campaignId: string, reason: string, now: Date): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`
+    UPDATE tasks SET status = 'CANCELLED', outcome = ${reason}, finished_at = ${now}::timestamp, updated_at = ${now}::timestamp
+    WHERE shop_id = ${shopId}::uuid AND campaign_id = ${campaignId}::uuid AND status = 'PENDING'
+      AND COALESCE((context #>> '{run,leaseUntilMs}')::bigint, 0) <= ${now.getTime()}::bigint`;
 }
 
 /** Ends a pending task that nobody runs right now, with why. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { changeCampaignStatus, createCampaign, updateCampaign } from "../../../app/services/campaigns/campaigns.server";
 import { processCampaignEntries } from "../../../app/services/campaigns/entries.server";
+import { CAMPAIGN_STOPPED_MESSAGE } from "../../../app/services/messages/store.server";
+import { sendMessages } from "../../../app/services/messages/send.server";
+import { runTask } from "../../../app/services/tasks/run.server";
+import { CAMPAIGN_PAUSED_OUTCOME, CAMPAIGN_STOPPED_OUTCOME } from "../../../app/services/tasks/store.server";
 import { createCustomers, createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
 
@@ -156,5 +160,87 @@ describe("broadcasts", () => {
     });
     // An automated campaign may send two messages.
     expect((await createCampaign(shop.db, shop.id, { ...base, actions: [code, message, message] })).type).toBe("saved");
+  });
+});
+
+describe("pausing and stopping a campaign with runs under way", () => {
+  const DAY_MS = 24 * 60 * 60_000;
+
+  async function started(members = 2) {
+    const arranged = await setup({ members });
+    expect(await changeCampaignStatus(arranged.shop.db, arranged.shop.id, arranged.campaign.id, "start")).toMatchObject({ runsStarted: members });
+    const tasks = await arranged.shop.db.task.findMany({ where: { campaignId: arranged.campaign.id }, orderBy: { id: "asc" } });
+    return { ...arranged, tasks };
+  }
+
+  it("GIVEN runs that come due while the campaign is paused THEN they wait with no code or message, and they run once it is resumed", async () => {
+    const { shop, campaign, tasks } = await started(2);
+    await changeCampaignStatus(shop.db, shop.id, campaign.id, "pause");
+    for (const task of tasks) expect(await runTask(shop.db, shop.id, task.id)).toEqual({ type: "paused", reason: CAMPAIGN_PAUSED_OUTCOME });
+    const waiting = await shop.db.task.findMany({ where: { campaignId: campaign.id } });
+    expect(waiting.map((t) => [t.status, t.outcome])).toEqual([
+      ["PENDING", CAMPAIGN_PAUSED_OUTCOME],
+      ["PENDING", CAMPAIGN_PAUSED_OUTCOME],
+    ]);
+    // Out of the task sweeper's sight: it would otherwise wake them every few minutes while the campaign is paused.
+    expect(waiting.every((t) => t.dueAt.getTime() > Date.now() + 300 * DAY_MS)).toBe(true);
+    expect(await shop.db.issuance.count({ where: { customerId: { in: tasks.map((t) => t.customerId!) } } })).toBe(0);
+    expect(await shop.db.message.count({ where: { campaignId: campaign.id } })).toBe(0);
+
+    await changeCampaignStatus(shop.db, shop.id, campaign.id, "resume");
+    const released = await shop.db.task.findMany({ where: { campaignId: campaign.id } });
+    expect(released.every((t) => t.outcome === null && t.dueAt.getTime() <= Date.now())).toBe(true);
+    for (const task of tasks) expect(await runTask(shop.db, shop.id, task.id)).toMatchObject({ type: "executed" });
+    expect(await shop.db.message.count({ where: { campaignId: campaign.id, status: "QUEUED" } })).toBe(2);
+  });
+
+  it("GIVEN messages queued and not sent WHEN the campaign is stopped THEN they are skipped and never sent; one a sender had in flight is recorded as sent", async () => {
+    const { shop, campaign, tasks } = await started(2);
+    for (const task of tasks) expect(await runTask(shop.db, shop.id, task.id)).toMatchObject({ type: "executed" });
+    const [inFlight, waiting] = await shop.db.message.findMany({ where: { campaignId: campaign.id }, orderBy: { id: "asc" } });
+    const delivered: string[] = [];
+    // The merchant stops the campaign while the first message is with the mail server.
+    const mailer = {
+      async send(email: { to: string }) {
+        await changeCampaignStatus(shop.db, shop.id, campaign.id, "stop");
+        delivered.push(email.to);
+        return { messageId: "<in-flight@test>" };
+      },
+      close() {},
+    };
+    expect(await sendMessages(shop.db, shop.id, [inFlight!.id.toString()], { systemMailer: mailer, scheduleRetries: false })).toMatchObject({ sent: 1 });
+    expect(await sendMessages(shop.db, shop.id, [waiting!.id.toString()], { systemMailer: mailer, scheduleRetries: false })).toMatchObject({ claimed: 0 });
+    expect(delivered).toEqual([inFlight!.recipient]);
+    const rows = await shop.db.message.findMany({ where: { campaignId: campaign.id }, orderBy: { id: "asc" }, select: { status: true, error: true } });
+    expect(rows).toEqual([
+      { status: "SENT", error: null },
+      { status: "SKIPPED", error: CAMPAIGN_STOPPED_MESSAGE },
+    ]);
+  });
+
+  it("GIVEN a run under way WHEN the campaign is stopped between its code and its message THEN the runner is not cut off mid-step, the message is not queued, and the run ends cancelled", async () => {
+    const { shop, campaign, tasks } = await started(1);
+    const result = await runTask(shop.db, shop.id, tasks[0]!.id, {
+      onStep: async (step) => {
+        if (step.type !== "issue_code" || step.phase !== "after") return;
+        await changeCampaignStatus(shop.db, shop.id, campaign.id, "stop");
+        // The stop leaves the run it does not own to its runner.
+        expect(await shop.db.task.findFirstOrThrow({ where: { id: tasks[0]!.id } })).toMatchObject({ status: "PENDING" });
+      },
+    });
+    expect(result).toEqual({ type: "cancelled", reason: CAMPAIGN_STOPPED_OUTCOME });
+    expect(await shop.db.message.count({ where: { campaignId: campaign.id } })).toBe(0);
+    const task = await shop.db.task.findFirstOrThrow({ where: { id: tasks[0]!.id } });
+    expect(task).toMatchObject({ status: "CANCELLED", outcome: CAMPAIGN_STOPPED_OUTCOME });
+    // The code it was given stays given, and the task says so.
+    expect(task.context).toMatchObject({ steps: { "0": { kind: "code", status: "issued" } } });
+  });
+
+  it("GIVEN a run whose customer has no email address THEN the skipped message is counted on the campaign, as the campaign page says (empty pool or no address)", async () => {
+    const { shop, campaign, tasks } = await started(1);
+    await shop.db.customer.update({ where: { id: tasks[0]!.customerId! }, data: { email: null } });
+    expect(await runTask(shop.db, shop.id, tasks[0]!.id)).toMatchObject({ type: "executed" });
+    expect(await shop.db.message.findFirstOrThrow({ where: { campaignId: campaign.id } })).toMatchObject({ status: "SKIPPED" });
+    expect((await shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).skippedCount).toBe(1);
   });
 });
