@@ -5,8 +5,8 @@
 // nothing is issued and nothing is sent.
 import type { Channel, MessageTemplate, Prisma } from "@prisma/client";
 import { isUniqueViolation } from "../db/errors";
-import type { ShopDb } from "../db/shop-scope.server";
-import type { TemplateNeeds, TriggeredProduct } from "../domain/messages/template";
+import type { ShopDb, ShopTx } from "../db/shop-scope.server";
+import { renamePoolInSource, type TemplateNeeds, type TriggeredProduct } from "../domain/messages/template";
 import { isSendingChannel, type SendingChannel } from "./channels.server";
 import {
   compileParts,
@@ -114,6 +114,28 @@ export async function saveTemplate(db: ShopDb, shopId: string, input: TemplateIn
     if (isUniqueViolation(error)) return { type: "name_taken" };
     throw error;
   }
+}
+
+/** The shop's templates that name pool `name` in a placeholder (the subject or the body). */
+export async function templatesNamingPool(db: ShopDb | ShopTx, name: string): Promise<{ id: string; channel: Channel; subject: string | null; body: string }[]> {
+  const rows = await db.messageTemplate.findMany({ select: { id: true, channel: true, subject: true, body: true } });
+  return rows.filter((t) => renamePoolInSource(t.body, name, name).count + renamePoolInSource(t.subject ?? "", name, name).count > 0);
+}
+
+/**
+ * A pool renamed from `from` to `to`: the templates naming it are rewritten to the new name (and what they need
+ * stored again), so they keep issuing from the same pool. Run in the rename's transaction. Returns how many changed.
+ */
+export async function renamePoolInTemplates(tx: ShopTx, from: string, to: string): Promise<number> {
+  const templates = await templatesNamingPool(tx, from);
+  for (const t of templates) {
+    const subject = t.subject === null ? null : renamePoolInSource(t.subject, from, to).source;
+    const body = renamePoolInSource(t.body, from, to).source;
+    const compiled = compileParts(t.channel, subject, body);
+    const needs = compiled.type === "compiled" ? { needs: compiled.needs as unknown as Prisma.InputJsonValue } : {};
+    await tx.messageTemplate.updateMany({ where: { id: t.id }, data: { subject, body, ...needs } });
+  }
+  return templates.length;
 }
 
 /** Messages already sent keep their text; they only lose the link to the template. */
