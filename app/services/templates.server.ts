@@ -12,6 +12,7 @@ import {
   compileParts,
   htmlToText,
   poolPlaceholderPosition,
+  productUrlProblems,
   renderParts,
   sampleCode,
   unknownPoolNames,
@@ -81,6 +82,7 @@ export async function checkTemplate(
   let problems: FieldProblem[] = [];
   if (compiled.type === "invalid") problems = compiled.problems;
   else {
+    problems.push(...productUrlProblems("subject", subject), ...productUrlProblems("body", body));
     const pools = await db.pool.findMany({ where: { deletedAt: null }, select: { name: true } });
     for (const pool of unknownPoolNames(compiled.needs, pools.map((p) => p.name))) {
       const sources: [TemplateField, string | null][] = [
@@ -96,7 +98,7 @@ export async function checkTemplate(
     const mine = problems.filter((p) => p.field === field);
     if (mine.length && !errors[field]) errors[field] = mine.map(describeProblem).join("\n");
   }
-  if (Object.keys(errors).length > 0 || compiled.type === "invalid") return { ok: false, errors, problems };
+  if (Object.keys(errors).length > 0 || compiled.type === "invalid" || problems.length > 0) return { ok: false, errors, problems };
   return { ok: true, value: { name, channel, subject, body, needs: compiled.needs } };
 }
 
@@ -187,8 +189,8 @@ export type PreviewResult =
 
 const SAMPLE_CUSTOMER = { firstName: "Jane", lastName: "Doe", email: "jane.doe@example.com" };
 const SAMPLE_PRODUCTS: TriggeredProduct[] = [
-  { id: "sample-1", title: "Linen shirt", url: "https://example.com/products/linen-shirt", vendor: "Sample Co" },
-  { id: "sample-2", title: "Canvas tote", url: "https://example.com/products/canvas-tote", vendor: "Sample Co" },
+  { id: "sample-1", title: "Linen shirt", vendor: "Sample Co" },
+  { id: "sample-2", title: "Canvas tote", vendor: "Sample Co" },
 ];
 
 /** Customers the preview can be shown on: the most recent ones with an email or phone. */
@@ -237,7 +239,7 @@ export async function previewTemplate(db: ShopDb, input: TemplateInput, options:
     shopName: shop.name ?? shop.domain,
     poolCodes: new Map(allPools.map((p) => [p, sampleCode(p)])),
     lastPoolCodes: new Map(allPools.map((p) => [p, sampleCode(p)])),
-    triggeredProducts: products.length ? products.map((p) => ({ id: p.platformId, title: p.title, vendor: p.vendor, url: null })) : SAMPLE_PRODUCTS,
+    triggeredProducts: products.length ? products.map((p) => ({ id: p.platformId, title: p.title, vendor: p.vendor })) : SAMPLE_PRODUCTS,
   });
   return {
     type: "preview",

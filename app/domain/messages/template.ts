@@ -8,7 +8,9 @@
 //   {{client.promocode('Pool name')}}                                      a code issued from that pool (initial)
 //   {{client.last_promocode('Pool name')}}                                 the customer's last code from that pool
 //   {{userName}} {{firstName}} {{lastName}} {{email}} {{shopName}} {{codeExpiresAt}}
-//   {{#triggeredProducts}} {{product.title}} {{product.url}} {{/triggeredProducts}}   repeated per product
+//   {{#triggeredProducts}} {{product.title}} {{product.vendor}} {{product.id}} {{/triggeredProducts}}   per product
+// {{product.url}} still compiles (templates saved with it keep working) but renders empty: the app knows no product
+// links, so saving a template refuses it (services/templates.server.ts).
 
 export type Escaping = "html" | "none";
 

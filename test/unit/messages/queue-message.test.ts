@@ -68,13 +68,13 @@ describe("queueMessage", () => {
         "d={{client.promocode('Summer')}}",
         "e={{client.last_promocode('Winter')}}",
         "f={{userName}}/{{firstName}}/{{lastName}}/{{email}}/{{shopName}}/{{codeExpiresAt}}",
-        "g={{#triggeredProducts}}[{{product.title}}|{{product.url}}]{{/triggeredProducts}}",
+        "g={{#triggeredProducts}}[{{product.title}}|{{product.vendor}}]{{/triggeredProducts}}",
       ].join("\n"),
       { subject: "Hi {{firstName}}, {{promoCode}} inside" },
     );
     const result = await queueMessage(
       shop.db,
-      request(shop, ada, t.id, { triggeredProducts: [{ id: "p1", title: "Hat", url: "https://shop.example/hat" }, { id: "p2", title: "Scarf" }] }),
+      request(shop, ada, t.id, { triggeredProducts: [{ id: "p1", title: "Hat", vendor: "Hatters" }, { id: "p2", title: "Scarf" }] }),
     );
     expect(result.type).toBe("queued");
     if (result.type !== "queued") return;
@@ -88,7 +88,7 @@ describe("queueMessage", () => {
       "d=SUMMER-1",
       "e=WINTER-1",
       "f=Ada Lovelace/Ada/Lovelace/ada@example.com/Demo Shop/2027-01-31",
-      "g=[Hat|https://shop.example/hat][Scarf|]",
+      "g=[Hat|Hatters][Scarf|]",
     ]);
     // The Summer code is now Ada's, issued under a key derived from the message's dedupe key.
     await expect(shop.db.code.findFirstOrThrow({ where: { code: "SUMMER-1" } })).resolves.toMatchObject({ status: "ASSIGNED", customerId: ada });
