@@ -156,7 +156,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 // Actions
 
 type ActionResult =
-  | { intent: "update"; saved: boolean; errors: PoolFormErrors | null }
+  | { intent: "update"; saved: boolean; errors: PoolFormErrors | null; templatesUpdated: number }
   | GenerateResult
   | { intent: "retire-unused"; retired: number }
   | { intent: "retire-code"; retired: number }
@@ -202,7 +202,12 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
     case "update": {
       const input = poolInputFromForm(form);
       const result = await updatePool(admin.db, pool.id, input);
-      return { intent: "update", saved: result.type === "saved", errors: poolFormErrors(result, input) };
+      return {
+        intent: "update",
+        saved: result.type === "saved",
+        errors: poolFormErrors(result, input),
+        templatesUpdated: result.type === "saved" ? (result.templatesUpdated ?? 0) : 0,
+      };
     }
     case "generate": {
       const req = generateRequest(form);
@@ -550,7 +555,15 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
           <Card>
             <BlockStack gap="400">
               {settingsResult?.saved && settings.state === "idle" ? (
-                <Banner tone="success" title="Settings saved" />
+                <Banner tone="success" title="Settings saved">
+                  {settingsResult.templatesUpdated > 0 ? (
+                    <Text as="p">
+                      {settingsResult.templatesUpdated === 1
+                        ? "1 message template named this pool: it now uses the new name."
+                        : `${settingsResult.templatesUpdated} message templates named this pool: they now use the new name.`}
+                    </Text>
+                  ) : null}
+                </Banner>
               ) : null}
               <PoolForm
                 fetcher={settings}

@@ -5,13 +5,14 @@
 // nothing is issued and nothing is sent.
 import type { Channel, MessageTemplate, Prisma } from "@prisma/client";
 import { isUniqueViolation } from "../db/errors";
-import type { ShopDb } from "../db/shop-scope.server";
-import type { TemplateNeeds, TriggeredProduct } from "../domain/messages/template";
+import type { ShopDb, ShopTx } from "../db/shop-scope.server";
+import { renamePoolInSource, type TemplateNeeds, type TriggeredProduct } from "../domain/messages/template";
 import { isSendingChannel, type SendingChannel } from "./channels.server";
 import {
   compileParts,
   htmlToText,
   poolPlaceholderPosition,
+  productUrlProblems,
   renderParts,
   sampleCode,
   unknownPoolNames,
@@ -81,6 +82,7 @@ export async function checkTemplate(
   let problems: FieldProblem[] = [];
   if (compiled.type === "invalid") problems = compiled.problems;
   else {
+    problems.push(...productUrlProblems("subject", subject), ...productUrlProblems("body", body));
     const pools = await db.pool.findMany({ where: { deletedAt: null }, select: { name: true } });
     for (const pool of unknownPoolNames(compiled.needs, pools.map((p) => p.name))) {
       const sources: [TemplateField, string | null][] = [
@@ -96,7 +98,7 @@ export async function checkTemplate(
     const mine = problems.filter((p) => p.field === field);
     if (mine.length && !errors[field]) errors[field] = mine.map(describeProblem).join("\n");
   }
-  if (Object.keys(errors).length > 0 || compiled.type === "invalid") return { ok: false, errors, problems };
+  if (Object.keys(errors).length > 0 || compiled.type === "invalid" || problems.length > 0) return { ok: false, errors, problems };
   return { ok: true, value: { name, channel, subject, body, needs: compiled.needs } };
 }
 
@@ -114,6 +116,28 @@ export async function saveTemplate(db: ShopDb, shopId: string, input: TemplateIn
     if (isUniqueViolation(error)) return { type: "name_taken" };
     throw error;
   }
+}
+
+/** The shop's templates that name pool `name` in a placeholder (the subject or the body). */
+export async function templatesNamingPool(db: ShopDb | ShopTx, name: string): Promise<{ id: string; channel: Channel; subject: string | null; body: string }[]> {
+  const rows = await db.messageTemplate.findMany({ select: { id: true, channel: true, subject: true, body: true } });
+  return rows.filter((t) => renamePoolInSource(t.body, name, name).count + renamePoolInSource(t.subject ?? "", name, name).count > 0);
+}
+
+/**
+ * A pool renamed from `from` to `to`: the templates naming it are rewritten to the new name (and what they need
+ * stored again), so they keep issuing from the same pool. Run in the rename's transaction. Returns how many changed.
+ */
+export async function renamePoolInTemplates(tx: ShopTx, from: string, to: string): Promise<number> {
+  const templates = await templatesNamingPool(tx, from);
+  for (const t of templates) {
+    const subject = t.subject === null ? null : renamePoolInSource(t.subject, from, to).source;
+    const body = renamePoolInSource(t.body, from, to).source;
+    const compiled = compileParts(t.channel, subject, body);
+    const needs = compiled.type === "compiled" ? { needs: compiled.needs as unknown as Prisma.InputJsonValue } : {};
+    await tx.messageTemplate.updateMany({ where: { id: t.id }, data: { subject, body, ...needs } });
+  }
+  return templates.length;
 }
 
 /** Messages already sent keep their text; they only lose the link to the template. */
@@ -165,8 +189,8 @@ export type PreviewResult =
 
 const SAMPLE_CUSTOMER = { firstName: "Jane", lastName: "Doe", email: "jane.doe@example.com" };
 const SAMPLE_PRODUCTS: TriggeredProduct[] = [
-  { id: "sample-1", title: "Linen shirt", url: "https://example.com/products/linen-shirt", vendor: "Sample Co" },
-  { id: "sample-2", title: "Canvas tote", url: "https://example.com/products/canvas-tote", vendor: "Sample Co" },
+  { id: "sample-1", title: "Linen shirt", vendor: "Sample Co" },
+  { id: "sample-2", title: "Canvas tote", vendor: "Sample Co" },
 ];
 
 /** Customers the preview can be shown on: the most recent ones with an email or phone. */
@@ -215,7 +239,7 @@ export async function previewTemplate(db: ShopDb, input: TemplateInput, options:
     shopName: shop.name ?? shop.domain,
     poolCodes: new Map(allPools.map((p) => [p, sampleCode(p)])),
     lastPoolCodes: new Map(allPools.map((p) => [p, sampleCode(p)])),
-    triggeredProducts: products.length ? products.map((p) => ({ id: p.platformId, title: p.title, vendor: p.vendor, url: null })) : SAMPLE_PRODUCTS,
+    triggeredProducts: products.length ? products.map((p) => ({ id: p.platformId, title: p.title, vendor: p.vendor })) : SAMPLE_PRODUCTS,
   });
   return {
     type: "preview",

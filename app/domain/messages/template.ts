@@ -8,7 +8,9 @@
 //   {{client.promocode('Pool name')}}                                      a code issued from that pool (initial)
 //   {{client.last_promocode('Pool name')}}                                 the customer's last code from that pool
 //   {{userName}} {{firstName}} {{lastName}} {{email}} {{shopName}} {{codeExpiresAt}}
-//   {{#triggeredProducts}} {{product.title}} {{product.url}} {{/triggeredProducts}}   repeated per product
+//   {{#triggeredProducts}} {{product.title}} {{product.vendor}} {{product.id}} {{/triggeredProducts}}   per product
+// {{product.url}} still compiles (templates saved with it keep working) but renders empty: the app knows no product
+// links, so saving a template refuses it (services/templates.server.ts).
 
 export type Escaping = "html" | "none";
 
@@ -238,6 +240,32 @@ function renderNodes(nodes: TemplateNode[], context: RenderContext, product: Tri
 /** Renders a compiled template. Missing values render empty: whether that may happen is decided before rendering. */
 export function renderTemplate(nodes: TemplateNode[], context: RenderContext): string {
   return renderNodes(nodes, context, null);
+}
+
+/**
+ * Whether a pool name can be written in {{client.promocode('…')}}: braces end the placeholder, and the name is
+ * quoted with ' or ", so it cannot hold both.
+ */
+export function poolNameFitsPlaceholder(name: string): boolean {
+  return name.trim() === name && !/[{}]/.test(name) && !(name.includes("'") && name.includes('"'));
+}
+
+/**
+ * Rewrites every {{client.promocode('from')}} and {{client.last_promocode('from')}} (the name matched as pools
+ * are, without regard to case) to name `to` instead, keeping the rest of the source as it was. `to` must fit a
+ * placeholder (poolNameFitsPlaceholder).
+ */
+export function renamePoolInSource(source: string, from: string, to: string): { source: string; count: number } {
+  const wanted = from.trim().toLowerCase();
+  let count = 0;
+  const rewritten = source.replace(TOKEN, (token: string, mustache: string | undefined) => {
+    const call = mustache === undefined ? null : POOL_CALL.exec(mustache);
+    if (!call || (call[3] ?? "").trim().toLowerCase() !== wanted) return token;
+    count++;
+    const quote = to.includes(call[2]!) ? (call[2] === "'" ? '"' : "'") : call[2]!;
+    return token.replace(/(['"])(.*?)\1/, () => `${quote}${to}${quote}`);
+  });
+  return { source: rewritten, count };
 }
 
 /** Pool names a template refers to that the shop does not have (an error when the template is saved). */

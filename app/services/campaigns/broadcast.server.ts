@@ -23,7 +23,7 @@ import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
 import type { DynamicOptions } from "../pools/dynamic.server";
 import { issueBatch, issueCode } from "../pools/issue.server";
-import { livePools, resolveTemplateCodes, type LivePool } from "../messages/codes.server";
+import { livePools, missingPoolsReason, missingTemplatePools, resolveTemplateCodes, type LivePool } from "../messages/codes.server";
 import { renderParts } from "../messages/compose";
 import { loadTemplate, noAddressReason, recipientFor, type LoadedTemplate } from "../messages/deliver.server";
 import { enqueueSends, insertMessages, messagesByKey, skipQueuedCampaignMessages, type NewMessage } from "../messages/store.server";
@@ -139,6 +139,8 @@ async function checkBroadcast(db: ShopDb, campaign: Campaign): Promise<{ ok: tru
   if (!segment) return { ok: false, message: "The segment was deleted" };
   const template = await loadTemplate(db, plan.plan.templateId);
   if (template.type === "unusable") return { ok: false, message: template.reason };
+  const missing = missingTemplatePools(template.template.parts.needs, await livePools(db));
+  if (missing.length > 0) return { ok: false, message: missingPoolsReason(missing) };
   if (plan.plan.poolId) {
     const pool = await db.pool.findFirst({ where: { id: plan.plan.poolId, deletedAt: null }, select: { id: true } });
     if (!pool) return { ok: false, message: "The pool to issue codes from was deleted" };
@@ -358,10 +360,14 @@ async function runChunk(ctx: RunContext, rows: MemberRow[]): Promise<ChunkResult
   const skip = (r: MemberRow, reason: string) =>
     newRows.push({ ...base(r), codeId: null, recipient: "", subject: null, body: "", status: "SKIPPED", error: reason });
 
+  // A pool the template names was deleted (or renamed) since the broadcast started: every message is skipped with
+  // the reason, before the chunk's codes are issued.
+  const missing = missingTemplatePools(template.parts.needs, ctx.pools);
   const addressed: { row: MemberRow; to: string }[] = [];
   for (const r of todo) {
     const to = recipientFor(template.channel, { email: r.email, phone: r.phone, platformId: r.platform_id });
-    if (to) addressed.push({ row: r, to });
+    if (missing.length > 0) skip(r, missingPoolsReason(missing));
+    else if (to) addressed.push({ row: r, to });
     else skip(r, noAddressReason(template.channel));
   }
 
@@ -399,7 +405,6 @@ async function runChunk(ctx: RunContext, rows: MemberRow[]): Promise<ChunkResult
       skip(row, own.reason);
       continue;
     }
-    if (own.missingPools.length) ctx.options.log?.(`[broadcast] ${campaign.id}: deleted pool(s) ${own.missingPools.join(", ")} left empty`);
     const rendered = renderParts(template.channel, template.parts, {
       runCode: runCode?.code ?? null,
       codeExpiresAt: runCode?.expiresAt ?? own.first?.expiresAt ?? null,

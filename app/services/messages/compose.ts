@@ -131,6 +131,22 @@ export function poolPlaceholderPosition(source: string, pool: string): { line: n
   return null;
 }
 
+/**
+ * {{product.url}} is refused when a template is saved: the app learns products from the storefront pixel and
+ * webhooks, neither of which it keeps a product's link from, so the value would always be empty. (Templates saved
+ * before it was refused still compile, and render it empty, so their messages keep going out with their codes.)
+ */
+export const PRODUCT_URL_REFUSED =
+  "{{product.url}} is not available: the app does not know product links, so it would always be empty. Use {{product.title}}, and link to your store yourself";
+
+export function productUrlProblems(field: TemplateField, source: string | null): FieldProblem[] {
+  if (!source) return [];
+  return [...source.matchAll(/\{\{\s*product\.url\s*\}\}/g)].map((match) => {
+    const before = source.slice(0, match.index);
+    return { field, line: before.split("\n").length, column: match.index - before.lastIndexOf("\n"), message: PRODUCT_URL_REFUSED };
+  });
+}
+
 /** Names are matched as pool names are unique: without regard to case. */
 export function unknownPoolNames(needs: TemplateNeeds, poolNames: Iterable<string>): string[] {
   const known = new Set([...poolNames].map((n) => n.toLowerCase()));

@@ -4,7 +4,7 @@
 // hands it to the send job (send.server.ts), which delivers it through the shop's channel.
 //
 // Outcomes that are not a queued message are values: a duplicate (the same dedupe key again), a skip (no address,
-// an empty pool set to skip, the template gone; stored as a SKIPPED row so the reason stays visible, and answered
+// an empty pool set to skip, the template or a pool it names gone; stored as a SKIPPED row so the reason stays visible, and answered
 // again as a skip if asked twice) or a hold (an empty pool set to hold: nothing is stored, the caller asks again).
 import type { Channel } from "@prisma/client";
 import { isUniqueViolation } from "../../db/errors";
@@ -40,7 +40,7 @@ export type QueueMessageResult =
   | { type: "queued"; messageId: string }
   /** Already queued or sent under this dedupe key. */
   | { type: "duplicate"; messageId: string; status: string }
-  /** Not sent, on purpose: no address for the channel, an empty pool whose setting is to skip, a template gone. */
+  /** Not sent, on purpose: no address for the channel, an empty pool whose setting is to skip, a template or a pool it names gone. */
   | { type: "skipped"; reason: string }
   /** A pool the template issues from is empty and holds messages until it is refilled. */
   | { type: "held"; reason: string };
@@ -50,7 +50,6 @@ export interface QueueOptions {
   dynamic?: DynamicOptions;
   /** Whether to enqueue the send job (off when the caller sends the messages itself). */
   enqueue?: boolean;
-  log?: (line: string) => void;
 }
 
 export interface Recipient {
@@ -140,7 +139,6 @@ async function store(db: ShopDb, request: MessageRequest, row: NewMessage): Prom
 }
 
 export async function queueMessage(db: ShopDb, request: MessageRequest, options: QueueOptions = {}): Promise<QueueMessageResult> {
-  const log = options.log ?? ((line: string) => console.warn(line));
   const earlier = await existing(db, request.dedupeKey);
   if (earlier) return earlier;
 
@@ -175,9 +173,6 @@ export async function queueMessage(db: ShopDb, request: MessageRequest, options:
   );
   if (codes.type === "held") return { type: "held", reason: codes.reason };
   if (codes.type === "skip") return store(db, request, skippedRow(request, template.channel, codes.reason));
-  if (codes.missingPools.length) {
-    log(`[messages] shop ${request.shopId}: template ${template.id} names deleted pool(s) ${codes.missingPools.join(", ")}; left empty in ${request.dedupeKey}`);
-  }
 
   const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true } });
   const rendered = renderParts(template.channel, template.parts, {

@@ -6,6 +6,8 @@ import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { parseDynamicSettings, settingsProblemsAt, type DynamicPoolSettings } from "../../domain/pools/dynamic";
 import { depletionForecast, type DailyCount } from "../../domain/pools/forecast";
+import { poolNameFitsPlaceholder } from "../../domain/messages/template";
+import { renamePoolInTemplates, templatesNamingPool } from "../templates.server";
 
 export const PoolInput = z
   .object({
@@ -61,7 +63,8 @@ function jsonOf(settings: DynamicPoolSettings | null): Prisma.InputJsonValue | u
 }
 
 export type PoolWriteResult =
-  | { type: "saved"; pool: Pool }
+  /** templatesUpdated: on a rename, the message templates rewritten to name the pool by its new name. */
+  | { type: "saved"; pool: Pool; templatesUpdated?: number }
   | { type: "invalid"; errors: Record<string, string> }
   | { type: "name_taken" }
   | { type: "not_found" };
@@ -87,19 +90,30 @@ export async function createPool(db: ShopDb, shopId: string, input: PoolInput, n
   }
 }
 
+/**
+ * Saves a pool's settings. Templates name pools by name, so a rename rewrites the templates naming the pool to the
+ * new name in the same transaction: they keep issuing from this pool, and none is left naming a pool that is gone.
+ */
 export async function updatePool(db: ShopDb, poolId: string, input: PoolInput, now = new Date()): Promise<PoolWriteResult> {
   const parsed = PoolInput.safeParse(input);
   if (!parsed.success) return { type: "invalid", errors: fieldErrors(parsed.error) };
-  const existing = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { kind: true } });
+  const existing = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { kind: true, name: true } });
   if (!existing) return { type: "not_found" };
   // A pool's kind is fixed once created: its codes were made for it. New dynamic settings apply to codes issued
   // from now on; codes already created keep theirs.
   const { kind: _kind, dynamic, ...data } = parsed.data;
   const settings = dynamicSettingsFor(existing.kind, dynamic, now);
   if (settings.type === "invalid") return settings;
+  const renamed = data.name !== existing.name;
+  if (renamed && !poolNameFitsPlaceholder(data.name) && (await templatesNamingPool(db, existing.name)).length > 0) {
+    return { type: "invalid", errors: { name: `Message templates name this pool, and a name with { or }, or with both ' and ", cannot be written in a template. Pick another name.` } };
+  }
   try {
-    const pool = await db.pool.update({ where: { id: poolId }, data: { ...data, dynamicConfig: jsonOf(settings.settings) } });
-    return { type: "saved", pool };
+    return await db.$transaction(async (tx) => {
+      const pool = await tx.pool.update({ where: { id: poolId }, data: { ...data, dynamicConfig: jsonOf(settings.settings) } });
+      if (!renamed) return { type: "saved", pool };
+      return { type: "saved", pool, templatesUpdated: await renamePoolInTemplates(tx, existing.name, pool.name) };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) return { type: "name_taken" };
     throw error;

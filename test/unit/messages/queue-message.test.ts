@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queueMessage, type MessageRequest } from "../../../app/services/messages/deliver.server";
 import { saveTemplate } from "../../../app/services/templates.server";
 import { createCustomers, createPoolWithCodes } from "../../support/pools";
@@ -68,13 +68,13 @@ describe("queueMessage", () => {
         "d={{client.promocode('Summer')}}",
         "e={{client.last_promocode('Winter')}}",
         "f={{userName}}/{{firstName}}/{{lastName}}/{{email}}/{{shopName}}/{{codeExpiresAt}}",
-        "g={{#triggeredProducts}}[{{product.title}}|{{product.url}}]{{/triggeredProducts}}",
+        "g={{#triggeredProducts}}[{{product.title}}|{{product.vendor}}]{{/triggeredProducts}}",
       ].join("\n"),
       { subject: "Hi {{firstName}}, {{promoCode}} inside" },
     );
     const result = await queueMessage(
       shop.db,
-      request(shop, ada, t.id, { triggeredProducts: [{ id: "p1", title: "Hat", url: "https://shop.example/hat" }, { id: "p2", title: "Scarf" }] }),
+      request(shop, ada, t.id, { triggeredProducts: [{ id: "p1", title: "Hat", vendor: "Hatters" }, { id: "p2", title: "Scarf" }] }),
     );
     expect(result.type).toBe("queued");
     if (result.type !== "queued") return;
@@ -88,7 +88,7 @@ describe("queueMessage", () => {
       "d=SUMMER-1",
       "e=WINTER-1",
       "f=Ada Lovelace/Ada/Lovelace/ada@example.com/Demo Shop/2027-01-31",
-      "g=[Hat|https://shop.example/hat][Scarf|]",
+      "g=[Hat|Hatters][Scarf|]",
     ]);
     // The Summer code is now Ada's, issued under a key derived from the message's dedupe key.
     await expect(shop.db.code.findFirstOrThrow({ where: { code: "SUMMER-1" } })).resolves.toMatchObject({ status: "ASSIGNED", customerId: ada });
@@ -176,17 +176,28 @@ describe("queueMessage", () => {
     expect(row.codeId).toBe((await shop.db.code.findFirstOrThrow({ where: { code: "LATE-1" } })).id);
   });
 
-  it("GIVEN a template whose pool was deleted WHEN queued THEN the placeholder is empty, the message still goes, and it is logged", async () => {
+  it("GIVEN a template whose pool was deleted WHEN queued THEN it is skipped with a reason naming the pool, and no code is issued for it", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["GONE-1"], { name: "Gone" });
-    const t = await template(shop, "Code: [{{client.promocode('Gone')}}] and {{promoCode}}");
+    const summer = await createPoolWithCodes(shop, ["SUMMER-1"], { name: "Summer" });
+    const t = await template(shop, "Code: [{{client.promocode('Summer')}}] [{{client.promocode('Gone')}}] and {{promoCode}}");
     await shop.db.pool.update({ where: { id: pool.id }, data: { deletedAt: new Date() } });
-    const log = vi.fn();
-    const result = await queueMessage(shop.db, request(shop, await customer(shop), t.id), { log });
-    if (result.type !== "queued") throw new Error(result.type);
-    await expect(stored(shop, result.messageId)).resolves.toMatchObject({ status: "QUEUED", body: "Code: [] and RUN-CODE-1" });
-    expect(log).toHaveBeenCalledWith(expect.stringContaining("deleted pool(s) Gone"));
-    await expect(shop.db.code.findFirstOrThrow({ where: { code: "GONE-1" } })).resolves.toMatchObject({ status: "AVAILABLE" });
+    const req = request(shop, await customer(shop), t.id);
+    const reason = 'The template names the pool "Gone", which no longer exists (renamed or deleted): edit the template';
+    expect(await queueMessage(shop.db, req)).toEqual({ type: "skipped", reason });
+    await expect(shop.db.message.findFirstOrThrow({ where: { dedupeKey: req.dedupeKey } })).resolves.toMatchObject({ status: "SKIPPED", body: "", error: reason });
+    // Summer is checked with Gone before anything is issued: the skipped message took no code.
+    await expect(shop.db.code.count({ where: { poolId: { in: [pool.id, summer.id] }, status: "AVAILABLE" } })).resolves.toBe(2);
+  });
+
+  it("GIVEN a template whose pool was renamed without rewriting it WHEN queued THEN it is skipped (never sent with a blank code) with the old name in the reason", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["W-1"], { name: "Welcome" });
+    const t = await template(shop, "<p>Your code: [{{client.last_promocode('Welcome')}}]</p>");
+    await shop.db.pool.update({ where: { id: pool.id }, data: { name: "Welcome 2025" } });
+    const result = await queueMessage(shop.db, request(shop, await customer(shop), t.id));
+    expect(result).toEqual({ type: "skipped", reason: expect.stringContaining('the pool "Welcome", which no longer exists') });
+    expect(await shop.db.message.count({ where: { status: "QUEUED" } })).toBe(0);
   });
 
   it("GIVEN a template that shows the run's code WHEN the run issued none THEN it is skipped rather than sent without it", async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   compileTemplate,
+  poolNameFitsPlaceholder,
+  renamePoolInSource,
   renderTemplate,
   unknownPools,
   type RenderContext,
@@ -114,5 +116,25 @@ describe("message templates", () => {
   it("GIVEN pool names the shop lacks WHEN checked THEN each missing name is returned once", () => {
     const { needs } = compiled("{{client.promocode('Summer')}} {{client.last_promocode('Gone')}} {{client.promocode('Gone')}}");
     expect(unknownPools(needs, ["Summer"])).toEqual(["Gone"]);
+  });
+});
+
+describe("renaming a pool in a template's source", () => {
+  it("GIVEN both pool placeholders naming the pool in any case and spacing WHEN renamed THEN each names the new pool, and other pools and text stay as they were", () => {
+    const source = "{{client.promocode('Welcome')}} {{ client.last_promocode( \"welcome\" ) }} {{client.promocode('Welcome back')}} Welcome {{promoCode}}";
+    const renamed = renamePoolInSource(source, "Welcome", "Welcome 2025");
+    expect(renamed).toEqual({
+      count: 2,
+      source: "{{client.promocode('Welcome 2025')}} {{ client.last_promocode( \"Welcome 2025\" ) }} {{client.promocode('Welcome back')}} Welcome {{promoCode}}",
+    });
+    expect(compiled(renamed.source).needs).toMatchObject({ initialPools: ["Welcome 2025", "Welcome back"], reissuePools: ["Welcome 2025"] });
+  });
+
+  it("GIVEN a new name holding the placeholder's quote WHEN renamed THEN the other quote is used, and names with braces or both quotes do not fit", () => {
+    expect(renamePoolInSource("{{client.promocode('Spring')}}", "Spring", "Ada's spring").source).toBe(`{{client.promocode("Ada's spring")}}`);
+    expect(compiled(`{{client.promocode("Ada's spring")}}`).needs.initialPools).toEqual(["Ada's spring"]);
+    expect(poolNameFitsPlaceholder("Ada's spring")).toBe(true);
+    expect(poolNameFitsPlaceholder("{VIP}")).toBe(false);
+    expect(poolNameFitsPlaceholder(`Ada's "best"`)).toBe(false);
   });
 });

@@ -68,6 +68,21 @@ describe("saving message templates", () => {
     if (result.type === "invalid") expect(result.errors[field as keyof typeof result.errors]).toBe(message);
   });
 
+  it("GIVEN {{product.url}} WHEN saved or previewed THEN it is refused where it is, saying why (the app knows no product links), and nothing is stored", async () => {
+    const shop = await createTestShop();
+    const input = {
+      name: "Viewed",
+      channel: "EMAIL",
+      subject: "Still thinking?",
+      body: "<p>Hi</p>\n{{#triggeredProducts}}<a href=\"{{ product.url }}\">{{product.title}}</a>{{/triggeredProducts}}",
+    };
+    const message = "{{product.url}} is not available: the app does not know product links, so it would always be empty. Use {{product.title}}, and link to your store yourself";
+    const saved = await saveTemplate(shop.db, shop.id, input);
+    expect(saved).toEqual({ type: "invalid", errors: { body: `Line 2, column 32: ${message}` }, problems: [{ field: "body", line: 2, column: 32, message }] });
+    expect(await shop.db.messageTemplate.count()).toBe(0);
+    expect(await previewTemplate(shop.db, input)).toMatchObject({ type: "invalid", errors: { body: `Line 2, column 32: ${message}` } });
+  });
+
   it("GIVEN a template name in use WHEN another is saved with it THEN it is refused; editing keeps the name and updates needs", async () => {
     const shop = await createTestShop();
     const first = await saveTemplate(shop.db, shop.id, { name: "Promo", channel: "SMS", subject: null, body: "{{promoCode}}" });

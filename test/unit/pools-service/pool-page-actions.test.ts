@@ -7,6 +7,8 @@ import { action as uploadAction } from "../../../app/routes/app.pools.$poolId.im
 import { startImport } from "../../../app/services/pools/imports.server";
 import { createPool } from "../../../app/services/pools/pools.server";
 import { issueCode } from "../../../app/services/pools/issue.server";
+import { queueMessage } from "../../../app/services/messages/deliver.server";
+import { saveTemplate } from "../../../app/services/templates.server";
 import { adminRequest, sessionToken } from "../../support/admin-request";
 import { createCustomers, createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
@@ -57,6 +59,44 @@ describe("the pool page's actions", () => {
     expect((await shop.db.pool.findFirstOrThrow({ where: { id: first.id } })).name).toBe("Welcome back");
     expect(await rename("LOYALTY")).toMatchObject({ intent: "update", saved: false, errors: { name: expect.stringContaining("already exists") } });
     expect((await shop.db.pool.findFirstOrThrow({ where: { id: first.id } })).name).toBe("Welcome back");
+  });
+
+  it("GIVEN templates naming a pool WHEN the pool is renamed THEN they are rewritten to the new name in the same save, the page says how many, and their messages still carry a code from it", async () => {
+    const shop = await createTestShop();
+    const welcome = await createPoolWithCodes(shop, ["W-1", "W-2"], { name: "Welcome" });
+    await createPoolWithCodes(shop, [], { name: "Loyalty" });
+    const save = async (name: string, subject: string, body: string) => {
+      const saved = await saveTemplate(shop.db, shop.id, { name, channel: "EMAIL", subject, body });
+      if (saved.type !== "saved") throw new Error(JSON.stringify(saved));
+      return saved.template;
+    };
+    const first = await save("First", "Your {{client.promocode('Welcome')}}", "<p>[{{client.promocode('Welcome')}}]</p>");
+    await save("Second", "Again", "<p>{{client.last_promocode(\"welcome\")}}</p>");
+    const other = await save("Other", "Hi", "<p>Welcome! {{client.promocode('Loyalty')}}</p>");
+    const rename = (name: string) => post(shop, welcome.id, { intent: "update", name, emptyBehavior: "SKIP_MESSAGE", lowStockThreshold: "" });
+
+    expect(await rename("Welcome 2025")).toMatchObject({ intent: "update", saved: true, errors: null, templatesUpdated: 2 });
+    const firstNow = await shop.db.messageTemplate.findFirstOrThrow({ where: { id: first.id } });
+    expect(firstNow).toMatchObject({ subject: "Your {{client.promocode('Welcome 2025')}}", body: "<p>[{{client.promocode('Welcome 2025')}}]</p>" });
+    expect(firstNow.needs).toMatchObject({ initialPools: ["Welcome 2025"] });
+    expect((await shop.db.messageTemplate.findFirstOrThrow({ where: { name: "Second" } })).body).toBe("<p>{{client.last_promocode(\"Welcome 2025\")}}</p>");
+    expect((await shop.db.messageTemplate.findFirstOrThrow({ where: { id: other.id } })).body).toBe(other.body);
+
+    const [ada] = await createCustomers(shop, 1);
+    const queued = await queueMessage(
+      shop.db,
+      { shopId: shop.id, customerId: ada!, templateId: first.id, dedupeKey: "task:t1:msg:0", runCode: null, triggeredProducts: [], source: "scenario:s1" },
+      { enqueue: false },
+    );
+    if (queued.type !== "queued") throw new Error(JSON.stringify(queued));
+    expect((await shop.db.message.findFirstOrThrow({ where: { id: BigInt(queued.messageId) } })).body).toMatch(/^<p>\[W-[12]\]<\/p>$/);
+
+    // A name a placeholder cannot hold is refused while templates name the pool; the templates are left alone.
+    expect(await rename("{Welcome}")).toMatchObject({ saved: false, errors: { name: expect.stringContaining("cannot be written in a template") } });
+    expect((await shop.db.pool.findFirstOrThrow({ where: { id: welcome.id } })).name).toBe("Welcome 2025");
+    // A rename refused for a taken name rewrites nothing either.
+    expect(await rename("loyalty")).toMatchObject({ saved: false, errors: { name: expect.stringContaining("already exists") } });
+    expect((await shop.db.messageTemplate.findFirstOrThrow({ where: { id: first.id } })).body).toBe("<p>[{{client.promocode('Welcome 2025')}}]</p>");
   });
 
   it("GIVEN a run the worker owns (a generation, a redeemable sync) WHEN a file is posted to it as an upload THEN it is refused and no code is added; an upload run takes it", async () => {
