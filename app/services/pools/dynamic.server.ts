@@ -48,6 +48,7 @@ export interface DynamicPool {
 interface Attempt {
   codeId: bigint;
   issuanceId: bigint;
+  poolId: string;
   code: string;
   status: string;
   platformRef: string | null;
@@ -59,6 +60,7 @@ interface Attempt {
 
 const ATTEMPT_SELECT = {
   id: true,
+  poolId: true,
   customerId: true,
   createdAt: true,
   code: { select: { id: true, code: true, status: true, platformRef: true, createdAt: true, expiresAt: true } },
@@ -71,6 +73,7 @@ function attemptOf(row: IssuanceWithCode): Attempt | null {
   return {
     codeId: row.code.id,
     issuanceId: row.id,
+    poolId: row.poolId,
     code: row.code.code,
     status: row.code.status,
     platformRef: row.code.platformRef,
@@ -165,7 +168,7 @@ async function earlierAttempt(db: ShopDb, input: IssueInput): Promise<Earlier> {
   if (input.idempotencyKey) {
     const row = await db.issuance.findFirst({
       where: { idempotencyKey: input.idempotencyKey },
-      select: { ...ATTEMPT_SELECT, poolId: true, kind: true, requestHash: true },
+      select: { ...ATTEMPT_SELECT, kind: true, requestHash: true },
     });
     if (!row) return null;
     if (differentRequest(row, { ...input, reissue: false })) return { type: "conflict" };
@@ -247,6 +250,7 @@ async function recordIntent(ctx: SettleContext): Promise<Recorded> {
         attempt: {
           codeId: row.code_id,
           issuanceId: row.issuance_id,
+          poolId: input.poolId,
           code,
           status: "PENDING",
           platformRef: null,
@@ -335,7 +339,7 @@ async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Pro
  * owns whatever the platform holds under it.
  */
 async function ownedRef(db: ShopDb, platform: DiscountPlatform, attempt: Attempt): Promise<string | null> {
-  const found = await platform.findCode(attempt.code);
+  const found = await platform.findCode(attempt.code, { poolId: attempt.poolId });
   if (!found) return null;
   const dynamicPools = await db.pool.findMany({ where: { kind: "DYNAMIC" }, select: { id: true } });
   const other = await db.code.findFirst({
