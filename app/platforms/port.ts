@@ -75,8 +75,12 @@ export interface DiscountPlatform {
   describeShop(): Promise<ShopProfile>;
   listDiscounts(): Promise<PlatformDiscount[]>;
   createDynamicCode(spec: DynamicCodeSpec): Promise<CreateCodeResult>;
-  /** Looks a code up by its text: how a retry after a lost response learns the first attempt succeeded. */
-  findCode(code: string): Promise<{ platformRef: string } | null>;
+  /**
+   * Looks a code up by its text: how a retry after a lost response learns the first attempt succeeded. Answers
+   * only a code this app created as a dynamic code (of `owner.poolId`'s pool, where the platform can tell), never a
+   * merchant's discount or coupon that happens to have the same text.
+   */
+  findCode(code: string, owner?: { poolId: string }): Promise<{ platformRef: string } | null>;
   revokeCode(platformRef: string): Promise<void>;
   /** Makes static pool codes redeemable: adds them (at most 250 a call) to an existing discount / sales rule. */
   addCodesToDiscount(discountRef: string, codes: string[]): Promise<BulkAddStart>;

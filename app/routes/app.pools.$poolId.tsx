@@ -56,6 +56,7 @@ import { revokeDynamicCodes } from "../services/pools/dynamic.server";
 import { planPoolGeneration, recentImports } from "../services/pools/imports.server";
 import { deletePool, getPool, listPoolCodes, retireCodes, updatePool } from "../services/pools/pools.server";
 import { lowStockPools } from "../services/pools/stock.server";
+import { platformShopOf } from "../services/shops.server";
 
 const PAGE_SIZE = 25;
 
@@ -80,6 +81,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     .filter((p) => p === "first" || /^\d{1,19}$/.test(p))
     .slice(-200);
 
+  const { platform } = await platformShopOf(admin.db);
   const [codes, imports, low] = await Promise.all([
     listPoolCodes(admin.db, pool.id, {
       status: tab === "all" ? null : tab.toUpperCase(),
@@ -109,6 +111,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   };
   return {
     found: true as const,
+    platform,
     pool: {
       id: pool.id,
       name: pool.name,
@@ -119,7 +122,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       fallbackCode: pool.fallbackCode,
       createdAt: formatDateTime(pool.createdAt),
       low: low.some((l) => l.id === pool.id),
-      settings: pool.dynamic ? describeSettings(pool.dynamic) : null,
+      settings: pool.dynamic ? describeSettings(pool.dynamic, platform) : null,
       dynamicForm: dynamicFormValues(pool.dynamic),
     },
     stats: {
@@ -320,7 +323,7 @@ function Stat({ label, value, detail }: { label: string; value: string; detail?:
   );
 }
 
-function PoolPage({ pool, stats, codes, imports }: Loaded) {
+function PoolPage({ pool, stats, codes, imports, platform }: Loaded) {
   const { search } = useLocation();
   const upload = useCodeUpload(pool.id);
   const settings = useFetcher<ActionResult>();
@@ -572,6 +575,7 @@ function PoolPage({ pool, stats, codes, imports }: Loaded) {
                 kindLocked
                 submitLabel="Save settings"
                 intent="update"
+                platform={platform}
               />
             </BlockStack>
           </Card>

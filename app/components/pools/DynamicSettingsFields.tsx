@@ -12,6 +12,8 @@ import {
   TextField,
 } from "@shopify/polaris";
 import type { ReactNode } from "react";
+import { MAGENTO_CUSTOMER_RESTRICTION_NOTE, MAGENTO_EXPIRY_NOTE } from "../../platforms/magento/limits";
+import type { PlatformKind } from "../../platforms/port";
 import { DYNAMIC_FIELD_PREFIX, type DynamicFormField, type DynamicFormValues } from "./dynamic-form";
 
 export type DynamicFieldErrors = Partial<Record<DynamicFormField, string>>;
@@ -20,6 +22,8 @@ interface Props {
   values: DynamicFormValues;
   onChange: <K extends DynamicFormField>(field: K, value: DynamicFormValues[K]) => void;
   errors?: DynamicFieldErrors;
+  /** The store's platform: on Magento the form says which settings the store cannot honour as chosen. */
+  platform?: PlatformKind;
 }
 
 const name = (field: DynamicFormField) => DYNAMIC_FIELD_PREFIX + field;
@@ -36,7 +40,16 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-export function DynamicSettingsFields({ values, onChange, errors }: Props) {
+function PlatformNote({ children }: { children: string }) {
+  return (
+    <Text as="p" tone="caution">
+      {children}
+    </Text>
+  );
+}
+
+export function DynamicSettingsFields({ values, onChange, errors, platform }: Props) {
+  const magento = platform === "MAGENTO";
   const set =
     <K extends DynamicFormField>(field: K) =>
     (value: DynamicFormValues[K]) =>
@@ -170,6 +183,7 @@ export function DynamicSettingsFields({ values, onChange, errors }: Props) {
             { label: "Anyone holding the code", value: "anyone" },
           ]}
         />
+        {magento ? <PlatformNote>{MAGENTO_CUSTOMER_RESTRICTION_NOTE}</PlatformNote> : null}
         <FormLayout.Group>
           <TextField
             label="Uses per code"
@@ -258,6 +272,7 @@ export function DynamicSettingsFields({ values, onChange, errors }: Props) {
             },
           ]}
         />
+        {magento ? <PlatformNote>{MAGENTO_EXPIRY_NOTE}</PlatformNote> : null}
       </Section>
 
       <Section title="Combines with">

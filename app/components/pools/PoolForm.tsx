@@ -4,6 +4,7 @@ import { Banner, Button, ChoiceList, FormLayout, InlineStack, Text, TextField } 
 import { useState } from "react";
 import type { FetcherWithComponents } from "react-router";
 import { EMPTY_DYNAMIC_FORM, type DynamicFormField, type DynamicFormValues } from "./dynamic-form";
+import type { PlatformKind } from "../../platforms/port";
 import { DynamicSettingsFields, type DynamicFieldErrors } from "./DynamicSettingsFields";
 import type { EmptyBehavior } from "./format";
 
@@ -39,9 +40,11 @@ export interface PoolFormProps {
   kindLocked?: boolean;
   submitLabel: string;
   intent?: string;
+  /** The store's platform, so the dynamic settings can say what it cannot honour. */
+  platform?: PlatformKind;
 }
 
-export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitLabel, intent }: PoolFormProps) {
+export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitLabel, intent, platform }: PoolFormProps) {
   const [values, setValues] = useState<PoolFormValues>(initial);
   const set =
     <K extends keyof PoolFormValues>(key: K) =>
@@ -105,7 +108,7 @@ export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitL
           />
         )}
         {dynamic ? (
-          <DynamicSettingsFields values={values.dynamic} onChange={setDynamic} errors={errors?.dynamic} />
+          <DynamicSettingsFields values={values.dynamic} onChange={setDynamic} errors={errors?.dynamic} platform={platform} />
         ) : null}
         {dynamic ? null : (
           <>

@@ -20,7 +20,7 @@ import type {
   ShopProfile,
 } from "../port";
 import { MagentoApiError, type MagentoRestClient } from "./rest-client.server";
-import { dayInZone, isAppRule, ruleBodyFor, ruleNameFor, valueMapping, type RuleContext } from "./rule-spec";
+import { dayInZone, isAppRule, isRuleOfPool, ruleBodyFor, ruleNameFor, valueMapping, type RuleContext } from "./rule-spec";
 import type {
   MagentoCoupon,
   MagentoProductSummary,
@@ -291,13 +291,41 @@ export class MagentoPlatform implements DiscountPlatform {
     return result.items.find((c) => c.code.toLowerCase() === code.toLowerCase()) ?? null;
   }
 
-  async findCode(code: string): Promise<{ platformRef: string } | null> {
+  /**
+   * The coupon holding `code`, only when it sits on one of this app's dynamic rules (of `owner.poolId`'s pool when
+   * given). Coupon codes are unique across a Magento store, so a merchant's coupon with the same text (another
+   * rule's) must read as "not ours": the service then draws a new code instead of adopting the merchant's.
+   */
+  async findCode(code: string, owner?: { poolId: string }): Promise<{ platformRef: string } | null> {
     const coupon = await this.lookupCoupon(code);
-    return coupon ? { platformRef: couponRef(coupon) } : null;
+    if (!coupon || !(await this.isOwnRule(coupon.rule_id, owner?.poolId))) return null;
+    return { platformRef: couponRef(coupon) };
   }
 
+  /** Whether the rule is one the app made for dynamic codes (of `poolId`'s pool when given), read by its name. */
+  private async isOwnRule(ruleId: number, poolId?: string): Promise<boolean> {
+    let name: string | null | undefined;
+    try {
+      name = (await this.client.get<MagentoRule>(`/salesRules/${ruleId}`)).name;
+    } catch (error) {
+      // A coupon whose rule cannot be read is not one the app can vouch for.
+      if (error instanceof MagentoApiError && error.status === 404) return false;
+      throw error;
+    }
+    if (!isAppRule(name)) return false;
+    return poolId === undefined || isRuleOfPool(name, poolId);
+  }
+
+  /**
+   * Deletes the coupon behind `platformRef`, but only while it is still on one of the app's own rules: Magento
+   * deletes by code, and a code the app never owned (or one a merchant's rule took after ours was deleted) must
+   * survive. A coupon already gone, or held by a rule the app does not own, leaves nothing of ours to revoke.
+   */
   async revokeCode(platformRef: string): Promise<void> {
-    const { code } = parseCouponRef(platformRef);
+    const { code, ruleId } = parseCouponRef(platformRef);
+    const coupon = await this.lookupCoupon(code);
+    if (!coupon) return;
+    if ((ruleId !== null && coupon.rule_id !== ruleId) || !(await this.isOwnRule(coupon.rule_id))) return;
     // Deleting by code is idempotent: a code already gone comes back in missing_items.
     const result = await this.client.post<{ failed_items: string[]; missing_items: string[] }>(
       "/coupons/deleteByCodes",

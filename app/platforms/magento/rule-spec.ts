@@ -25,8 +25,18 @@ export function ruleNameFor(groupKey: string, endDay: string | null): string {
   return `${APP_RULE_PREFIX}${createHash("sha256").update(groupKey).digest("hex")}]${suffix}`;
 }
 
-export function isAppRule(name: string | null | undefined): boolean {
+export function isAppRule(name: string | null | undefined): name is string {
   return typeof name === "string" && name.startsWith(APP_RULE_PREFIX);
+}
+
+/**
+ * Whether an app rule's name belongs to a pool: group keys start with the pool id (groupKeyOf). A name shortened
+ * to a hash no longer says its pool, and is taken as the pool's (the caller still tells pools apart by code text).
+ */
+export function isRuleOfPool(name: string, poolId: string): boolean {
+  if (!isAppRule(name)) return false;
+  const inner = name.slice(APP_RULE_PREFIX.length);
+  return inner.startsWith(`${poolId}:`) || /^[0-9a-f]{64}\]/.test(inner);
 }
 
 export type SimpleAction = "by_percent" | "by_fixed" | "cart_fixed";

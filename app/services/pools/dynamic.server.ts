@@ -48,6 +48,7 @@ export interface DynamicPool {
 interface Attempt {
   codeId: bigint;
   issuanceId: bigint;
+  poolId: string;
   code: string;
   status: string;
   platformRef: string | null;
@@ -59,6 +60,7 @@ interface Attempt {
 
 const ATTEMPT_SELECT = {
   id: true,
+  poolId: true,
   customerId: true,
   createdAt: true,
   code: { select: { id: true, code: true, status: true, platformRef: true, createdAt: true, expiresAt: true } },
@@ -71,6 +73,7 @@ function attemptOf(row: IssuanceWithCode): Attempt | null {
   return {
     codeId: row.code.id,
     issuanceId: row.id,
+    poolId: row.poolId,
     code: row.code.code,
     status: row.code.status,
     platformRef: row.code.platformRef,
@@ -138,20 +141,23 @@ export async function issueDynamicCode(
     maxCollisions: options.maxCollisions ?? 5,
   };
   if (earlier?.type === "attempt") return settle(context, earlier.attempt, true);
+  return recordAndSettle(context);
+}
 
-  const recorded = await recordIntent(context);
+async function recordAndSettle(ctx: SettleContext): Promise<IssueResult> {
+  const recorded = await recordIntent(ctx);
   switch (recorded.type) {
     case "refused":
       return recorded.result;
     case "raced": {
       // Another request with the same key recorded first: settle its attempt (the platform keeps it single).
-      const winner = await earlierAttempt(db, input);
+      const winner = await earlierAttempt(ctx.db, ctx.input);
       if (winner?.type === "conflict") return { type: "idempotency_conflict" };
       if (winner?.type !== "attempt") throw new Error("an idempotency key collided but its issuance is gone");
-      return winner.attempt.status === "PENDING" ? settle(context, winner.attempt, true) : issued(winner.attempt, true);
+      return winner.attempt.status === "PENDING" ? settle(ctx, winner.attempt, true) : issued(winner.attempt, true);
     }
     case "recorded":
-      return settle(context, recorded.attempt, false);
+      return settle(ctx, recorded.attempt, false);
   }
 }
 
@@ -165,7 +171,7 @@ async function earlierAttempt(db: ShopDb, input: IssueInput): Promise<Earlier> {
   if (input.idempotencyKey) {
     const row = await db.issuance.findFirst({
       where: { idempotencyKey: input.idempotencyKey },
-      select: { ...ATTEMPT_SELECT, poolId: true, kind: true, requestHash: true },
+      select: { ...ATTEMPT_SELECT, kind: true, requestHash: true },
     });
     if (!row) return null;
     if (differentRequest(row, { ...input, reissue: false })) return { type: "conflict" };
@@ -247,6 +253,7 @@ async function recordIntent(ctx: SettleContext): Promise<Recorded> {
         attempt: {
           codeId: row.code_id,
           issuanceId: row.issuance_id,
+          poolId: input.poolId,
           code,
           status: "PENDING",
           platformRef: null,
@@ -276,7 +283,7 @@ async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Pro
   let attempt = start;
   if (resumed) {
     const ref = await ownedRef(ctx.db, platform, attempt);
-    if (ref) return confirm(ctx, attempt, ref, true);
+    if (ref) return confirm(ctx, platform, attempt, ref, true);
   }
   let transportFailures = 0;
   let collisions = 0;
@@ -286,6 +293,10 @@ async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Pro
       await discard(ctx.db, attempt);
       return refused(spec.reason, spec.message);
     }
+    const live = await markInFlight(ctx, attempt);
+    if (live.type === "settled") return issued(live.attempt, true);
+    // The stale sweep discarded it before this attempt could mark it: nothing was created, so start afresh.
+    if (live.type === "gone") return recordAndSettle(ctx);
     let result: CreateCodeResult;
     try {
       result = await platform.createDynamicCode(spec.spec);
@@ -296,16 +307,16 @@ async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Pro
       transportFailures += 1;
       await ctx.sleep(250 * 2 ** (transportFailures - 1));
       const ref = await ownedRef(ctx.db, platform, attempt);
-      if (ref) return confirm(ctx, attempt, ref, resumed);
+      if (ref) return confirm(ctx, platform, attempt, ref, resumed);
       continue;
     }
     switch (result.type) {
       case "created":
-        return confirm(ctx, attempt, result.platformRef, resumed);
+        return confirm(ctx, platform, attempt, result.platformRef, resumed);
       case "code_taken": {
         // Taken by our own earlier (or concurrent) attempt, or by someone else's discount.
         const ref = await ownedRef(ctx.db, platform, attempt);
-        if (ref) return confirm(ctx, attempt, ref, resumed);
+        if (ref) return confirm(ctx, platform, attempt, ref, resumed);
         collisions += 1;
         if (collisions > ctx.maxCollisions) {
           await discard(ctx.db, attempt);
@@ -335,7 +346,7 @@ async function settle(ctx: SettleContext, start: Attempt, resumed: boolean): Pro
  * owns whatever the platform holds under it.
  */
 async function ownedRef(db: ShopDb, platform: DiscountPlatform, attempt: Attempt): Promise<string | null> {
-  const found = await platform.findCode(attempt.code);
+  const found = await platform.findCode(attempt.code, { poolId: attempt.poolId });
   if (!found) return null;
   const dynamicPools = await db.pool.findMany({ where: { kind: "DYNAMIC" }, select: { id: true } });
   const other = await db.code.findFirst({
@@ -345,7 +356,25 @@ async function ownedRef(db: ShopDb, platform: DiscountPlatform, attempt: Attempt
   return other ? null : found.platformRef;
 }
 
-async function confirm(ctx: SettleContext, attempt: Attempt, platformRef: string, replayed: boolean): Promise<IssueResult> {
+/**
+ * Marks a PENDING attempt as in flight just before the platform is asked: `assigned_at` of a PENDING dynamic row
+ * is when its latest create began (confirm overwrites it with the moment it was assigned). The stale sweep judges
+ * staleness by it, so an attempt resumed long after it was recorded is not discarded while its create runs.
+ */
+async function markInFlight(
+  ctx: SettleContext,
+  attempt: Attempt,
+): Promise<{ type: "marked" } | { type: "settled"; attempt: Attempt } | { type: "gone" }> {
+  const updated = await ctx.db.code.updateMany({ where: { id: attempt.codeId, status: "PENDING" }, data: { assignedAt: ctx.now() } });
+  if (updated.count === 1) return { type: "marked" };
+  const row = await ctx.db.issuance.findFirst({ where: { id: attempt.issuanceId }, select: ATTEMPT_SELECT });
+  const now = row ? attemptOf(row) : null;
+  if (!now) return { type: "gone" };
+  // A concurrent attempt with the same key settled it meanwhile.
+  return now.status === "PENDING" ? { type: "marked" } : { type: "settled", attempt: now };
+}
+
+async function confirm(ctx: SettleContext, platform: DiscountPlatform, attempt: Attempt, platformRef: string, replayed: boolean): Promise<IssueResult> {
   const updated = await ctx.db.code.updateMany({
     where: { id: attempt.codeId, status: "PENDING" },
     data: { status: "ASSIGNED", platformRef, assignedAt: ctx.now() },
@@ -353,7 +382,13 @@ async function confirm(ctx: SettleContext, attempt: Attempt, platformRef: string
   if (updated.count === 0) {
     // A concurrent attempt with the same key confirmed it first.
     const row = await ctx.db.code.findFirst({ where: { id: attempt.codeId }, select: { status: true, platformRef: true } });
-    if (!row || row.status === "PENDING") throw new Error(`dynamic code ${attempt.codeId} changed while being confirmed`);
+    if (!row) {
+      // The attempt was discarded while the platform created its code. Never leave a discount nobody tracks:
+      // revoke it, then issue afresh (a new record, a new code).
+      await platform.revokeCode(platformRef);
+      return recordAndSettle(ctx);
+    }
+    if (row.status === "PENDING") throw new Error(`dynamic code ${attempt.codeId} changed while being confirmed`);
   }
   return issued({ ...attempt, status: "ASSIGNED", platformRef }, replayed);
 }
@@ -416,9 +451,15 @@ export async function reconcileStalePendingCodes(db: ShopDb, options: ReconcileO
   const now = options.now ?? new Date();
   const pools = await db.pool.findMany({ where: { kind: "DYNAMIC" }, select: { id: true } });
   if (pools.length === 0) return done;
-  // codes (pool_id, status) finds them; codes has no shop_id index of its own.
+  // codes (pool_id, status) finds them; codes has no shop_id index of its own. A PENDING row's assigned_at is when
+  // its latest create began (markInFlight); a row never tried has only its created_at.
+  const cutoff = new Date(now.getTime() - (options.staleMs ?? STALE_PENDING_MS));
   const stale = await db.code.findMany({
-    where: { poolId: { in: pools.map((p) => p.id) }, status: "PENDING", createdAt: { lt: new Date(now.getTime() - (options.staleMs ?? STALE_PENDING_MS)) } },
+    where: {
+      poolId: { in: pools.map((p) => p.id) },
+      status: "PENDING",
+      OR: [{ assignedAt: null, createdAt: { lt: cutoff } }, { assignedAt: { lt: cutoff } }],
+    },
     select: { id: true },
     orderBy: { id: "asc" },
     take: options.limit ?? 50,
@@ -434,11 +475,27 @@ export async function reconcileStalePendingCodes(db: ShopDb, options: ReconcileO
       const updated = await db.code.updateMany({ where: { id: attempt.codeId, status: "PENDING" }, data: { status: "ASSIGNED", platformRef: ref, assignedAt: now } });
       done.confirmed += updated.count;
     } else {
-      await discard(db, attempt);
-      done.discarded += 1;
+      done.discarded += await discardIfStale(db, attempt, cutoff);
     }
   }
   return done;
+}
+
+/**
+ * Discards a stale attempt only if it is still PENDING and still stale when deleted: an attempt resumed while the
+ * sweep looked it up has marked itself in flight (markInFlight) and is left to finish. One statement, so the check
+ * and the delete cannot be split by a resumed attempt.
+ */
+async function discardIfStale(db: ShopDb, attempt: Attempt, cutoff: Date): Promise<number> {
+  const rows = await db.$queryRaw<{ id: bigint }[]>`
+    WITH gone AS (
+      DELETE FROM codes
+      WHERE id = ${attempt.codeId} AND status = 'PENDING' AND COALESCE(assigned_at, created_at) < ${cutoff}
+      RETURNING id
+    )
+    DELETE FROM issuances WHERE id = ${attempt.issuanceId} AND code_id IN (SELECT id FROM gone)
+    RETURNING id`;
+  return rows.length;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -119,6 +119,15 @@ describe("dynamic pool settings", () => {
     expect(settingsProblemsAt(settings, new Date("2026-01-01T00:00:00Z"))).toEqual({ "expiry.endsAt": expect.stringContaining("already passed") });
   });
 
+  it("GIVEN a Magento store THEN the summary says a code is usable by anyone holding it and how its expiry is rounded; Shopify's is unchanged", () => {
+    const settings = valid({ value: { type: "percentage", percent: 15 }, expiry: { type: "after", amount: 2, unit: "hours" } });
+    expect(describeSettings(settings, "MAGENTO")).toMatchObject({
+      usableBy: "Anyone holding the code (Magento cannot limit a code to the customer it was issued to)",
+      expiry: "2 hours after it is issued, rounded up by Magento to the end of that day in the store's time zone",
+    });
+    expect(describeSettings(settings, "SHOPIFY")).toMatchObject({ usableBy: "Only the customer it was issued to", expiry: "2 hours after it is issued" });
+  });
+
   it("describes settings in the merchant's words", () => {
     const summary = describeSettings(
       valid({

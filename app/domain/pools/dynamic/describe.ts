@@ -1,4 +1,5 @@
 // Dynamic pool settings in the merchant's words, for the pool page and the pools list.
+import type { PlatformKind } from "../../../platforms/port";
 import type { DynamicPoolSettings } from "./settings";
 
 export interface SettingsSummary {
@@ -61,7 +62,12 @@ export function describeExpiry(expiry: DynamicPoolSettings["expiry"]): string {
   }
 }
 
-export function describeSettings(s: DynamicPoolSettings): SettingsSummary {
+/**
+ * The settings in the merchant's words, true to what the store's platform does: Magento cannot tie a coupon to one
+ * customer, and ends coupons at the end of a day in the store's time zone (app/platforms/magento/limits.ts).
+ */
+export function describeSettings(s: DynamicPoolSettings, platform: PlatformKind = "SHOPIFY"): SettingsSummary {
+  const magento = platform === "MAGENTO";
   const usage = [
     s.usageLimit === null ? "Unlimited uses" : `${plural(s.usageLimit, "use")} per code`,
     ...(s.oncePerCustomer ? ["once per customer"] : []),
@@ -75,9 +81,17 @@ export function describeSettings(s: DynamicPoolSettings): SettingsSummary {
   return {
     value: describeValue(s.value),
     appliesTo: describeAppliesTo(s.appliesTo),
-    usableBy: s.usableBy === "issued_customer" ? "Only the customer it was issued to" : "Anyone holding the code",
+    usableBy:
+      s.usableBy === "anyone"
+        ? "Anyone holding the code"
+        : magento
+          ? "Anyone holding the code (Magento cannot limit a code to the customer it was issued to)"
+          : "Only the customer it was issued to",
     usage,
-    expiry: describeExpiry(s.expiry),
+    expiry:
+      magento && s.expiry.type !== "never"
+        ? `${describeExpiry(s.expiry)}, rounded up by Magento to the end of that day in the store's time zone`
+        : describeExpiry(s.expiry),
     combinesWith: combines.length ? `Combines with ${combines.join(", ")}` : "Does not combine with other discounts",
     codeShape: `${s.code.prefix ? `"${s.code.prefix}" + ` : ""}${plural(s.code.length, "random character")} (${CHARSET_LABELS[s.code.charset]}, no look-alikes)`,
   };
