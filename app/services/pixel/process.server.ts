@@ -69,17 +69,30 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
     backfilled += result.backfilled;
   }
 
-  // Attribute every event of the batch: to its own customer, else to whom its browser belongs.
+  // Attribute every event of the batch: to its own customer, else to whom its browser belongs. Only an event that
+  // names its customer overwrites an attribution; one attributed through its browser takes the customer only if
+  // it has none yet, and an event with no customer known is left as it is. Another job of the same browser may have
+  // linked it and backfilled these events since touchVisitors read the link: writing null (or an older link) over
+  // that would lose those views for good, and the outcome must not depend on which job runs first.
   const touched = new Set<string>();
-  const byCustomer = new Map<string | null, bigint[]>();
+  const named = new Map<string, bigint[]>();
+  const inferred = new Map<string, bigint[]>();
   for (const s of usable) {
     const own = s.event.customerId ? customerIds.get(toGid("Customer", s.event.customerId)) : undefined;
     const customerId = own ?? namedByClient.get(s.clientId) ?? visitors.get(s.clientId)?.customerId ?? null;
-    if (customerId) touched.add(customerId);
-    byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), s.id]);
+    if (!customerId) continue;
+    touched.add(customerId);
+    const group = own ? named : inferred;
+    group.set(customerId, [...(group.get(customerId) ?? []), s.id]);
   }
-  for (const [customerId, eventIdsOfCustomer] of byCustomer) {
+  for (const [customerId, eventIdsOfCustomer] of named) {
     await db.event.updateMany({ where: { id: { in: eventIdsOfCustomer }, processedAt: null }, data: { customerId } });
+  }
+  for (const [customerId, eventIdsOfCustomer] of inferred) {
+    await db.event.updateMany({
+      where: { id: { in: eventIdsOfCustomer }, processedAt: null, customerId: null },
+      data: { customerId },
+    });
   }
 
   // Stored events the schema no longer reads (an older pixel's shape): closed with the reason, not retried forever.
