@@ -83,7 +83,12 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
         for (const r of redeemed) if (r.issuedTo) touched.add(r.issuedTo);
         if (redeemed.length) await requestSegmentEvaluation(payload.shopId, [...touched], "codes");
       }
-      if (touched.size) await requestSegmentEvaluation(payload.shopId, [...touched], "orders");
+      // The order also upserted its customer's row (tags, consent, created date): segments on those must see it.
+      const customerChanged = orderPayload.customer && order.customerId ? [order.customerId] : [];
+      await Promise.all([
+        touched.size ? requestSegmentEvaluation(payload.shopId, [...touched], "orders") : undefined,
+        customerChanged.length ? requestSegmentEvaluation(payload.shopId, customerChanged, "customer") : undefined,
+      ]);
       // Scenarios: new tasks for this trigger, and follow-ups (cancellation, success) for tasks already there.
       await onOrderEvent(db, payload.shopId, topic, order.id, {
         eventKey: event.id.toString(),
