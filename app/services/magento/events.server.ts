@@ -185,7 +185,12 @@ export async function processMagentoEvent(db: ShopDb, shopId: string, eventId: s
       create: { shopId, platformId: product.id, title: product.name ?? null, skus: [product.sku] },
       update: { ...(product.name ? { title: product.name } : {}), skus: [product.sku] },
     });
-    if (visitorId) await linkVisitor(db, shopId, visitorId, customerId);
+    if (visitorId) {
+      const linkedTo = await linkVisitor(db, shopId, visitorId, customerId);
+      // A view naming only its visitor is the customer's that visitor is linked to (browsing after logging out, or
+      // a module that names the customer once per session).
+      customerId ??= linkedTo;
+    }
     if (customerId) {
       await db.event.update({ where: { id: stored.id }, data: { customerId } });
       // Views this visitor made before logging in count for the customer too.
@@ -202,12 +207,15 @@ export async function processMagentoEvent(db: ShopDb, shopId: string, eventId: s
   return { type: "processed", topic: stored.topic, customerId };
 }
 
-async function linkVisitor(db: ShopDb, shopId: string, clientId: string, customerId: string | null): Promise<void> {
-  await db.visitor.upsert({
+/** Records the visitor, linked to the customer when the event names one; answers whom the visitor is linked to. */
+async function linkVisitor(db: ShopDb, shopId: string, clientId: string, customerId: string | null): Promise<string | null> {
+  const visitor = await db.visitor.upsert({
     where: { shopId_clientId: { shopId, clientId } },
     create: { shopId, clientId, customerId, linkedAt: customerId ? new Date() : null },
     update: customerId ? { customerId, linkedAt: new Date() } : {},
+    select: { customerId: true },
   });
+  return visitor.customerId;
 }
 
 /** Stored Magento events never processed (Redis lost the job or was down), oldest first. */
