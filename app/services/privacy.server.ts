@@ -1,8 +1,9 @@
 // Mandatory privacy topics. customers/redact removes everything personal we hold on the customer: the customer
-// row (memberships and transitions cascade), its events, the messages we sent them (kept otherwise for delivery
-// accounting), its issuances and the link from the codes it was given (no foreign keys there: decision 0015), and
-// the exports of their data requests. shop/redact removes the shop and, by cascade, its rows; issuances and codes
-// explicitly.
+// row (memberships and transitions cascade), its storefront events, the messages we sent them (kept otherwise for
+// delivery accounting), its issuances and the link from the codes it was given (no foreign keys there: decision
+// 0015), the exports of their data requests, and the payloads of the webhooks about them (scrubbed, not deleted:
+// the row keeps a redelivery of the same webhook from being stored and applied again; decision 0016).
+// shop/redact removes the shop and, by cascade, its rows; issuances and codes explicitly.
 // customers/data_request gathers what we hold on the customer into data_requests.export, once per request id, for
 // the merchant to download from Settings and hand over.
 import { Prisma } from "@prisma/client";
@@ -11,13 +12,27 @@ import type { ShopDb } from "../db/shop-scope.server";
 import type { DataRequestPayload } from "../domain/events/privacy-payloads";
 import { customerGid, orderGid } from "../domain/shopify/webhook-payloads";
 
-export async function redactCustomer(db: ShopDb, customer: { id: string }): Promise<{ deleted: boolean }> {
+export interface RedactionRequest {
+  /** The customers/redact event asking: its own payload loses the contact details it carries. */
+  eventId?: bigint;
+  /** Orders Shopify names in the request (numeric ids): their webhooks are scrubbed even if no customer is linked. */
+  ordersToRedact?: string[];
+}
+
+export async function redactCustomer(
+  db: ShopDb,
+  customer: { id: string; email?: string | null },
+  request: RedactionRequest = {},
+): Promise<{ deleted: boolean }> {
   // Exports assembled for the customer's data requests hold the same personal data.
   await db.dataRequest.deleteMany({ where: { platformCustomerId: customerGid(customer) } });
   const row = await db.customer.findFirst({ where: { platformId: customerGid(customer) }, select: { id: true } });
+  // Before the customer row goes: webhook rows linked to it are found by that link.
+  await scrubWebhookEvents(db, { customerRowId: row?.id ?? null, customer, ...request });
   if (!row) return { deleted: false };
   await db.message.deleteMany({ where: { customerId: row.id } });
-  await db.event.deleteMany({ where: { customerId: row.id } });
+  // Storefront events (pixel, Magento) are the customer's history: they go. Webhook rows were scrubbed above.
+  await db.event.deleteMany({ where: { customerId: row.id, source: { not: "WEBHOOK" } } });
   await db.visitor.deleteMany({ where: { customerId: row.id } });
   // Issuances and codes have no foreign key to customers (decision 0015): the codes they were given stay used,
   // without the link to them, and the issuance records go.
@@ -39,6 +54,58 @@ export async function redactShop(shopId: string): Promise<void> {
     prisma.code.deleteMany({ where: { pool: { shopId } } }),
     prisma.shop.delete({ where: { id: shopId } }),
   ]);
+}
+
+/** What a scrubbed webhook's payload becomes. */
+const REDACTED = '{"redacted":true}';
+
+/**
+ * Scrubs the payloads of the shop's webhook rows about one customer: linked to their row (processed webhooks carry
+ * the customer they were about), or naming them (customer id, email) or one of the orders of the request in the
+ * payload, for rows stored before that link or never linked (guest orders, data requests, failed ones). The rows
+ * stay: their (shop, source, external id) key is what keeps a redelivered webhook from being applied twice.
+ * A row not processed yet is closed with the reason, so its job (queued, or waiting for a retry) skips it instead of
+ * failing on a payload it can no longer read, and so does not bring the data back. A customers/redact row keeps
+ * what its handler needs to run again (shop, customer id, order ids) and loses the rest; its processing is left
+ * alone, since the request may be the one being processed.
+ */
+async function scrubWebhookEvents(
+  db: ShopDb,
+  who: { customerRowId: string | null; customer: { id: string; email?: string | null }; eventId?: bigint; ordersToRedact?: string[] },
+): Promise<number> {
+  const shop = await db.shop.findFirst({ select: { id: true } });
+  if (!shop) return 0;
+  const platformId = who.customer.id;
+  const gid = customerGid(who.customer);
+  const email = who.customer.email?.trim().toLowerCase() || null;
+  const orders = who.ordersToRedact ?? [];
+  return db.$executeRaw`
+    UPDATE events SET
+      payload = CASE WHEN topic = 'customers/redact'
+        THEN json_build_object(
+          'shop_domain', payload->'shop_domain', 'shop_id', payload->'shop_id',
+          'customer', json_build_object('id', payload->'customer'->'id'),
+          'orders_to_redact', coalesce(payload->'orders_to_redact', '[]'::json),
+          'redacted', true)
+        ELSE ${REDACTED}::json END,
+      customer_id = NULL,
+      processed_at = CASE WHEN topic = 'customers/redact' THEN processed_at ELSE coalesce(processed_at, now()) END,
+      error = CASE WHEN topic <> 'customers/redact' AND processed_at IS NULL
+        THEN 'personal data redacted before processing' ELSE error END
+    WHERE shop_id = ${shop.id}::uuid AND source = 'WEBHOOK'
+      AND (
+        id = ${who.eventId ?? -1n}
+        OR customer_id = ${who.customerRowId}::uuid
+        OR (topic IN ('customers/create', 'customers/update')
+            AND (payload->>'id' = ${platformId} OR payload->>'admin_graphql_api_id' = ${gid}))
+        OR payload->'customer'->>'id' = ${platformId}
+        OR payload->'customer'->>'admin_graphql_api_id' = ${gid}
+        OR (topic LIKE 'orders/%' AND payload->>'id' = ANY(${orders}::text[]))
+        OR (${email}::text IS NOT NULL AND (
+              lower(payload->>'email') = ${email}
+              OR lower(payload->>'contact_email') = ${email}
+              OR lower(payload->'customer'->>'email') = ${email}))
+      )`;
 }
 
 /** The codes a customer was issued; codes are found through their issuances (codes have no customer index). */

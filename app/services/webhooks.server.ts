@@ -283,6 +283,13 @@ export async function loadStoredEvent(db: ShopDb, eventId: string) {
   return { event, shopDomain: shop.domain };
 }
 
-export async function markEventProcessed(db: ShopDb, eventId: bigint): Promise<void> {
-  await db.event.update({ where: { id: eventId }, data: { processedAt: new Date() } });
+/**
+ * Closes a processed webhook row, linked to the customer it was about (when there is one) so that customers/redact
+ * finds it. A row that a redaction closed meanwhile (or removed) is left as the redaction left it.
+ */
+export async function markEventProcessed(db: ShopDb, eventId: bigint, customerId: string | null = null): Promise<void> {
+  await db.event.updateMany({
+    where: { id: eventId, processedAt: null },
+    data: { processedAt: new Date(), ...(customerId ? { customerId } : {}) },
+  });
 }

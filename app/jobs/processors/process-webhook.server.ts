@@ -49,6 +49,8 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
     return privacy;
   };
 
+  // The customer the webhook is about, kept on the row when it is closed: customers/redact finds their rows by it.
+  let about: string | null = null;
   switch (event.topic) {
     case "app/uninstalled":
       await recordUninstall(shop.domain);
@@ -59,6 +61,7 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
     case "customers/create":
     case "customers/update": {
       const customerId = await upsertCustomerFromWebhook(db, payload.shopId, parse(CustomerPayload));
+      about = customerId;
       await requestSegmentEvaluation(payload.shopId, [customerId], "customer");
       if (event.topic === "customers/create") await onCustomerCreated(db, payload.shopId, customerId, { eventKey: event.id.toString() });
       break;
@@ -83,7 +86,13 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
         for (const r of redeemed) if (r.issuedTo) touched.add(r.issuedTo);
         if (redeemed.length) await requestSegmentEvaluation(payload.shopId, [...touched], "codes");
       }
-      if (touched.size) await requestSegmentEvaluation(payload.shopId, [...touched], "orders");
+      // The order also upserted its customer's row (tags, consent, created date): segments on those must see it.
+      const customerChanged = orderPayload.customer && order.customerId ? [order.customerId] : [];
+      about = order.customerId;
+      await Promise.all([
+        touched.size ? requestSegmentEvaluation(payload.shopId, [...touched], "orders") : undefined,
+        customerChanged.length ? requestSegmentEvaluation(payload.shopId, customerChanged, "customer") : undefined,
+      ]);
       // Scenarios: new tasks for this trigger, and follow-ups (cancellation, success) for tasks already there.
       await onOrderEvent(db, payload.shopId, topic, order.id, {
         eventKey: event.id.toString(),
@@ -91,9 +100,12 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       });
       break;
     }
-    case "customers/redact":
-      await redactCustomer(db, sameShop(parse(CustomersRedactPayload)).customer);
+    case "customers/redact": {
+      // Scrubs the webhooks about the customer, this request's own contact details included.
+      const request = sameShop(parse(CustomersRedactPayload));
+      await redactCustomer(db, request.customer, { eventId: event.id, ordersToRedact: request.orders_to_redact });
       break;
+    }
     case "shop/redact":
       sameShop(parse(ShopRedactPayload));
       // Deletes this event too, so there is nothing left to mark processed.
@@ -106,6 +118,6 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
     default:
       throw new UnrecoverableError(`No handler for webhook topic ${event.topic}`);
   }
-  await markEventProcessed(db, event.id);
+  await markEventProcessed(db, event.id, about);
   return { topic: event.topic };
 }

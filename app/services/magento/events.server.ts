@@ -166,34 +166,56 @@ export async function processMagentoEvent(db: ShopDb, shopId: string, eventId: s
     customerId = order.customerId;
     if (customerId) {
       await db.event.update({ where: { id: stored.id }, data: { customerId } });
-      await requestSegmentEvaluation(shopId, [customerId], "orders");
+      // The order also found or created its customer, and may have changed their row: a customer change too.
+      await Promise.all([
+        requestSegmentEvaluation(shopId, [customerId], "orders"),
+        requestSegmentEvaluation(shopId, [customerId], "customer"),
+      ]);
     }
   } else {
     const { product, customer_id: platformCustomerId, visitor_id: visitorId } = event.data;
-    if (platformCustomerId) customerId = await ensureCustomer(db, shopId, { platformId: platformCustomerId });
+    let customerCreated = false;
+    if (platformCustomerId) {
+      const known = await db.customer.findFirst({ where: { platformId: platformCustomerId }, select: { id: true } });
+      customerId = known?.id ?? (await ensureCustomer(db, shopId, { platformId: platformCustomerId }));
+      customerCreated = !known;
+    }
     await db.product.upsert({
       where: { shopId_platformId: { shopId, platformId: product.id } },
       create: { shopId, platformId: product.id, title: product.name ?? null, skus: [product.sku] },
       update: { ...(product.name ? { title: product.name } : {}), skus: [product.sku] },
     });
-    if (visitorId) await linkVisitor(db, shopId, visitorId, customerId);
+    if (visitorId) {
+      const linkedTo = await linkVisitor(db, shopId, visitorId, customerId);
+      // A view naming only its visitor is the customer's that visitor is linked to (browsing after logging out, or
+      // a module that names the customer once per session).
+      customerId ??= linkedTo;
+    }
     if (customerId) {
       await db.event.update({ where: { id: stored.id }, data: { customerId } });
       // Views this visitor made before logging in count for the customer too.
       if (visitorId) await db.event.updateMany({ where: { clientId: visitorId, customerId: null }, data: { customerId } });
-      await requestSegmentEvaluation(shopId, [customerId], "events");
+      // A customer first known from this view is a customer change as well (created date, rules that hold for
+      // an empty history), not only new activity.
+      await Promise.all([
+        requestSegmentEvaluation(shopId, [customerId], "events"),
+        customerCreated ? requestSegmentEvaluation(shopId, [customerId], "customer") : undefined,
+      ]);
     }
   }
   await db.event.update({ where: { id: stored.id }, data: { processedAt: new Date() } });
   return { type: "processed", topic: stored.topic, customerId };
 }
 
-async function linkVisitor(db: ShopDb, shopId: string, clientId: string, customerId: string | null): Promise<void> {
-  await db.visitor.upsert({
+/** Records the visitor, linked to the customer when the event names one; answers whom the visitor is linked to. */
+async function linkVisitor(db: ShopDb, shopId: string, clientId: string, customerId: string | null): Promise<string | null> {
+  const visitor = await db.visitor.upsert({
     where: { shopId_clientId: { shopId, clientId } },
     create: { shopId, clientId, customerId, linkedAt: customerId ? new Date() : null },
     update: customerId ? { customerId, linkedAt: new Date() } : {},
+    select: { customerId: true },
   });
+  return visitor.customerId;
 }
 
 /** Stored Magento events never processed (Redis lost the job or was down), oldest first. */

@@ -175,7 +175,13 @@ export async function pollMagentoOrders(db: ShopDb, shopId: string, options: Pol
   }
   await saveCursor(db, cursor);
   if (row.lastError) await recordConnectionError(db, null);
-  if (customers.size) await requestSegmentEvaluation(shopId, [...customers], "orders");
+  // Each order also found or created its customer (and may have changed their row): a customer change as well.
+  if (customers.size) {
+    await Promise.all([
+      requestSegmentEvaluation(shopId, [...customers], "orders"),
+      requestSegmentEvaluation(shopId, [...customers], "customer"),
+    ]);
+  }
   return { type: "polled", fetched, changed, unreadable, caughtUp, cursor: cursor?.updatedAt ?? null };
 }
 

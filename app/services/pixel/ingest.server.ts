@@ -47,7 +47,7 @@ export async function receivePixelBatch(rawBody: string, options: IngestOptions 
   if (decision.type === "limited")
     return { type: "rate_limited", scope: decision.scope, retryAfterSeconds: decision.retryAfterSeconds };
 
-  const stored = await storeEvents(shop.id, batch.events);
+  const stored = await storeEvents(shop.id, batch.events, now);
   // The limiter just failed to reach Redis: do not make the storefront wait a second time for the enqueue. The
   // events are stored; the sweeper enqueues them once Redis is back.
   const redisAway = decision.type === "unavailable";
@@ -77,8 +77,13 @@ function countByClient(events: PixelEvent[]): Map<string, number> {
   return counts;
 }
 
-/** Inserts the events, skipping ones already stored; answers the ids of the rows it created. */
-async function storeEvents(shopId: string, events: PixelEvent[]): Promise<bigint[]> {
+/**
+ * Inserts the events, skipping ones already stored; answers the ids of the rows it created. A timestamp ahead of
+ * the time we received it (a browser clock running fast, up to the skew parse accepts) is stored as received: an
+ * event cannot have happened later than it reached us, and a future time would keep it inside segment windows
+ * longer than it should.
+ */
+async function storeEvents(shopId: string, events: PixelEvent[], receivedAt: Date): Promise<bigint[]> {
   const rows = await forShop(shopId).event.createManyAndReturn({
     data: events.map((event) => ({
       shopId,
@@ -88,7 +93,7 @@ async function storeEvents(shopId: string, events: PixelEvent[]): Promise<bigint
       clientId: event.clientId,
       ...eventColumns(event),
       payload: event as unknown as Prisma.InputJsonValue,
-      occurredAt: new Date(event.timestamp),
+      occurredAt: new Date(Math.min(Date.parse(event.timestamp), receivedAt.getTime())),
     })),
     skipDuplicates: true,
     select: { id: true },

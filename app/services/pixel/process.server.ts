@@ -39,7 +39,7 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
     (s): s is StoredPixelEvent & { event: PixelEventShape } => s.event !== null && s.clientId !== "",
   );
 
-  const customerIds = await ensureCustomers(
+  const { customerIds, created } = await ensureCustomers(
     db,
     shopId,
     usable.map((s) => s.event.customerId).filter((id): id is string => !!id),
@@ -69,17 +69,30 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
     backfilled += result.backfilled;
   }
 
-  // Attribute every event of the batch: to its own customer, else to whom its browser belongs.
+  // Attribute every event of the batch: to its own customer, else to whom its browser belongs. Only an event that
+  // names its customer overwrites an attribution; one attributed through its browser takes the customer only if
+  // it has none yet, and an event with no customer known is left as it is. Another job of the same browser may have
+  // linked it and backfilled these events since touchVisitors read the link: writing null (or an older link) over
+  // that would lose those views for good, and the outcome must not depend on which job runs first.
   const touched = new Set<string>();
-  const byCustomer = new Map<string | null, bigint[]>();
+  const named = new Map<string, bigint[]>();
+  const inferred = new Map<string, bigint[]>();
   for (const s of usable) {
     const own = s.event.customerId ? customerIds.get(toGid("Customer", s.event.customerId)) : undefined;
     const customerId = own ?? namedByClient.get(s.clientId) ?? visitors.get(s.clientId)?.customerId ?? null;
-    if (customerId) touched.add(customerId);
-    byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), s.id]);
+    if (!customerId) continue;
+    touched.add(customerId);
+    const group = own ? named : inferred;
+    group.set(customerId, [...(group.get(customerId) ?? []), s.id]);
   }
-  for (const [customerId, eventIdsOfCustomer] of byCustomer) {
+  for (const [customerId, eventIdsOfCustomer] of named) {
     await db.event.updateMany({ where: { id: { in: eventIdsOfCustomer }, processedAt: null }, data: { customerId } });
+  }
+  for (const [customerId, eventIdsOfCustomer] of inferred) {
+    await db.event.updateMany({
+      where: { id: { in: eventIdsOfCustomer }, processedAt: null, customerId: null },
+      data: { customerId },
+    });
   }
 
   // Stored events the schema no longer reads (an older pixel's shape): closed with the reason, not retried forever.
@@ -96,7 +109,12 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
     shopId,
     usable.flatMap((s) => productFactsOf(s.event)),
   );
-  if (touched.size) await requestSegmentEvaluation(shopId, [...touched], "events");
+  // A customer this batch created is a customer change too: segments on tags, consent or created date (and rules
+  // that hold for an empty history) must see them, not only segments on storefront activity.
+  await Promise.all([
+    touched.size ? requestSegmentEvaluation(shopId, [...touched], "events") : undefined,
+    created.length ? requestSegmentEvaluation(shopId, created, "customer") : undefined,
+  ]);
   // Closed last: if anything above failed, the retried job finds the events open and does it all again.
   await db.event.updateMany({ where: { id: { in: batchIds }, processedAt: null }, data: { processedAt: now } });
   return {
@@ -111,17 +129,25 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
 
 /**
  * Finds or creates (minimally: the platform id alone) the customers the events name; webhooks fill in the rest
- * later. Answers platform GID -> customer row id.
+ * later. Answers platform GID -> customer row id, and the ids of the rows this call created.
  */
-async function ensureCustomers(db: ShopDb, shopId: string, pixelIds: string[]): Promise<Map<string, string>> {
+async function ensureCustomers(
+  db: ShopDb,
+  shopId: string,
+  pixelIds: string[],
+): Promise<{ customerIds: Map<string, string>; created: string[] }> {
   const gids = [...new Set(pixelIds.map((id) => toGid("Customer", id)))];
-  if (gids.length === 0) return new Map();
-  await db.customer.createMany({ data: gids.map((platformId) => ({ shopId, platformId })), skipDuplicates: true });
+  if (gids.length === 0) return { customerIds: new Map(), created: [] };
+  const created = await db.customer.createManyAndReturn({
+    data: gids.map((platformId) => ({ shopId, platformId })),
+    skipDuplicates: true,
+    select: { id: true },
+  });
   const rows = await db.customer.findMany({
     where: { platformId: { in: gids } },
     select: { id: true, platformId: true },
   });
-  return new Map(rows.map((r) => [r.platformId, r.id]));
+  return { customerIds: new Map(rows.map((r) => [r.platformId, r.id])), created: created.map((r) => r.id) };
 }
 
 /** What one event teaches about products; a collection page also teaches membership of what it lists. */

@@ -166,6 +166,29 @@ describe("POST /magento/events", () => {
     expect(evaluations).toHaveBeenCalledWith(shop.id, [customer.id], "events");
   });
 
+  it("GIVEN a visitor already linked by a logged-in view WHEN a later view names only the visitor THEN it counts for the customer", async () => {
+    const shop = await createMagentoShop();
+    const visitor = `visitor-${randomUUID()}`;
+    await post(shop, JSON.stringify(productViewed({ visitor_id: visitor, customer_id: "21" })), { secret: shop.eventsSecret });
+    await processAll(shop);
+    evaluations.mockClear();
+
+    await post(shop, JSON.stringify(productViewed({ visitor_id: visitor, product: { id: 6, sku: "CAP" } })), { secret: shop.eventsSecret });
+    await processAll(shop);
+
+    const customer = await shop.db.customer.findFirstOrThrow({ where: { platformId: "21" } });
+    const events = await shop.db.event.findMany({ orderBy: { id: "asc" }, select: { productId: true, customerId: true } });
+    expect(events).toEqual([
+      { productId: "3", customerId: customer.id },
+      { productId: "6", customerId: customer.id },
+    ]);
+    expect(evaluations).toHaveBeenCalledWith(shop.id, [customer.id], "events");
+    // An unknown visitor's view stays anonymous.
+    await post(shop, JSON.stringify(productViewed({ visitor_id: `visitor-${randomUUID()}` })), { secret: shop.eventsSecret });
+    await processAll(shop);
+    expect(await shop.db.event.count({ where: { customerId: null } })).toBe(1);
+  });
+
   it("GIVEN a guest order THEN the order is kept without a customer and no segment is asked to re-evaluate", async () => {
     const shop = await createMagentoShop();
     await post(shop, JSON.stringify(orderPlaced({ customer_id: null, customer_is_guest: 1, coupon_code: null, is_virtual: 1 })), { secret: shop.eventsSecret });

@@ -37,8 +37,10 @@ describe("Magento order polling (GET /V1/orders by updated_at)", () => {
     ]);
     const connection = await shop.db.platformConnection.findFirstOrThrow();
     expect(connection.ordersSyncedAt?.toISOString().slice(0, 19).replace("T", " ")).toBe(guest.updated_at);
-    expect(evaluations).toHaveBeenCalledTimes(1);
+    // Polling found (or created) the customer as well as their order.
+    expect(evaluations).toHaveBeenCalledTimes(2);
     expect(evaluations).toHaveBeenCalledWith(shop.id, [orders[0]!.customerId], "orders");
+    expect(evaluations).toHaveBeenCalledWith(shop.id, [orders[0]!.customerId], "customer");
 
     const query = requestsTo(shop, "GET", "/orders").at(-1)!.query as { searchCriteria: { filter_groups: unknown; sort_orders: unknown } };
     expect(query.searchCriteria.sort_orders).toEqual({ 0: { field: "updated_at", direction: "ASC" }, 1: { field: "entity_id", direction: "ASC" } });

@@ -100,6 +100,22 @@ describe("POST /pixel/events", () => {
     expect(await shop.db.event.count()).toBe(1);
   });
 
+  it("GIVEN a browser clock running hours fast WHEN its events arrive THEN they are stored at the time they were received, not in the future", async () => {
+    const shop = await createTestShop();
+    const ahead = new Date(Date.now() + 20 * 3600_000).toISOString();
+    const onTime = new Date(Date.now() - 60_000).toISOString();
+    const before = Date.now();
+    const response = await call(action, post(batch(shop, [viewed({ timestamp: ahead }), viewed({ timestamp: onTime })])));
+    const after = Date.now();
+    expect(response.status).toBe(202);
+    const rows = await shop.db.event.findMany({ orderBy: { id: "asc" }, select: { occurredAt: true } });
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.occurredAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(rows[0]!.occurredAt.getTime()).toBeLessThanOrEqual(after);
+    // A timestamp in the past is the browser's word, kept as it came.
+    expect(rows[1]!.occurredAt.toISOString()).toBe(onTime);
+  });
+
   it("GIVEN nothing valid THEN 400 with the reasons and nothing stored", async () => {
     const shop = await createTestShop();
     const response = await call(action, post(batch(shop, [viewed({ timestamp: "yesterday" })])));

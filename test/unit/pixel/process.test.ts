@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { processPixelBatch } from "../../../app/jobs/processors/events.server";
 import { receivePixelBatch } from "../../../app/services/pixel/ingest.server";
+import type * as Visitors from "../../../app/services/visitors.server";
 import { createTestShop, type TestShop } from "../../support/shops";
 
 // The segments engine is another module; what this one owes it is the call, with the customers touched.
@@ -13,8 +14,28 @@ vi.mock("../../../app/services/segments/triggers.server", () => ({
   },
 }));
 
+// A job held between reading its visitors and attributing its events, to let another job run in between.
+const hold = vi.hoisted(() => ({ next: null as null | { reached: () => void; until: Promise<void> } }));
+vi.mock("../../../app/services/visitors.server", async (importOriginal) => {
+  const real = await importOriginal<typeof Visitors>();
+  return {
+    ...real,
+    touchVisitors: async (...args: Parameters<typeof real.touchVisitors>) => {
+      const visitors = await real.touchVisitors(...args);
+      const held = hold.next;
+      hold.next = null;
+      if (held) {
+        held.reached();
+        await held.until;
+      }
+      return visitors;
+    },
+  };
+});
+
 beforeEach(() => {
   evaluations.length = 0;
+  hold.next = null;
 });
 
 let n = 0;
@@ -92,7 +113,11 @@ describe("processing pixel batches", () => {
       ["checkout_completed", customer.id],
     ]);
     expect(events.every((e) => e.processedAt)).toBe(true);
-    expect(evaluations).toEqual([{ shopId: shop.id, customerIds: [customer.id], reason: "events" }]);
+    // The checkout created the customer: a customer change besides new activity.
+    expect(evaluations).toEqual([
+      { shopId: shop.id, customerIds: [customer.id], reason: "events" },
+      { shopId: shop.id, customerIds: [customer.id], reason: "customer" },
+    ]);
   });
 
   it("GIVEN a linked browser WHEN the customer browses logged out later THEN those views are theirs too", async () => {
@@ -104,6 +129,38 @@ describe("processing pixel batches", () => {
     const customer = await shop.db.customer.findFirstOrThrow();
     expect(await shop.db.event.count({ where: { customerId: customer.id } })).toBe(2);
     expect(evaluations.at(-1)).toEqual({ shopId: shop.id, customerIds: [customer.id], reason: "events" });
+  });
+
+  it("GIVEN an anonymous batch's job that read the browser as unlinked WHEN the login batch's job links and backfills it meanwhile THEN the anonymous views stay the customer's", async () => {
+    const shop = await createTestShop();
+    const store = async (events: unknown[]) => {
+      const before = new Set((await shop.db.event.findMany({ select: { id: true } })).map((r) => r.id.toString()));
+      const result = await receivePixelBatch(JSON.stringify({ v: 1, shop: shop.domain, accountId: shop.id, events }));
+      if (result.type !== "accepted") throw new Error(`batch refused: ${JSON.stringify(result)}`);
+      return (await shop.db.event.findMany({ select: { id: true } }))
+        .map((r) => r.id.toString())
+        .filter((id) => !before.has(id));
+    };
+    const anonymous = await store([
+      ev("product_viewed", { products: [product("7001")] }),
+      ev("product_viewed", { products: [product("7002")] }),
+    ]);
+    const login = await store([ev("product_viewed", { customerId: "5050", products: [product("7003")] })]);
+
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => {
+      hold.next = { reached: resolve, until: new Promise<void>((r) => (release = r)) };
+    });
+    const first = processPixelBatch({ shopId: shop.id, eventIds: anonymous });
+    await reached; // the anonymous job has read the browser: not linked yet
+    expect(await processPixelBatch({ shopId: shop.id, eventIds: login })).toMatchObject({ linked: 1, backfilled: 2 });
+    release();
+    await first;
+
+    const customer = await shop.db.customer.findFirstOrThrow({ where: { platformId: "gid://shopify/Customer/5050" } });
+    const events = await shop.db.event.findMany({ select: { customerId: true, processedAt: true } });
+    expect(events).toHaveLength(3);
+    expect(events.every((e) => e.customerId === customer.id && e.processedAt)).toBe(true);
   });
 
   it("GIVEN a customer logging in on a browser another customer used THEN the browser moves to them, earlier events stay with the first", async () => {
@@ -205,7 +262,7 @@ describe("processing pixel batches", () => {
       skipped: 1,
       customers: 0,
     });
-    expect(evaluations).toHaveLength(1);
+    expect(evaluations.map((e) => e.reason)).toEqual(["events", "customer"]);
     expect(await shop.db.customer.count()).toBe(1);
   });
 

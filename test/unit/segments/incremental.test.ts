@@ -1,9 +1,24 @@
 // Incremental evaluation against a full recompute on randomized histories (embedded database; the integration suite
 // plays a longer one on PostgreSQL): whatever order changes, drains and sweeps come in, the memberships end up the
 // ones a recompute computes, and the transitions tell the same story as the memberships.
+import { readFileSync } from "node:fs";
+import type { Prisma } from "@prisma/client";
 import { describe, expect, it } from "vitest";
-import { createTestShop } from "../../support/shops";
+import type { RulesInput } from "../../../app/domain/segments/rules";
+import { processPixelBatch } from "../../../app/jobs/processors/events.server";
+import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
+import { processMagentoEvent } from "../../../app/services/magento/events.server";
+import { receivePixelBatch } from "../../../app/services/pixel/ingest.server";
+import { compareWithRecompute } from "../../../app/services/segments/recompute.server";
+import { drainRequests } from "../../../app/services/segments/requests.server";
+import { createSegment } from "../../../app/services/segments/segments.server";
+import { createTestShop, type TestShop } from "../../support/shops";
 import { playHistory } from "./history";
+
+const allowAll = { check: () => Promise.resolve({ type: "allowed" as const }) };
+const ORDER = JSON.parse(
+  readFileSync("test/fixtures/shopify/orders_create.with_discount_percentage.rest-fixture.json", "utf8"),
+) as { customer: Record<string, unknown> } & Record<string, unknown>;
 
 describe("incremental evaluation equals a full recompute", () => {
   for (const seed of [1, 2, 3]) {
@@ -43,4 +58,124 @@ describe("incremental evaluation equals a full recompute", () => {
       for (const s of counts) expect(s.memberCount).toBe(memberships.filter((m) => m.segmentId === s.id).length);
     }, 120_000);
   }
+});
+
+// What the randomized histories take for granted: each producer reports a change of the customer row (a customer
+// created, tags, consent or created date changed) with the `customer` reason, whatever else it reports.
+describe("producers that create or change a customer report it", () => {
+  const one = (condition: RulesInput["groups"][number]["conditions"][number]): RulesInput => ({
+    join: "and",
+    groups: [{ join: "and", conditions: [condition] }],
+  });
+  const customerSegments: RulesInput[] = [
+    one({ kind: "marketing_consent", subscribed: false }),
+    one({ kind: "customer_tags", match: "any", tags: ["vip"] }),
+    one({ kind: "customer_created", op: "within_last", days: 3650 }),
+  ];
+
+  async function withCustomerSegments(shop: TestShop) {
+    for (const [n, rules] of customerSegments.entries()) {
+      const created = await createSegment(shop.db, shop.id, { name: `Customer ${n}`, rules });
+      if (created.type !== "saved") throw new Error(`segment ${n}: ${JSON.stringify(created)}`);
+    }
+  }
+
+  async function settled(shop: TestShop) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await drainRequests(shop.id);
+    const comparison = await compareWithRecompute(shop.id);
+    expect(comparison.examples).toEqual([]);
+    expect(comparison).toMatchObject({ matches: true, missing: 0, unexpected: 0, different: 0 });
+    return comparison;
+  }
+
+  it("GIVEN segments on customer fields WHEN the pixel names a customer never seen THEN the new customer is evaluated against them", async () => {
+    const shop = await createTestShop();
+    await withCustomerSegments(shop);
+    const batch = {
+      v: 1,
+      shop: shop.domain,
+      accountId: shop.id,
+      events: [
+        {
+          id: "pixel-new-customer",
+          name: "product_viewed",
+          timestamp: new Date(Date.now() - 60_000).toISOString(),
+          clientId: "browser-new",
+          customerId: "777",
+          products: [{ id: "1" }],
+        },
+      ],
+    };
+    expect(await receivePixelBatch(JSON.stringify(batch), { limiter: allowAll })).toMatchObject({ type: "accepted" });
+    const ids = (await shop.db.event.findMany({ select: { id: true } })).map((e) => e.id.toString());
+    await processPixelBatch({ shopId: shop.id, eventIds: ids });
+    await settled(shop);
+    expect(await shop.db.segmentMembership.count()).toBe(2); // not subscribed, created in the last 10 years
+  });
+
+  it("GIVEN a tag segment WHEN an orders webhook carries a customer tagged vip THEN the customer enters it", async () => {
+    const shop = await createTestShop();
+    await withCustomerSegments(shop);
+    const body = { ...ORDER, customer: { ...ORDER.customer, tags: "vip" } };
+    const event = await shop.db.event.create({
+      data: {
+        shopId: shop.id,
+        source: "WEBHOOK",
+        externalId: "order-vip",
+        topic: "orders/create",
+        payload: body as Prisma.InputJsonValue,
+        occurredAt: new Date(),
+      },
+    });
+    await processWebhook({ shopId: shop.id, eventId: event.id.toString() });
+    await settled(shop);
+    const vip = await shop.db.segment.findFirstOrThrow({ where: { name: "Customer 1" } });
+    expect(await shop.db.segmentMembership.count({ where: { segmentId: vip.id } })).toBe(1);
+  });
+
+  it("GIVEN segments on customer fields WHEN a Magento view or order names a customer never seen THEN the new customer is evaluated against them", async () => {
+    const shop = await createTestShop({ platform: "MAGENTO" });
+    await withCustomerSegments(shop);
+    const payloads = [
+      {
+        id: "m-view",
+        type: "product.viewed",
+        occurred_at: new Date(Date.now() - 60_000).toISOString(),
+        data: { product: { id: 3, sku: "MUG" }, customer_id: "12", visitor_id: "v-12" },
+      },
+      {
+        id: "m-order",
+        type: "order.placed",
+        occurred_at: new Date(Date.now() - 60_000).toISOString(),
+        data: {
+          order: {
+            entity_id: 41,
+            state: "new",
+            created_at: "2026-11-21 10:00:00",
+            updated_at: "2026-11-21 10:00:00",
+            customer_id: 13,
+            customer_is_guest: 0,
+            grand_total: 10,
+            items: [{ sku: "MUG", product_id: 3, qty_ordered: 1 }],
+          },
+        },
+      },
+    ];
+    for (const payload of payloads) {
+      const event = await shop.db.event.create({
+        data: {
+          shopId: shop.id,
+          source: "MAGENTO",
+          externalId: payload.id,
+          topic: payload.type,
+          payload: payload as unknown as Prisma.InputJsonValue,
+          occurredAt: new Date(payload.occurred_at),
+        },
+      });
+      expect(await processMagentoEvent(shop.db, shop.id, event.id.toString())).toMatchObject({ type: "processed" });
+    }
+    await settled(shop);
+    expect(await shop.db.segmentMembership.count()).toBe(4); // two customers, each not subscribed and new
+  });
 });

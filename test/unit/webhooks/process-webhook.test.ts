@@ -57,6 +57,66 @@ describe("processing stored webhooks", () => {
     expect(await shop.db.message.count()).toBe(0);
   });
 
+  it("GIVEN webhooks about a customer, linked, older unlinked, guest, named by order id and still pending WHEN customers/redact is processed THEN no stored payload keeps their personal data, and nothing else changes", async () => {
+    const shop = await createTestShop();
+    const gone = { id: 1, admin_graphql_api_id: "gid://shopify/Customer/1", email: "gone@example.com", first_name: "Gonzo", phone: "+15550001" };
+    const stays = { id: 2, admin_graphql_api_id: "gid://shopify/Customer/2", email: "stays@example.com", first_name: "Stella", phone: "+15550002" };
+    const order = (id: number, fields: Record<string, unknown>) => ({
+      ...ORDER,
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      ...fields,
+    });
+    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, ...gone }));
+    await processWebhook(await storeEvent(shop, "orders/create", order(5001, { email: gone.email, customer: { ...ORDER.customer, ...gone } })));
+    // Processed before webhook rows carried their customer: found by what the payload names.
+    const older = await storeEvent(shop, "customers/update", { ...CUSTOMER, ...gone, last_name: "Older" });
+    await shop.db.event.update({ where: { id: BigInt(older.eventId) }, data: { processedAt: new Date() } });
+    // A guest order with the same email (in another case), and an order the request names by id alone.
+    await processWebhook(await storeEvent(shop, "orders/create", order(5002, { email: "Gone@Example.com", contact_email: null, customer: null })));
+    await processWebhook(await storeEvent(shop, "orders/create", order(5003, { email: null, contact_email: null, customer: null })));
+    // Stored, its job waiting for a retry.
+    const pending = await storeEvent(shop, "orders/paid", order(5001, { email: gone.email, customer: { ...ORDER.customer, ...gone } }));
+    // Another customer's webhooks.
+    await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, ...stays }));
+    await processWebhook(await storeEvent(shop, "orders/create", order(6001, { email: stays.email, contact_email: stays.email, customer: { ...ORDER.customer, ...stays } })));
+
+    // Processed webhook rows name the customer they were about.
+    const goneRow = await shop.db.customer.findFirstOrThrow({ where: { platformId: gone.admin_graphql_api_id } });
+    expect(await shop.db.event.count({ where: { source: "WEBHOOK", customerId: goneRow.id } })).toBe(2);
+    const rowsBefore = await shop.db.event.count();
+
+    const redact = await storeEvent(shop, "customers/redact", {
+      shop_id: 1,
+      shop_domain: shop.domain,
+      customer: { id: gone.id, email: gone.email, phone: gone.phone },
+      orders_to_redact: [5003],
+    });
+    await processWebhook(redact);
+
+    const rows = await shop.db.event.findMany({ orderBy: { id: "asc" }, select: { id: true, topic: true, payload: true, customerId: true, processedAt: true, error: true } });
+    const personal = /gone@example\.com|\+15550001|Gonzo/i;
+    expect(rows.filter((r) => personal.test(JSON.stringify(r.payload))).map((r) => r.topic)).toEqual([]);
+    // Rows stay (a redelivery of the same webhook is still recognised), another customer's untouched.
+    expect(rows).toHaveLength(rowsBefore + 1);
+    expect(rows.filter((r) => JSON.stringify(r.payload).includes(stays.email)).map((r) => r.topic)).toEqual([
+      "customers/create",
+      "orders/create",
+    ]);
+    expect(rows.filter((r) => JSON.stringify(r.payload) === '{"redacted":true}')).toHaveLength(6);
+    // The request keeps what its handler reads, without the contact details.
+    expect(rows.at(-1)).toMatchObject({
+      topic: "customers/redact",
+      payload: { shop_domain: shop.domain, customer: { id: 1 }, orders_to_redact: [5003] },
+      processedAt: expect.any(Date),
+    });
+    // The pending job finds its event closed: it neither fails nor brings the customer back.
+    expect(rows.find((r) => r.id === BigInt(pending.eventId))).toMatchObject({ error: expect.stringContaining("redacted") });
+    expect(await processWebhook(pending)).toEqual({ skipped: "already processed" });
+    expect(await shop.db.customer.count({ where: { platformId: gone.admin_graphql_api_id } })).toBe(0);
+    expect(await shop.db.customer.count()).toBe(1);
+  });
+
   it("shop/redact deletes the shop and every row it owns", async () => {
     const shop = await createTestShop();
     await processWebhook(await storeEvent(shop, "customers/create", CUSTOMER));
