@@ -68,4 +68,24 @@ describe("order webhooks close the loop", () => {
     const customer = await shop.db.customer.findFirstOrThrow();
     expect((await shop.db.task.findMany()).map((t) => t.customerId)).toEqual([customer.id]);
   });
+  it("GIVEN orders/cancelled already processed WHEN a stale orders/create for the same order is processed after it THEN the order stays cancelled, with the cancellation's financial status", async () => {
+    const shop = await createTestShop();
+    const cancelledAt = "2026-11-20T12:00:00Z";
+    await deliver(shop, "orders/cancelled", { ...ORDER, cancelled_at: cancelledAt, financial_status: "voided" });
+    await deliver(shop, "orders/create", { ...ORDER, cancelled_at: null, financial_status: "paid" });
+    const order = await shop.db.order.findFirstOrThrow();
+    expect(order.cancelledAt?.toISOString()).toBe("2026-11-20T12:00:00.000Z");
+    expect(order.financialStatus).toBe("voided");
+  });
+
+  it("GIVEN a fulfilled order WHEN a later payload of it arrives, fulfilled or not THEN its fulfilment date stays the first one", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "orders/fulfilled", { ...ORDER, fulfillment_status: "fulfilled" });
+    const first = (await shop.db.order.findFirstOrThrow()).fulfilledAt;
+    expect(first).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await deliver(shop, "orders/paid", { ...ORDER, fulfillment_status: "fulfilled" });
+    await deliver(shop, "orders/create", { ...ORDER, fulfillment_status: null });
+    expect((await shop.db.order.findFirstOrThrow()).fulfilledAt).toEqual(first);
+  });
 });
