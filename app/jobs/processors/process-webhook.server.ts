@@ -14,7 +14,7 @@ import {
 import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
 import { fulfilDataRequest, redactCustomer, redactShop } from "../../services/privacy.server";
-import { recordRedemptions } from "../../services/redemptions.server";
+import { recordRedemptions, releaseRedemptions } from "../../services/redemptions.server";
 import { onCustomerCreated, onOrderEvent } from "../../services/scenarios/triggers.server";
 import { requestSegmentEvaluation } from "../../services/segments/triggers.server";
 import { recordScopes, recordUninstall } from "../../services/shops.server";
@@ -71,8 +71,13 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       const orderPayload = parse(OrderPayload);
       const order = await upsertOrderFromWebhook(db, payload.shopId, topic, orderPayload);
       const touched = new Set(order.customerId ? [order.customerId] : []);
-      // Codes of ours the order used are redeemed (idempotent per code and order, so every order topic may ask).
-      if (topic !== "orders/cancelled" && orderPayload.discount_codes.length > 0) {
+      // Codes of ours the order used are redeemed (idempotent per code and order, so every order topic may ask);
+      // a cancelled order, whatever the topic that says so, gives its codes back.
+      if (order.cancelledAt) {
+        const released = await releaseRedemptions(db, payload.shopId, order.id);
+        for (const r of released) if (r.issuedTo) touched.add(r.issuedTo);
+        if (released.length) await requestSegmentEvaluation(payload.shopId, [...touched], "codes");
+      } else if (orderPayload.discount_codes.length > 0) {
         const redeemed = await recordRedemptions(db, payload.shopId, {
           orderId: order.id,
           customerId: order.customerId,

@@ -4,6 +4,8 @@ import type { Prisma } from "@prisma/client";
 import { describe, expect, it } from "vitest";
 import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
 import { issueCode } from "../../../app/services/pools/issue.server";
+import { redemptionTotals } from "../../../app/services/redemptions.server";
+import { results } from "../../../app/services/results.server";
 import { createScenario } from "../../../app/services/scenarios/scenarios.server";
 import { createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
@@ -87,5 +89,38 @@ describe("order webhooks close the loop", () => {
     await deliver(shop, "orders/paid", { ...ORDER, fulfillment_status: "fulfilled" });
     await deliver(shop, "orders/create", { ...ORDER, fulfillment_status: null });
     expect((await shop.db.order.findFirstOrThrow()).fulfilledAt).toEqual(first);
+  });
+  it("GIVEN an order that redeemed a code we issued WHEN it is cancelled THEN the code is the customer's to use again, results leave the order out, and a stale orders/create does not redeem it again", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "customers/create", CUSTOMER);
+    const customer = await shop.db.customer.findFirstOrThrow();
+    const pool = await createPoolWithCodes(shop, ["BACK-10"]);
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: customer.id, source: "campaign:x" });
+    const order = { ...ORDER, discount_codes: [{ code: "BACK-10", amount: "10.00", type: "fixed_amount" }], total_price: "90.00" };
+    await deliver(shop, "orders/create", order);
+    expect(await results(shop.db, shop.id, { type: "pool", id: pool.id })).toMatchObject({ redeemed: 1, revenue: "90.00" });
+
+    await deliver(shop, "orders/cancelled", { ...order, cancelled_at: "2026-11-20T12:00:00Z", financial_status: "voided" });
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "BACK-10" } })).toMatchObject({ status: "ASSIGNED", customerId: customer.id, redeemedAt: null });
+    expect(await results(shop.db, shop.id, { type: "pool", id: pool.id })).toMatchObject({ issued: 1, redeemed: 0, redemptionRate: 0 });
+    expect(await redemptionTotals(shop.db, shop.id, { poolId: pool.id })).toMatchObject({ redemptions: 0, revenue: "0" });
+
+    await deliver(shop, "orders/create", order);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "BACK-10" } })).toMatchObject({ status: "ASSIGNED" });
+  });
+
+  it("GIVEN a code redeemed by two orders WHEN one of them is cancelled THEN the code stays redeemed by the other", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "customers/create", CUSTOMER);
+    const customer = await shop.db.customer.findFirstOrThrow();
+    const pool = await createPoolWithCodes(shop, ["TWICE-5"]);
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: customer.id, source: "campaign:x" });
+    const first = { ...ORDER, discount_codes: [{ code: "TWICE-5", amount: "5.00" }] };
+    const second = { ...first, id: 4500001, admin_graphql_api_id: "gid://shopify/Order/4500001", total_price: "40.00" };
+    await deliver(shop, "orders/create", first);
+    await deliver(shop, "orders/create", second);
+    await deliver(shop, "orders/cancelled", { ...first, cancelled_at: "2026-11-20T12:00:00Z" });
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "TWICE-5" } })).toMatchObject({ status: "REDEEMED" });
+    expect(await redemptionTotals(shop.db, shop.id, { poolId: pool.id })).toMatchObject({ redemptions: 1, revenue: "40.00" });
   });
 });
