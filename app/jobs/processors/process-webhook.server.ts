@@ -92,7 +92,10 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       // Scenarios: new tasks for this trigger, and follow-ups (cancellation, success) for tasks already there.
       await onOrderEvent(db, payload.shopId, topic, order.id, {
         eventKey: event.id.toString(),
-        ...(topic === "orders/paid" && orderPayload.processed_at ? { at: new Date(orderPayload.processed_at) } : {}),
+        // An order is paid when Shopify fires orders/paid (X-Shopify-Triggered-At, stored as the event's time; the
+        // time it reached us without that header). The payload's processed_at is when the order was placed (or the
+        // date an imported order was given), not when it was paid, and it carries no transactions.
+        ...(topic === "orders/paid" ? { at: event.occurredAt } : {}),
       });
       break;
     }

@@ -13,9 +13,9 @@ import { createTestShop, type TestShop } from "../../support/shops";
 const ORDER = JSON.parse(readFileSync("test/fixtures/shopify/orders_create.with_discount_percentage.rest-fixture.json", "utf8")) as Record<string, unknown>;
 const CUSTOMER = JSON.parse(readFileSync("test/fixtures/shopify/customer.rest-fixture.json", "utf8")) as Record<string, unknown>;
 
-async function deliver(shop: TestShop, topic: string, payload: unknown) {
+async function deliver(shop: TestShop, topic: string, payload: unknown, occurredAt = new Date()) {
   const event = await shop.db.event.create({
-    data: { shopId: shop.id, source: "WEBHOOK", externalId: `${topic}-${Math.random()}`, topic, payload: payload as Prisma.InputJsonValue, occurredAt: new Date() },
+    data: { shopId: shop.id, source: "WEBHOOK", externalId: `${topic}-${Math.random()}`, topic, payload: payload as Prisma.InputJsonValue, occurredAt },
   });
   return processWebhook({ shopId: shop.id, eventId: event.id.toString() });
 }
@@ -38,7 +38,7 @@ describe("order webhooks close the loop", () => {
     expect(await shop.db.code.findFirstOrThrow({ where: { code: "LOOP-15" } })).toMatchObject({ status: "REDEEMED" });
   });
 
-  it("GIVEN an active order-paid scenario WHEN orders/paid arrives THEN one task is due a delay after the payment, also on redelivery", async () => {
+  it("GIVEN an active order-paid scenario WHEN orders/paid arrives, a day after the order was placed THEN one task is due a delay after the payment (the webhook's triggered-at), not after processed_at, also on redelivery", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["THANKS-1"]);
     const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Thanks", channel: "EMAIL", body: "{{promoCode}}" } });
@@ -53,10 +53,11 @@ describe("order webhooks close the loop", () => {
       ],
     });
     expect(scenario.type).toBe("saved");
-    const paidAt = "2026-11-20T10:00:00Z";
-    const order = { ...ORDER, processed_at: paidAt, financial_status: "paid" };
-    await deliver(shop, "orders/paid", order);
-    await deliver(shop, "orders/paid", order);
+    const placedAt = "2026-11-19T10:00:00Z";
+    const paidAt = new Date("2026-11-20T10:00:00Z");
+    const order = { ...ORDER, created_at: placedAt, processed_at: placedAt, financial_status: "paid" };
+    await deliver(shop, "orders/paid", order, paidAt);
+    await deliver(shop, "orders/paid", order, paidAt);
     const tasks = await shop.db.task.findMany();
     expect(tasks).toHaveLength(1);
     expect(tasks[0]?.dueAt.toISOString()).toBe("2026-11-20T11:00:00.000Z");
