@@ -29,6 +29,8 @@ export interface UpsertedOrder {
   id: string;
   customerId: string | null;
   changed: boolean;
+  /** When the stored order was cancelled (a stale payload saying otherwise does not undo it). */
+  cancelledAt: Date | null;
 }
 
 const COMPARED = {
@@ -55,22 +57,41 @@ function totalsEqual(a: unknown, b: string): boolean {
   return Number(String(a)) === Number(b);
 }
 
+/**
+ * What a payload may not undo. Cancelled and fulfilled are facts: once stored, their dates stay (neither platform
+ * un-cancels an order, and a later payload of a fulfilled order would otherwise move the date to its own arrival).
+ * Webhooks and polls arrive out of order, so a payload that says "not cancelled" about an order we know was
+ * cancelled was written before the cancellation: it is stale, and changes nothing.
+ */
+function reconcile(existing: Pick<OrderRecord, "cancelledAt" | "fulfilledAt">, fields: Omit<OrderRecord, "platformId">): Omit<OrderRecord, "platformId"> | null {
+  if (existing.cancelledAt && !fields.cancelledAt) return null;
+  return {
+    ...fields,
+    cancelledAt: existing.cancelledAt ?? fields.cancelledAt,
+    ...(existing.fulfilledAt ? { fulfilledAt: existing.fulfilledAt } : {}),
+  };
+}
+
 export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord): Promise<UpsertedOrder> {
-  const { platformId, ...fields } = order;
+  const { platformId, ...incoming } = order;
   const existing = await db.order.findFirst({ where: { platformId }, select: { id: true, ...COMPARED } });
+  let fields = incoming;
   if (existing) {
+    const kept = reconcile(existing, incoming);
+    if (!kept) return { id: existing.id, customerId: existing.customerId, changed: false, cancelledAt: existing.cancelledAt };
+    fields = kept;
     const unchanged = (Object.keys(fields) as (keyof typeof fields)[]).every((key) => {
       if (fields[key] === undefined) return true;
       if (key === "totalPrice") return totalsEqual(existing.totalPrice, fields.totalPrice);
       return sameValue(existing[key], fields[key]);
     });
-    if (unchanged) return { id: existing.id, customerId: existing.customerId, changed: false };
+    if (unchanged) return { id: existing.id, customerId: existing.customerId, changed: false, cancelledAt: existing.cancelledAt };
   }
   const row = await db.order.upsert({
     where: { shopId_platformId: { shopId, platformId } },
     create: { shopId, platformId, ...fields },
     update: fields,
-    select: { id: true, customerId: true },
+    select: { id: true, customerId: true, cancelledAt: true },
   });
   return { ...row, changed: true };
 }
@@ -78,7 +99,7 @@ export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord
 /** Records the order a Shopify webhook describes. Idempotent: the same payload twice leaves one row. */
 export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: OrderTopic, payload: OrderPayload) {
   const customerId = payload.customer ? await upsertCustomerFromWebhook(db, shopId, payload.customer) : null;
-  const { id, customerId: linked } = await upsertOrder(db, shopId, {
+  const { id, customerId: linked, cancelledAt } = await upsertOrder(db, shopId, {
     platformId: orderGid(payload),
     customerId,
     name: payload.name ?? null,
@@ -92,5 +113,5 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     ...(topic === "orders/fulfilled" || payload.fulfillment_status === "fulfilled" ? { fulfilledAt: new Date() } : {}),
     placedAt: new Date(payload.created_at),
   });
-  return { id, customerId: linked };
+  return { id, customerId: linked, cancelledAt };
 }

@@ -1,6 +1,10 @@
 // Orders that use our codes mark them redeemed. Checkout matches codes without regard to case, so the order's codes
 // are matched on the same upper-cased key the pools deduplicate on, across every pool of the shop (static and
 // dynamic). Recording is idempotent per (code, order): a redelivered or re-polled order changes nothing.
+//
+// A cancelled order did not give the shopper its discount, and Shopify gives the code's use back: its redemptions
+// are kept as history but count nowhere (results leave cancelled orders out), and each code it used goes back to
+// what it was before, unless another order that still stands redeemed it too.
 import type { ShopDb } from "../db/shop-scope.server";
 import { normaliseCodeKey } from "../domain/pools/code-rules";
 
@@ -58,6 +62,32 @@ export async function recordRedemptions(db: ShopDb, shopId: string, order: Redee
   });
 }
 
+export interface ReleasedCode {
+  codeId: bigint;
+  /** The customer the code was issued to, if any (their segment conditions on codes change). */
+  issuedTo: string | null;
+}
+
+/**
+ * The order was cancelled: the codes it redeemed, that no other live order redeemed, are live again. A code issued
+ * to a customer goes back to ASSIGNED (theirs to use), a retired one back to RETIRED. A code we never gave out that
+ * was used at checkout stays REDEEMED: someone outside our issuance knows it, so it is not handed to anyone else.
+ * Idempotent: a second call finds nothing redeemed.
+ */
+export async function releaseRedemptions(db: ShopDb, shopId: string, orderId: string): Promise<ReleasedCode[]> {
+  const rows = await db.$queryRaw<{ id: bigint; customer_id: string | null }[]>`
+    UPDATE codes c
+    SET status = (CASE WHEN c.retired_at IS NOT NULL THEN 'RETIRED' ELSE 'ASSIGNED' END)::"CodeStatus", redeemed_at = NULL
+    WHERE c.shop_id = ${shopId}::uuid AND c.status = 'REDEEMED'
+      AND (c.customer_id IS NOT NULL OR c.assigned_at IS NOT NULL OR c.retired_at IS NOT NULL)
+      AND c.id IN (SELECT r.code_id FROM redemptions r WHERE r.shop_id = ${shopId}::uuid AND r.order_id = ${orderId}::uuid)
+      AND NOT EXISTS (
+        SELECT 1 FROM redemptions r JOIN orders o ON o.id = r.order_id
+        WHERE r.code_id = c.id AND r.order_id <> ${orderId}::uuid AND o.cancelled_at IS NULL)
+    RETURNING c.id, c.customer_id`;
+  return rows.map((r) => ({ codeId: r.id, issuedTo: r.customer_id }));
+}
+
 export interface RedemptionTotals {
   redemptions: number;
   revenue: string;
@@ -71,7 +101,8 @@ export async function redemptionTotals(db: ShopDb, shopId: string, filter: { poo
       SELECT r.order_id, r.order_total, r.amount
       FROM redemptions r
       JOIN codes c ON c.id = r.code_id
-      WHERE r.shop_id = ${shopId}::uuid
+      JOIN orders o ON o.id = r.order_id
+      WHERE r.shop_id = ${shopId}::uuid AND o.cancelled_at IS NULL
         AND (${filter.poolId ?? null}::uuid IS NULL OR c.pool_id = ${filter.poolId ?? null}::uuid)
         AND (${filter.source ?? null}::text IS NULL OR EXISTS (
           SELECT 1 FROM issuances i WHERE i.code_id = c.id AND i.shop_id = ${shopId}::uuid AND i.source = ${filter.source ?? null}))

@@ -55,7 +55,8 @@ export async function results(db: ShopDb, shopId: string, scope: ResultScope, op
     ),
     redeeming AS (
       SELECT DISTINCT r.order_id, r.order_total, r.code_id FROM redemptions r JOIN scoped s ON s.code_id = r.code_id
-      WHERE r.shop_id = ${shopId}::uuid
+      JOIN orders o ON o.id = r.order_id
+      WHERE r.shop_id = ${shopId}::uuid AND o.cancelled_at IS NULL
     )
     SELECT (SELECT count(*) FROM scoped) AS issued,
            (SELECT count(DISTINCT code_id) FROM redeeming) AS redeemed,
@@ -73,8 +74,8 @@ export async function results(db: ShopDb, shopId: string, scope: ResultScope, op
     ),
     redeemed AS (
       SELECT date_trunc('day', r.redeemed_at) AS day, count(DISTINCT r.code_id) AS n
-      FROM redemptions r JOIN scoped s ON s.code_id = r.code_id
-      WHERE r.shop_id = ${shopId}::uuid AND r.redeemed_at >= ${since} GROUP BY 1
+      FROM redemptions r JOIN scoped s ON s.code_id = r.code_id JOIN orders o ON o.id = r.order_id
+      WHERE r.shop_id = ${shopId}::uuid AND o.cancelled_at IS NULL AND r.redeemed_at >= ${since} GROUP BY 1
     )
     SELECT COALESCE(i.day, r.day) AS day, COALESCE(i.n, 0) AS issued, COALESCE(r.n, 0) AS redeemed
     FROM issued i FULL JOIN redeemed r ON r.day = i.day`;

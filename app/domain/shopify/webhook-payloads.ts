@@ -23,7 +23,7 @@ export const OrderPayload = z.object({
   admin_graphql_api_id: z.string().optional(),
   name: z.string().nullish(),
   created_at: z.string(),
-  /** When the payment was processed: what an order-paid scenario's delay counts from. */
+  /** When the order was processed: its placement (or the date an imported order was given), not its payment. */
   processed_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
   closed_at: z.string().nullish(),

@@ -14,7 +14,7 @@ import {
 import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
 import { fulfilDataRequest, redactCustomer, redactShop } from "../../services/privacy.server";
-import { recordRedemptions } from "../../services/redemptions.server";
+import { recordRedemptions, releaseRedemptions } from "../../services/redemptions.server";
 import { onCustomerCreated, onOrderEvent } from "../../services/scenarios/triggers.server";
 import { requestSegmentEvaluation } from "../../services/segments/triggers.server";
 import { recordScopes, recordUninstall } from "../../services/shops.server";
@@ -74,8 +74,13 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       const orderPayload = parse(OrderPayload);
       const order = await upsertOrderFromWebhook(db, payload.shopId, topic, orderPayload);
       const touched = new Set(order.customerId ? [order.customerId] : []);
-      // Codes of ours the order used are redeemed (idempotent per code and order, so every order topic may ask).
-      if (topic !== "orders/cancelled" && orderPayload.discount_codes.length > 0) {
+      // Codes of ours the order used are redeemed (idempotent per code and order, so every order topic may ask);
+      // a cancelled order, whatever the topic that says so, gives its codes back.
+      if (order.cancelledAt) {
+        const released = await releaseRedemptions(db, payload.shopId, order.id);
+        for (const r of released) if (r.issuedTo) touched.add(r.issuedTo);
+        if (released.length) await requestSegmentEvaluation(payload.shopId, [...touched], "codes");
+      } else if (orderPayload.discount_codes.length > 0) {
         const redeemed = await recordRedemptions(db, payload.shopId, {
           orderId: order.id,
           customerId: order.customerId,
@@ -96,7 +101,10 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       // Scenarios: new tasks for this trigger, and follow-ups (cancellation, success) for tasks already there.
       await onOrderEvent(db, payload.shopId, topic, order.id, {
         eventKey: event.id.toString(),
-        ...(topic === "orders/paid" && orderPayload.processed_at ? { at: new Date(orderPayload.processed_at) } : {}),
+        // An order is paid when Shopify fires orders/paid (X-Shopify-Triggered-At, stored as the event's time; the
+        // time it reached us without that header). The payload's processed_at is when the order was placed (or the
+        // date an imported order was given), not when it was paid, and it carries no transactions.
+        ...(topic === "orders/paid" ? { at: event.occurredAt } : {}),
       });
       break;
     }

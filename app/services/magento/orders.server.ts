@@ -9,7 +9,7 @@ import { MagentoRestClient, type MagentoClientOptions } from "../../platforms/ma
 import { ensureCustomer } from "../customers.server";
 import { upsertOrder, type UpsertedOrder } from "../orders.server";
 import { loadMagentoConnection, recordConnectionError } from "../platform-connections.server";
-import { recordRedemptions } from "../redemptions.server";
+import { recordRedemptions, releaseRedemptions } from "../redemptions.server";
 import { onOrderEvent, type OrderEventTopic } from "../scenarios/triggers.server";
 import { requestSegmentEvaluation } from "../segments/triggers.server";
 import { deliveryTypeOf, financialStatusOf, magentoDate, MagentoOrder } from "./payloads";
@@ -48,7 +48,12 @@ export async function recordMagentoOrder(db: ShopDb, shopId: string, order: Mage
  * Each trigger is keyed by order and state, so re-reading the same order on every poll starts nothing twice.
  */
 async function closeTheLoop(db: ShopDb, shopId: string, order: MagentoOrder, saved: UpsertedOrder): Promise<void> {
-  if (order.coupon_code && order.state !== "canceled") {
+  if (saved.cancelledAt) {
+    // A cancelled order gives its codes back (redemptions.server.ts).
+    const released = await releaseRedemptions(db, shopId, saved.id);
+    const owners = released.flatMap((r) => (r.issuedTo ? [r.issuedTo] : []));
+    if (owners.length) await requestSegmentEvaluation(shopId, owners, "codes");
+  } else if (order.coupon_code) {
     await recordRedemptions(db, shopId, {
       orderId: saved.id,
       customerId: saved.customerId,

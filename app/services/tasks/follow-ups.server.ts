@@ -113,3 +113,48 @@ export async function applyFollowUp(db: ShopDb, shopId: string, event: FollowUp,
   const succeeded = await succeedExecuted(db, shopId, event);
   return { cancelled, succeeded };
 }
+
+/**
+ * The cancellation condition a pending scenario task already meets by what is stored, or null. Follow-ups reach only
+ * the tasks that exist when an event is processed, and events are processed out of order: an orders/cancelled or
+ * the customer's next order handled before the orders/create that started the task never reaches it. The runner
+ * asks this just before it runs a task. The task's own trigger is not held against it (a task started by a
+ * cancellation is not cancelled by that cancellation, nor one started by a review by that review).
+ */
+export async function conditionMetByStoredState(db: ShopDb, taskId: string): Promise<CancelCondition | null> {
+  const task = await db.task.findFirst({
+    where: { id: taskId, status: "PENDING", scenarioId: { not: null } },
+    select: { customerId: true, orderId: true, createdAt: true, context: true, scenario: { select: { cancelConditions: true } } },
+  });
+  const conditions = cancelConditionsOf(task?.scenario?.cancelConditions);
+  if (!task || conditions.length === 0) return null;
+  const context = parseTaskContext(task.context);
+  const facts = { customerId: task.customerId, orderId: task.orderId, createdAt: triggeredAtOf(context, task.createdAt) };
+  const events: FollowUp[] = [];
+  if (task.orderId) {
+    const orderId = task.orderId;
+    const order = await db.order.findFirst({ where: { id: orderId }, select: { cancelledAt: true, fulfilledAt: true } });
+    if (order?.cancelledAt && context.trigger !== "order_cancelled") events.push({ type: "order_cancelled", orderId, at: order.cancelledAt });
+    if (order?.fulfilledAt && context.trigger !== "order_fulfilled") events.push({ type: "order_fulfilled", orderId, at: order.fulfilledAt });
+    if (conditions.includes("order_review")) {
+      const review = await db.review.findFirst({
+        where: { orderId, ...(context.reviewId ? { id: { not: context.reviewId } } : {}) },
+        select: { customerId: true, createdAt: true },
+      });
+      if (review) events.push({ type: "review_created", orderId, customerId: review.customerId, at: review.createdAt });
+    }
+  }
+  if (task.customerId && conditions.includes("new_order")) {
+    const next = await db.order.findFirst({
+      where: { customerId: task.customerId, placedAt: { gte: facts.createdAt }, ...(task.orderId ? { id: { not: task.orderId } } : {}) },
+      orderBy: { placedAt: "asc" },
+      select: { id: true, placedAt: true },
+    });
+    if (next) events.push({ type: "order_created", customerId: task.customerId, orderId: next.id, at: next.placedAt });
+  }
+  for (const event of events) {
+    const condition = cancellationBy(conditions, facts, event);
+    if (condition) return condition;
+  }
+  return null;
+}

@@ -20,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { CampaignAction } from "../../domain/campaigns/campaign";
 import type { TriggeredProduct } from "../../domain/messages/template";
-import { ScenarioAction } from "../../domain/scenarios/scenario";
+import { cancelConditionLabel, ScenarioAction } from "../../domain/scenarios/scenario";
 import { addTime, type TimeUnit } from "../../domain/time";
 import { PermanentPlatformError, ThrottledError } from "../../platforms/errors";
 import type { ShopifyAdminClient } from "../../platforms/shopify/admin-client.server";
@@ -29,6 +29,7 @@ import { queueMessage, type RunCode } from "../messages/deliver.server";
 import type { DynamicOptions } from "../pools/dynamic.server";
 import { issueCode } from "../pools/issue.server";
 import { settingsOf } from "../scenarios/scenarios.server";
+import { conditionMetByStoredState } from "./follow-ups.server";
 import { parseTaskContext, stepOf, type StepInput, type StepRecord, type TaskContext } from "./context";
 import { scheduleTask } from "./schedule.server";
 import {
@@ -183,7 +184,7 @@ export async function runTask(db: ShopDb, shopId: string, taskId: string, option
     return { type: "not_due", dueAt: task.dueAt };
   }
 
-  const refusal = await refuseToRun(db, task);
+  const refusal = (await refuseToRun(db, task)) ?? (await cancelledByStoredState(db, task.id));
   if (refusal) {
     if (refusal.type === "wait") {
       // A paused campaign's run: it waits, without a job, until the campaign is resumed.
@@ -228,6 +229,12 @@ async function refuseToRun(db: ShopDb, task: TaskRow): Promise<{ type: "cancel" 
   if (task.campaign?.status === "STOPPED") return { type: "cancel", reason: CAMPAIGN_STOPPED_OUTCOME };
   if (task.campaign?.status === "PAUSED") return { type: "wait", reason: CAMPAIGN_PAUSED_OUTCOME };
   return null;
+}
+
+/** A cancellation condition met by an event processed before the task existed (follow-ups.server.ts). */
+async function cancelledByStoredState(db: ShopDb, taskId: string): Promise<{ type: "cancel"; reason: string } | null> {
+  const condition = await conditionMetByStoredState(db, taskId);
+  return condition ? { type: "cancel", reason: cancelConditionLabel(condition) } : null;
 }
 
 /** The claim failed: someone else holds the task, or it moved on. Says which, and wakes the task when due. */

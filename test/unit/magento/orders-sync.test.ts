@@ -161,4 +161,22 @@ describe("Magento orders close the loop", () => {
     expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "REDEEMED" });
     expect(await shop.db.task.count({ where: { scenarioId: scenario.id } })).toBe(1);
   });
+  it("GIVEN a polled order that redeemed a code issued to the customer WHEN it is cancelled in Magento THEN the next poll gives the code back to the customer", async () => {
+    const shop = await createMagentoShop();
+    const customer = await shop.db.customer.create({ data: { shopId: shop.id, platformId: "7", email: "c7@example.com" } });
+    const spec = dynamicSpec({ startsAt: new Date(Date.now() - 86_400_000), endsAt: new Date(Date.now() + 86_400_000) });
+    expect((await adapterFor(shop).createDynamicCode(spec)).type).toBe("created");
+    const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Magento dynamic", kind: "DYNAMIC" } });
+    await shop.db.code.create({
+      data: { shopId: shop.id, poolId: pool.id, code: spec.code, codeKey: spec.code.toUpperCase(), status: "ASSIGNED", customerId: customer.id, assignedAt: new Date() },
+    });
+    const order = place(shop, 7, { couponCode: spec.code });
+    await poll(shop);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "REDEEMED" });
+
+    shop.store.updateOrder(Number(order.entity_id), { state: "canceled" });
+    await poll(shop);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "ASSIGNED", redeemedAt: null });
+    expect(evaluations).toHaveBeenCalledWith(shop.id, [customer.id], "codes");
+  });
 });

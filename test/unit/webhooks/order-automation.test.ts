@@ -4,6 +4,8 @@ import type { Prisma } from "@prisma/client";
 import { describe, expect, it } from "vitest";
 import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
 import { issueCode } from "../../../app/services/pools/issue.server";
+import { redemptionTotals } from "../../../app/services/redemptions.server";
+import { results } from "../../../app/services/results.server";
 import { createScenario } from "../../../app/services/scenarios/scenarios.server";
 import { createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
@@ -11,9 +13,9 @@ import { createTestShop, type TestShop } from "../../support/shops";
 const ORDER = JSON.parse(readFileSync("test/fixtures/shopify/orders_create.with_discount_percentage.rest-fixture.json", "utf8")) as Record<string, unknown>;
 const CUSTOMER = JSON.parse(readFileSync("test/fixtures/shopify/customer.rest-fixture.json", "utf8")) as Record<string, unknown>;
 
-async function deliver(shop: TestShop, topic: string, payload: unknown) {
+async function deliver(shop: TestShop, topic: string, payload: unknown, occurredAt = new Date()) {
   const event = await shop.db.event.create({
-    data: { shopId: shop.id, source: "WEBHOOK", externalId: `${topic}-${Math.random()}`, topic, payload: payload as Prisma.InputJsonValue, occurredAt: new Date() },
+    data: { shopId: shop.id, source: "WEBHOOK", externalId: `${topic}-${Math.random()}`, topic, payload: payload as Prisma.InputJsonValue, occurredAt },
   });
   return processWebhook({ shopId: shop.id, eventId: event.id.toString() });
 }
@@ -36,7 +38,7 @@ describe("order webhooks close the loop", () => {
     expect(await shop.db.code.findFirstOrThrow({ where: { code: "LOOP-15" } })).toMatchObject({ status: "REDEEMED" });
   });
 
-  it("GIVEN an active order-paid scenario WHEN orders/paid arrives THEN one task is due a delay after the payment, also on redelivery", async () => {
+  it("GIVEN an active order-paid scenario WHEN orders/paid arrives, a day after the order was placed THEN one task is due a delay after the payment (the webhook's triggered-at), not after processed_at, also on redelivery", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["THANKS-1"]);
     const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Thanks", channel: "EMAIL", body: "{{promoCode}}" } });
@@ -51,10 +53,11 @@ describe("order webhooks close the loop", () => {
       ],
     });
     expect(scenario.type).toBe("saved");
-    const paidAt = "2026-11-20T10:00:00Z";
-    const order = { ...ORDER, processed_at: paidAt, financial_status: "paid" };
-    await deliver(shop, "orders/paid", order);
-    await deliver(shop, "orders/paid", order);
+    const placedAt = "2026-11-19T10:00:00Z";
+    const paidAt = new Date("2026-11-20T10:00:00Z");
+    const order = { ...ORDER, created_at: placedAt, processed_at: placedAt, financial_status: "paid" };
+    await deliver(shop, "orders/paid", order, paidAt);
+    await deliver(shop, "orders/paid", order, paidAt);
     const tasks = await shop.db.task.findMany();
     expect(tasks).toHaveLength(1);
     expect(tasks[0]?.dueAt.toISOString()).toBe("2026-11-20T11:00:00.000Z");
@@ -67,5 +70,58 @@ describe("order webhooks close the loop", () => {
     await deliver(shop, "customers/create", CUSTOMER);
     const customer = await shop.db.customer.findFirstOrThrow();
     expect((await shop.db.task.findMany()).map((t) => t.customerId)).toEqual([customer.id]);
+  });
+  it("GIVEN orders/cancelled already processed WHEN a stale orders/create for the same order is processed after it THEN the order stays cancelled, with the cancellation's financial status", async () => {
+    const shop = await createTestShop();
+    const cancelledAt = "2026-11-20T12:00:00Z";
+    await deliver(shop, "orders/cancelled", { ...ORDER, cancelled_at: cancelledAt, financial_status: "voided" });
+    await deliver(shop, "orders/create", { ...ORDER, cancelled_at: null, financial_status: "paid" });
+    const order = await shop.db.order.findFirstOrThrow();
+    expect(order.cancelledAt?.toISOString()).toBe("2026-11-20T12:00:00.000Z");
+    expect(order.financialStatus).toBe("voided");
+  });
+
+  it("GIVEN a fulfilled order WHEN a later payload of it arrives, fulfilled or not THEN its fulfilment date stays the first one", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "orders/fulfilled", { ...ORDER, fulfillment_status: "fulfilled" });
+    const first = (await shop.db.order.findFirstOrThrow()).fulfilledAt;
+    expect(first).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await deliver(shop, "orders/paid", { ...ORDER, fulfillment_status: "fulfilled" });
+    await deliver(shop, "orders/create", { ...ORDER, fulfillment_status: null });
+    expect((await shop.db.order.findFirstOrThrow()).fulfilledAt).toEqual(first);
+  });
+  it("GIVEN an order that redeemed a code we issued WHEN it is cancelled THEN the code is the customer's to use again, results leave the order out, and a stale orders/create does not redeem it again", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "customers/create", CUSTOMER);
+    const customer = await shop.db.customer.findFirstOrThrow();
+    const pool = await createPoolWithCodes(shop, ["BACK-10"]);
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: customer.id, source: "campaign:x" });
+    const order = { ...ORDER, discount_codes: [{ code: "BACK-10", amount: "10.00", type: "fixed_amount" }], total_price: "90.00" };
+    await deliver(shop, "orders/create", order);
+    expect(await results(shop.db, shop.id, { type: "pool", id: pool.id })).toMatchObject({ redeemed: 1, revenue: "90.00" });
+
+    await deliver(shop, "orders/cancelled", { ...order, cancelled_at: "2026-11-20T12:00:00Z", financial_status: "voided" });
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "BACK-10" } })).toMatchObject({ status: "ASSIGNED", customerId: customer.id, redeemedAt: null });
+    expect(await results(shop.db, shop.id, { type: "pool", id: pool.id })).toMatchObject({ issued: 1, redeemed: 0, redemptionRate: 0 });
+    expect(await redemptionTotals(shop.db, shop.id, { poolId: pool.id })).toMatchObject({ redemptions: 0, revenue: "0" });
+
+    await deliver(shop, "orders/create", order);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "BACK-10" } })).toMatchObject({ status: "ASSIGNED" });
+  });
+
+  it("GIVEN a code redeemed by two orders WHEN one of them is cancelled THEN the code stays redeemed by the other", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "customers/create", CUSTOMER);
+    const customer = await shop.db.customer.findFirstOrThrow();
+    const pool = await createPoolWithCodes(shop, ["TWICE-5"]);
+    await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: customer.id, source: "campaign:x" });
+    const first = { ...ORDER, discount_codes: [{ code: "TWICE-5", amount: "5.00" }] };
+    const second = { ...first, id: 4500001, admin_graphql_api_id: "gid://shopify/Order/4500001", total_price: "40.00" };
+    await deliver(shop, "orders/create", first);
+    await deliver(shop, "orders/create", second);
+    await deliver(shop, "orders/cancelled", { ...first, cancelled_at: "2026-11-20T12:00:00Z" });
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: "TWICE-5" } })).toMatchObject({ status: "REDEEMED" });
+    expect(await redemptionTotals(shop.db, shop.id, { poolId: pool.id })).toMatchObject({ redemptions: 1, revenue: "40.00" });
   });
 });
