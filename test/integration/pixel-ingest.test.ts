@@ -64,7 +64,7 @@ describe("pixel ingest on PostgreSQL and Redis", () => {
     const shop = await createTestShop();
     const { receivePixelBatch } = await app.ingest();
     const { redisRateLimiter } = await app.limits();
-    const limiter = redisRateLimiter({ shopEventsPerMinute: 10, clientEventsPerMinute: 4 });
+    const limiter = redisRateLimiter({ shopEventsPerMinute: 10, clientEventsPerMinute: 4, addressEventsPerMinute: 100 });
     // Pinned to the middle of a window so the test never straddles two.
     const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
     const send = (events: unknown[]) => receivePixelBatch(body(shop, events), { limiter, now });
@@ -95,6 +95,25 @@ describe("pixel ingest on PostgreSQL and Redis", () => {
       type: "accepted",
       stored: 2,
     });
+  });
+
+  it("GIVEN one address sending under ever new clientIds WHEN it floods the shop THEN it is refused by address, its refusals count for nothing, and shoppers elsewhere still get in", async () => {
+    const shop = await createTestShop();
+    const { receivePixelBatch } = await app.ingest();
+    const { redisRateLimiter } = await app.limits();
+    const limiter = redisRateLimiter({ shopEventsPerMinute: 40, clientEventsPerMinute: 10, addressEventsPerMinute: 20 });
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
+    const from = (clientAddress: string, events: unknown[]) => receivePixelBatch(body(shop, events), { limiter, now, clientAddress });
+    const batch = (clientId: string) => Array.from({ length: 5 }, () => viewed(clientId));
+
+    const flood = [];
+    for (let i = 0; i < 50; i++) flood.push(await from("203.0.113.9", batch(`forged-${i}`)));
+    expect(flood.filter((r) => r.type === "accepted")).toHaveLength(4);
+    expect(flood.slice(4).every((r) => r.type === "rate_limited" && r.scope === "address")).toBe(true);
+    // 250 events refused, 20 counted: the shop's allowance of 40 still has room for the shoppers.
+    expect(await from("198.51.100.7", batch("shopper-1"))).toMatchObject({ type: "accepted", stored: 5 });
+    expect(await from("198.51.100.8", batch("shopper-2"))).toMatchObject({ type: "accepted", stored: 5 });
+    expect(await shop.db.event.count()).toBe(30);
   });
 
   it("GIVEN a batch through the endpoint THEN one job processes it: the customer is known and the visitor linked", async () => {

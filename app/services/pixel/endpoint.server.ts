@@ -3,6 +3,7 @@
 // is answered anyway for clients that do preflight. No credentials are involved, so any origin may post: what
 // protects the endpoint is the shop/account check, validation and the rate limits, not the origin.
 import { MAX_PIXEL_BODY_BYTES } from "../../domain/events/pixel-batch";
+import { readLimited } from "../read-limited.server";
 import { receivePixelBatch, type IngestOptions, type PixelIngestResult } from "./ingest.server";
 
 const CORS_HEADERS: Record<string, string> = {
@@ -52,23 +53,4 @@ function tooLarge(): Response {
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { ...CORS_HEADERS, "cache-control": "no-store", ...headers } });
-}
-
-/** Reads the body as text, giving up (null) as soon as it passes `limit` bytes: a lying Content-Length costs nothing. */
-async function readLimited(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -9,7 +9,7 @@ import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
 import { findShopByDomain } from "../shops.server";
 import { enqueueWithin } from "../webhooks.server";
-import { redisRateLimiter, type PixelRateLimiter } from "./rate-limit.server";
+import { redisRateLimiter, type LimitScope, type PixelRateLimiter } from "./rate-limit.server";
 
 export type PixelIngestResult =
   | { type: "accepted"; stored: number; duplicates: number; rejected: RejectedEvent[]; enqueued: boolean }
@@ -17,11 +17,13 @@ export type PixelIngestResult =
   | { type: "unknown_shop"; shop: string }
   | { type: "uninstalled"; shop: string }
   | { type: "wrong_account"; shop: string }
-  | { type: "rate_limited"; scope: "shop" | "client"; retryAfterSeconds: number };
+  | { type: "rate_limited"; scope: LimitScope; retryAfterSeconds: number };
 
 export interface IngestOptions {
   limiter?: PixelRateLimiter;
   now?: Date;
+  /** The sender's network address (server/app-server.ts), for the per-address limit. */
+  clientAddress?: string;
 }
 
 const ENQUEUE_TIMEOUT_MS = 1000;
@@ -43,7 +45,7 @@ export async function receivePixelBatch(rawBody: string, options: IngestOptions 
   }
 
   const limiter = options.limiter ?? (defaultLimiter ??= redisRateLimiter());
-  const decision = await limiter.check(shop.id, countByClient(batch.events), now);
+  const decision = await limiter.check(shop.id, countByClient(batch.events), now, options.clientAddress);
   if (decision.type === "limited")
     return { type: "rate_limited", scope: decision.scope, retryAfterSeconds: decision.retryAfterSeconds };
 
