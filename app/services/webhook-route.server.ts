@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { verifyWebhook } from "../domain/events/webhook-signature";
 import { env } from "../env.server";
+import { readLimited as readRequestLimited } from "./read-limited.server";
 import { recordUninstall } from "./shops.server";
 import { receiveWebhook, type ReceiveResult } from "./webhooks.server";
 
@@ -30,8 +31,9 @@ export type WebhookTopic =
 export async function handleWebhook(request: Request, expectedTopic: WebhookTopic): Promise<Response> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_WEBHOOK_BYTES) return new Response("Payload too large", { status: 413 });
-  const rawBody = await request.clone().text();
-  if (Buffer.byteLength(rawBody) > MAX_WEBHOOK_BYTES) return new Response("Payload too large", { status: 413 });
+  // Read from a copy (the package reads the request itself), with the cut-off: a chunked body declares no length.
+  const rawBody = await readRequestLimited(request.clone(), MAX_WEBHOOK_BYTES);
+  if (rawBody === null) return new Response("Payload too large", { status: 413 });
 
   // Loaded on first use: the lean path imports this module without starting a second shopifyApp().
   const { authenticate } = await import("../shopify.server");

@@ -85,6 +85,26 @@ describe("webhook routes", () => {
     expect(await shop.db.event.count()).toBe(0);
   });
 
+  it("GIVEN a chunked body with no length that never ends WHEN delivered THEN 413 once the limit is passed, the rest never read", async () => {
+    const shop = await createTestShop();
+    const signed = webhookRequest({ topic: "orders/create", shop: shop.domain, body: "{}" });
+    const chunk = new Uint8Array(256 * 1024).fill(0x20);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(signed.url, { method: "POST", headers: signed.headers, body: endless, duplex: "half" } as RequestInit);
+    expect(request.headers.get("content-length")).toBeNull();
+    const response = await call(ordersCreate, request);
+    expect(response.status).toBe(413);
+    // Stream buffering may read a little ahead of the reader, never the whole of an endless body.
+    expect(pulled).toBeLessThan(MAX_WEBHOOK_BYTES * 3);
+    expect(await shop.db.event.count()).toBe(0);
+  });
+
   it("refuses a topic sent to another topic's endpoint", async () => {
     const shop = await createTestShop();
     const response = await call(ordersCreate, webhookRequest({ topic: "customers/create", shop: shop.domain, body: "{}" }));
