@@ -23,6 +23,8 @@ export interface OrderRecord {
   /** Undefined leaves a known fulfilment date as it is. */
   fulfilledAt?: Date | null;
   placedAt: Date;
+  /** When the platform last changed the order, as the payload says (null when it does not, or not readably). */
+  platformUpdatedAt: Date | null;
 }
 
 export interface UpsertedOrder {
@@ -45,6 +47,7 @@ const COMPARED = {
   cancelledAt: true,
   fulfilledAt: true,
   placedAt: true,
+  platformUpdatedAt: true,
 } as const;
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -57,14 +60,27 @@ function totalsEqual(a: unknown, b: string): boolean {
   return Number(String(a)) === Number(b);
 }
 
+/** A payload's timestamp, or null when it has none or it does not read as a date. */
+export function platformTime(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
 /**
  * What a payload may not undo. Cancelled and fulfilled are facts: once stored, their dates stay (neither platform
  * un-cancels an order, and a later payload of a fulfilled order would otherwise move the date to its own arrival).
  * Webhooks and polls arrive out of order, so a payload that says "not cancelled" about an order we know was
  * cancelled was written before the cancellation: it is stale, and changes nothing.
  */
-function reconcile(existing: Pick<OrderRecord, "cancelledAt" | "fulfilledAt">, fields: Omit<OrderRecord, "platformId">): Omit<OrderRecord, "platformId"> | null {
+function reconcile(
+  existing: Pick<OrderRecord, "cancelledAt" | "fulfilledAt" | "platformUpdatedAt">,
+  fields: Omit<OrderRecord, "platformId">,
+): Omit<OrderRecord, "platformId"> | null {
   if (existing.cancelledAt && !fields.cancelledAt) return null;
+  // Older than what is stored (an orders/create processed after the orders/paid that followed it): it would move
+  // the order back, its payment status included.
+  if (existing.platformUpdatedAt && fields.platformUpdatedAt && fields.platformUpdatedAt < existing.platformUpdatedAt) return null;
   return {
     ...fields,
     cancelledAt: existing.cancelledAt ?? fields.cancelledAt,
@@ -112,6 +128,7 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
     ...(topic === "orders/fulfilled" || payload.fulfillment_status === "fulfilled" ? { fulfilledAt: new Date() } : {}),
     placedAt: new Date(payload.created_at),
+    platformUpdatedAt: platformTime(payload.updated_at),
   });
   return { id, customerId: linked, cancelledAt };
 }

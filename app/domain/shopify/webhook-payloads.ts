@@ -27,6 +27,8 @@ export const OrderPayload = z.object({
   processed_at: z.string().nullish(),
   cancelled_at: z.string().nullish(),
   closed_at: z.string().nullish(),
+  /** When the order last changed: orders out of order are told apart by it. */
+  updated_at: z.string().nullish(),
   financial_status: z.string().nullish(),
   fulfillment_status: z.string().nullish(),
   currency: z.string().nullish(),

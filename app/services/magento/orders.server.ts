@@ -38,6 +38,7 @@ export async function recordMagentoOrder(db: ShopDb, shopId: string, order: Mage
     cancelledAt: order.state === "canceled" ? updatedAt : null,
     ...(order.state === "complete" ? { fulfilledAt: updatedAt } : {}),
     placedAt: order.created_at,
+    platformUpdatedAt: order.updated_at ?? null,
   });
   await closeTheLoop(db, shopId, order, saved);
   return saved;

@@ -81,6 +81,15 @@ describe("order webhooks close the loop", () => {
     expect(order.financialStatus).toBe("voided");
   });
 
+  it("GIVEN orders/paid already processed WHEN the order's orders/create, older by updated_at, is processed after it THEN the order stays paid; a newer payload still moves it", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, "orders/paid", { ...ORDER, financial_status: "paid", total_price: "90.00", updated_at: "2026-11-20T12:05:00+01:00" });
+    await deliver(shop, "orders/create", { ...ORDER, financial_status: "pending", total_price: "90.00", updated_at: "2026-11-20T12:00:00+01:00" });
+    expect(await shop.db.order.findFirstOrThrow()).toMatchObject({ financialStatus: "paid", platformUpdatedAt: new Date("2026-11-20T11:05:00Z") });
+    await deliver(shop, "orders/paid", { ...ORDER, financial_status: "partially_refunded", total_price: "90.00", updated_at: "2026-11-21T09:00:00Z" });
+    expect(await shop.db.order.findFirstOrThrow()).toMatchObject({ financialStatus: "partially_refunded", platformUpdatedAt: new Date("2026-11-21T09:00:00Z") });
+  });
+
   it("GIVEN a fulfilled order WHEN a later payload of it arrives, fulfilled or not THEN its fulfilment date stays the first one", async () => {
     const shop = await createTestShop();
     await deliver(shop, "orders/fulfilled", { ...ORDER, fulfillment_status: "fulfilled" });
