@@ -10,6 +10,7 @@ import type { Platform } from "@prisma/client";
 import { z } from "zod";
 import { MAX_TARGET_IDS } from "../../domain/pools/dynamic";
 import { ensureCustomer } from "../customers.server";
+import { requestSegmentEvaluationIfWatched } from "../segments/triggers.server";
 import { issueCode, type IssueResult } from "../pools/issue.server";
 import { apiEndpoint, type ApiContext } from "./endpoint.server";
 import { ApiError, platformFailure, validationFailed } from "./errors";
@@ -149,6 +150,8 @@ async function issueHandler({ request, db, shopId, params }: ApiContext): Promis
     firstName: body.customer.firstName ?? null,
     lastName: body.customer.lastName ?? null,
   });
+  // The customer may be new, or their email or name changed: segments on customer fields look at them again.
+  await requestSegmentEvaluationIfWatched(shopId, [customerId], "customer");
   let result: IssueResult;
   try {
     result = await issueCode(db, {

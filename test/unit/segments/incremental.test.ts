@@ -7,12 +7,15 @@ import { describe, expect, it } from "vitest";
 import type { RulesInput } from "../../../app/domain/segments/rules";
 import { processPixelBatch } from "../../../app/jobs/processors/events.server";
 import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
+import * as issueRoute from "../../../app/routes/api.v1.pools.$poolId.issue";
 import { processMagentoEvent } from "../../../app/services/magento/events.server";
 import { receivePixelBatch } from "../../../app/services/pixel/ingest.server";
 import { compareWithRecompute } from "../../../app/services/segments/recompute.server";
 import { drainRequests } from "../../../app/services/segments/requests.server";
 import { createSegment } from "../../../app/services/segments/segments.server";
+import { createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
+import { call, createApiShop } from "../api/helpers";
 import { playHistory } from "./history";
 
 const allowAll = { check: () => Promise.resolve({ type: "allowed" as const }) };
@@ -110,6 +113,21 @@ describe("producers that create or change a customer report it", () => {
     expect(await receivePixelBatch(JSON.stringify(batch), { limiter: allowAll })).toMatchObject({ type: "accepted" });
     const ids = (await shop.db.event.findMany({ select: { id: true } })).map((e) => e.id.toString());
     await processPixelBatch({ shopId: shop.id, eventIds: ids });
+    await settled(shop);
+    expect(await shop.db.segmentMembership.count()).toBe(2); // not subscribed, created in the last 10 years
+  });
+
+  it("GIVEN segments on customer fields WHEN the API issues a code to a customer never seen THEN the new customer is evaluated against them", async () => {
+    const shop = await createApiShop();
+    await withCustomerSegments(shop);
+    const pool = await createPoolWithCodes(shop, ["API-NEW-1"]);
+    const response = await call(issueRoute, "POST", `/pools/${pool.id}/issue`, {
+      key: shop.key,
+      params: { poolId: pool.id },
+      json: { customer: { id: "4401", email: "new@example.com" } },
+      headers: { "idempotency-key": "api-new-customer" },
+    });
+    expect(response.status).toBe(201);
     await settled(shop);
     expect(await shop.db.segmentMembership.count()).toBe(2); // not subscribed, created in the last 10 years
   });
