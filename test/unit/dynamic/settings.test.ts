@@ -95,6 +95,29 @@ describe("dynamic pool settings", () => {
     expect(errorsOf({ value: { type: "percentage", percent: 5 }, colour: "red" })).toEqual({ colour: "Unknown field" });
   });
 
+  it("GIVEN product, variant or collection ids WHEN they are neither numbers nor GIDs of their kind THEN each is refused at its place; numbers and such GIDs pass", () => {
+    const percent = { type: "percentage", percent: 5 };
+    expect(
+      errorsOf({ value: percent, appliesTo: { type: "products", productIds: ["blue-mug", "gid://shopify/Collection/3", "42"], variantIds: ["gid://shopify/Product/1"] } }),
+    ).toEqual({
+      "appliesTo.productIds.0": '"blue-mug" is not a product id: use the numeric id (like 8123456789) or the GID (like gid://shopify/Product/8123456789)',
+      "appliesTo.productIds.1": expect.stringContaining("gid://shopify/Product/"),
+    });
+    expect(errorsOf({ value: percent, appliesTo: { type: "collections", collectionIds: ["summer-sale", "gid://shopify/Product/5"] } })).toEqual({
+      "appliesTo.collectionIds.0": expect.stringContaining("gid://shopify/Collection/"),
+      "appliesTo.collectionIds.1": expect.stringContaining("gid://shopify/Collection/"),
+    });
+    expect(
+      valid({
+        value: percent,
+        appliesTo: { type: "products", productIds: ["8123456789", "gid://shopify/Product/1", "gid://magento/Product/7"], variantIds: ["gid://shopify/ProductVariant/9", "gid://magento/Product/8"] },
+      }).appliesTo,
+    ).toMatchObject({ type: "products" });
+    expect(valid({ value: percent, appliesTo: { type: "collections", collectionIds: ["12", "gid://magento/Category/15", "gid://shopify/Collection/3"] } }).appliesTo).toMatchObject({
+      type: "collections",
+    });
+  });
+
   it("refuses free shipping limited to products or combined with another shipping discount", () => {
     expect(errorsOf({ value: { type: "free_shipping" }, appliesTo: { type: "triggered_products" } })).toEqual({
       appliesTo: expect.stringContaining("Free shipping covers the order's shipping"),

@@ -47,8 +47,30 @@ const platformId = z
   .max(255, "Ids are at most 255 characters")
   .regex(/^\S+$/, "Ids have no spaces");
 
-const idList = (what: string) =>
-  z.array(platformId).max(MAX_TARGET_IDS, `At most ${MAX_TARGET_IDS} ${what}`).default([]);
+/** The GID types each list takes: Shopify's, and Magento's (a variant is a product there; a collection a category). */
+const ID_TYPES = {
+  products: ["Product"],
+  variants: ["ProductVariant", "Product"],
+  collections: ["Collection", "Category"],
+} as const;
+
+/**
+ * A platform id as the store's admin shows it: the number, or the GID of the right type. Anything else (a handle,
+ * a product's GID in the collections list) would be refused by the platform at every issue, not when saved.
+ */
+const idList = (what: keyof typeof ID_TYPES) =>
+  z
+    .array(
+      platformId.refine((id) => {
+        const gid = /^gid:\/\/(?:shopify|magento)\/([A-Za-z]+)\/\d+$/.exec(id);
+        return /^\d+$/.test(id) || (gid !== null && (ID_TYPES[what] as readonly string[]).includes(gid[1]!));
+      }, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not a ${what.slice(0, -1)} id: use the numeric id (like 8123456789) or the GID (like gid://shopify/${ID_TYPES[what][0]}/8123456789)`,
+      }),
+    )
+    .max(MAX_TARGET_IDS, `At most ${MAX_TARGET_IDS} ${what}`)
+    .default([]);
 
 const AppliesToSchema = z.discriminatedUnion(
   "type",
