@@ -129,4 +129,35 @@ describe("Dynamic pools admin in Chromium", () => {
     await page.locator(".Polaris-IndexTable__TableRow", { hasText: code.code }).getByText("Assigned").waitFor();
     expect(errors).toEqual([]);
   });
+
+  it("GIVEN a Magento store WHEN the merchant sets up a dynamic pool THEN the form says what Magento cannot honour, and the pool page describes the codes as they will really work", async () => {
+    const shop = await createTestShop({ platform: "MAGENTO", name: "Magento Boutique" });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url("/app/pools/new"));
+    await page.getByLabel("Name").fill("Welcome back");
+    await page.locator("label", { hasText: "Dynamic" }).click();
+    await page.getByText("Magento cannot tie a coupon to one customer").waitFor();
+    await page.getByText("Magento ends a coupon at the end of a day in your store's time zone").waitFor();
+    await expect(page.getByText("Magento counts a customer's uses per cart price rule").count()).resolves.toBe(0);
+    await page.getByLabel("Once per customer").check();
+    await page.getByText("Magento counts a customer's uses per cart price rule").waitFor();
+    await screenshot(page, "dynamic-pool-form-magento");
+    await page.getByLabel("Percentage", { exact: true }).fill("10");
+    await page.getByRole("button", { name: "Create pool" }).click();
+    await page.waitForURL(POOL_PAGE);
+    const settings = page.locator(".Polaris-DataTable");
+    await settings.getByText("10% off").waitFor();
+    await expect(settings.getByText("Only the customer it was issued to").count()).resolves.toBe(0);
+    await expect(settings.getByText(/anyone/i).count()).resolves.toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+
+    // A Shopify store's form has none of these notes.
+    const shopify = await createTestShop({ seed: true });
+    const other = await openAdmin(shopify);
+    await open(other.page, other.url("/app/pools/new"));
+    await other.page.locator("label", { hasText: "Dynamic" }).click();
+    await other.page.getByLabel("Once per customer").check();
+    await other.page.getByLabel("Percentage", { exact: true }).waitFor();
+    await expect(other.page.getByText(/Magento/).count()).resolves.toBe(0);
+  });
 });

@@ -12,7 +12,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import type { ReactNode } from "react";
-import { MAGENTO_CUSTOMER_RESTRICTION_NOTE, MAGENTO_EXPIRY_NOTE } from "../../platforms/magento/limits";
+import { MAGENTO_CUSTOMER_RESTRICTION_NOTE, MAGENTO_EXPIRY_NOTE, MAGENTO_ONCE_PER_CUSTOMER_NOTE } from "../../platforms/magento/limits";
 import type { PlatformKind } from "../../platforms/port";
 import { DYNAMIC_FIELD_PREFIX, type DynamicFormField, type DynamicFormValues } from "./dynamic-form";
 
@@ -213,6 +213,7 @@ export function DynamicSettingsFields({ values, onChange, errors, platform }: Pr
           onChange={set("oncePerCustomer")}
           error={errors?.oncePerCustomer}
         />
+        {magento && values.oncePerCustomer ? <PlatformNote>{MAGENTO_ONCE_PER_CUSTOMER_NOTE}</PlatformNote> : null}
       </Section>
 
       <Section title="Expiry">

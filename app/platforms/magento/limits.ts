@@ -8,3 +8,8 @@ export const MAGENTO_CUSTOMER_RESTRICTION_NOTE =
 /** Shown with the expiry setting of a dynamic pool on a Magento store. */
 export const MAGENTO_EXPIRY_NOTE =
   "Magento ends a coupon at the end of a day in your store's time zone, so a code stays valid until the end of its expiry day.";
+
+/** Shown with "Once per customer" on a Magento store. */
+export const MAGENTO_ONCE_PER_CUSTOMER_NOTE =
+  "Magento counts a customer's uses per cart price rule, not per coupon, and codes issued the same day with the same " +
+  "settings share one rule: a customer given two such codes can use only one of them.";
