@@ -2,28 +2,10 @@
 // events secret. Stored before the answer, processed by the worker (app/services/magento/events.server.ts).
 import type { ActionFunctionArgs } from "react-router";
 import { MAX_EVENTS_BYTES, receiveMagentoEvents, SHOP_HEADER, SIGNATURE_HEADER } from "../services/magento/events.server";
+import { readLimited } from "../services/read-limited.server";
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
-
-/** The body as text, or null once it grows past the limit (read no further than that). */
-async function readLimited(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 export const loader = () => json(405, { error: "Send events with POST" }, { allow: "POST" });
 
