@@ -8,6 +8,7 @@
 // A task that a runner holds (its lease is live) is not cancelled: its actions are already under way and it ends as
 // executed. An event that happened inside the waiting time but is processed after the window was closed (a late
 // webhook) still turns "conditions not met" into a success: the event's time decides, not our processing time.
+import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import {
   cancelConditionLabel,
@@ -118,16 +119,16 @@ export async function applyFollowUp(db: ShopDb, shopId: string, event: FollowUp,
  * The cancellation condition a pending scenario task already meets by what is stored, or null. Follow-ups reach only
  * the tasks that exist when an event is processed, and events are processed out of order: an orders/cancelled or
  * the customer's next order handled before the orders/create that started the task never reaches it. The runner
- * asks this just before it runs a task. The task's own trigger is not held against it (a task started by a
- * cancellation is not cancelled by that cancellation, nor one started by a review by that review).
+ * asks this just before it runs a pending scenario task, with the task it has already read. The task's own trigger
+ * is not held against it (a task started by a cancellation is not cancelled by that cancellation, nor one started by
+ * a review by that review).
  */
-export async function conditionMetByStoredState(db: ShopDb, taskId: string): Promise<CancelCondition | null> {
-  const task = await db.task.findFirst({
-    where: { id: taskId, status: "PENDING", scenarioId: { not: null } },
-    select: { customerId: true, orderId: true, createdAt: true, context: true, scenario: { select: { cancelConditions: true } } },
-  });
-  const conditions = cancelConditionsOf(task?.scenario?.cancelConditions);
-  if (!task || conditions.length === 0) return null;
+export async function conditionMetByStoredState(
+  db: ShopDb,
+  task: { customerId: string | null; orderId: string | null; createdAt: Date; context: Prisma.JsonValue; cancelConditions: Prisma.JsonValue },
+): Promise<CancelCondition | null> {
+  const conditions = cancelConditionsOf(task.cancelConditions);
+  if (conditions.length === 0) return null;
   const context = parseTaskContext(task.context);
   const facts = { customerId: task.customerId, orderId: task.orderId, createdAt: triggeredAtOf(context, task.createdAt) };
   const events: FollowUp[] = [];

@@ -97,8 +97,10 @@ interface TaskRow {
   scenarioId: string | null;
   campaignId: string | null;
   customerId: string | null;
+  orderId: string | null;
+  createdAt: Date;
   context: Prisma.JsonValue;
-  scenario: { actions: Prisma.JsonValue } | null;
+  scenario: { actions: Prisma.JsonValue; cancelConditions: Prisma.JsonValue } | null;
   campaign: { actions: Prisma.JsonValue; status: CampaignStatus } | null;
 }
 
@@ -162,8 +164,10 @@ export async function runTask(db: ShopDb, shopId: string, taskId: string, option
       scenarioId: true,
       campaignId: true,
       customerId: true,
+      orderId: true,
+      createdAt: true,
       context: true,
-      scenario: { select: { actions: true } },
+      scenario: { select: { actions: true, cancelConditions: true } },
       campaign: { select: { actions: true, status: true } },
     },
   });
@@ -184,7 +188,7 @@ export async function runTask(db: ShopDb, shopId: string, taskId: string, option
     return { type: "not_due", dueAt: task.dueAt };
   }
 
-  const refusal = (await refuseToRun(db, task)) ?? (await cancelledByStoredState(db, task.id));
+  const refusal = (await refuseToRun(db, task)) ?? (await cancelledByStoredState(db, task));
   if (refusal) {
     if (refusal.type === "wait") {
       // A paused campaign's run: it waits, without a job, until the campaign is resumed.
@@ -232,8 +236,9 @@ async function refuseToRun(db: ShopDb, task: TaskRow): Promise<{ type: "cancel" 
 }
 
 /** A cancellation condition met by an event processed before the task existed (follow-ups.server.ts). */
-async function cancelledByStoredState(db: ShopDb, taskId: string): Promise<{ type: "cancel"; reason: string } | null> {
-  const condition = await conditionMetByStoredState(db, taskId);
+async function cancelledByStoredState(db: ShopDb, task: TaskRow): Promise<{ type: "cancel"; reason: string } | null> {
+  if (!task.scenario) return null;
+  const condition = await conditionMetByStoredState(db, { ...task, cancelConditions: task.scenario.cancelConditions });
   return condition ? { type: "cancel", reason: cancelConditionLabel(condition) } : null;
 }
 
