@@ -180,7 +180,8 @@ export async function runSmokeChecks(stack: Stack, options: { nonce: string }) {
   return { ok, checks: results, codesIssued, messagesDelivered, redemptions, tasksCompleted };
 }
 
-function signedWebhook(stack: Stack, topic: string, payload: unknown) {
+/** `triggeredAt`: when Shopify says the event happened (X-Shopify-Triggered-At); now when not given. */
+function signedWebhook(stack: Stack, topic: string, payload: unknown, triggeredAt = new Date().toISOString()) {
   const body = JSON.stringify(payload);
   return fetch(`${stack.appUrl}/webhooks/${topic}`, {
     method: "POST",
@@ -191,6 +192,7 @@ function signedWebhook(stack: Stack, topic: string, payload: unknown) {
       "x-shopify-shop-domain": stack.demoShop.domain,
       "x-shopify-api-version": "2026-07",
       "x-shopify-webhook-id": randomUUID(),
+      "x-shopify-triggered-at": triggeredAt,
       "x-shopify-hmac-sha256": createHmac("sha256", stack.apiSecret).update(body).digest("base64"),
     },
   });
@@ -200,8 +202,8 @@ function signedWebhook(stack: Stack, topic: string, payload: unknown) {
  * The whole loop on the demo shop: two customers view products on the storefront (the pixel endpoint), which puts
  * them into the "viewed more than once" segment; its two campaigns issue a static and a dynamic code each and email
  * them to the local SMTP sink; one customer orders with the dynamic code (simulator checkout + signed webhooks),
- * which redeems it and starts the order-paid scenario, whose one-minute delay counts from the payment (backdated
- * 55 s here, so the smoke waits seconds, not a minute) before it issues a thank-you code and emails it.
+ * which redeems it and starts the order-paid scenario, whose one-minute delay counts from the payment (orders/paid
+ * fired 55 s ago here, so the smoke waits seconds, not a minute) before it issues a thank-you code and emails it.
  */
 async function playStory(stack: Stack): Promise<string> {
   const { forShop } = await import("../app/db/shop-scope.server");
@@ -250,7 +252,8 @@ async function playStory(stack: Stack): Promise<string> {
   const variant = [...store.variants.values()].find((v) => v.productId === product.id);
   if (!variant) throw new Error("the viewed product has no variant");
   const customerNumber = shoppers[0]!.platformId.split("/").pop()!;
-  // The payment is reported 55 s in the past, so the scenario's one-minute delay ends a few seconds from now.
+  // The payment is reported 55 s in the past (orders/paid's X-Shopify-Triggered-At, which the order-paid delay counts
+  // from), so the scenario's one-minute delay ends a few seconds from now.
   const paidAt = new Date(Date.now() - 55_000).toISOString();
   const order = stack.simulator.placeOrder(stack.demoShop.domain, {
     customerId: customerNumber,
@@ -272,7 +275,7 @@ async function playStory(stack: Stack): Promise<string> {
     customer: { id: Number(customerNumber), admin_graphql_api_id: shoppers[0]!.platformId, email: shoppers[0]!.email },
   };
   for (const topic of ["orders/create", "orders/paid"]) {
-    const response = await signedWebhook(stack, topic, payload);
+    const response = await signedWebhook(stack, topic, payload, topic === "orders/paid" ? paidAt : undefined);
     if (response.status !== 200) throw new Error(`${topic} answered ${response.status}`);
   }
   await waitFor("the dynamic code redeemed", () => db.redemption.findFirst({ where: { codeId: dynamicCode.id } }), 30_000);
