@@ -31,6 +31,8 @@ export interface MessageRequest {
   campaignId?: string | null;
   /** The code this run issued, for {{promoCode}} and its synonyms; null when the run issued none. */
   runCode: RunCode | null;
+  /** Why the run has no code (its code step found the pool gone, the platform refused): the skip's reason. */
+  runCodeMissing?: string | null;
   triggeredProducts: TriggeredProduct[];
   /** Issuance source for codes the template itself issues: campaign:<id>, scenario:<id>, broadcast:<id>. */
   source: string;
@@ -156,7 +158,8 @@ export async function queueMessage(db: ShopDb, request: MessageRequest, options:
   const recipient = recipientFor(template.channel, customer);
   if (!recipient) return store(db, request, skippedRow(request, template.channel, noAddressReason(template.channel)));
   if (template.parts.needs.runCode && !request.runCode) {
-    return store(db, request, skippedRow(request, template.channel, "The template shows the run's code, but this run issued none"));
+    const why = request.runCodeMissing ? `The template shows the run's code, and the run has none: ${request.runCodeMissing}` : "The template shows the run's code, but this run issued none";
+    return store(db, request, skippedRow(request, template.channel, why));
   }
 
   const codes = await resolveTemplateCodes(

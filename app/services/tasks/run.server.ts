@@ -13,8 +13,8 @@
 // Codes run before messages (the settings enforce it). An empty static pool does what the pool says: skip the
 // message (the outcome says so, campaigns count the skip), send the fallback code instead, or hold the task until
 // the pool is refilled (it stays pending and is looked at again later). A pool that is gone, or a dynamic code the
-// platform refused, leaves the run without a code: the step is recorded with why, and messages still go out with
-// the code placeholder empty.
+// platform refused, leaves the run without a code: the step is recorded with why, a message that shows the run's
+// code is skipped with that reason (never sent with a blank), and the other actions still run.
 import type { CampaignStatus, EmptyPoolBehavior, Prisma, TaskStatus } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import type { ShopDb } from "../../db/shop-scope.server";
@@ -108,8 +108,8 @@ interface RunState {
   runCode: RunCode | null;
   /** The pool the run's code came from (the Flow trigger names it). */
   runPoolId: string | null;
-  /** A code step found no pool (deleted) or the platform refused the code: messages show the code as empty. */
-  codeMissing: boolean;
+  /** Why a code step got no code (its pool is gone, the platform refused it): messages showing the run's code are skipped. */
+  codeMissing: string | null;
   /** The first code this run issued from a pool (the task's code column). */
   codeId: string | null;
   /** Set when an empty pool says to skip the message: why, for each message that is skipped. */
@@ -312,7 +312,7 @@ async function execute(
     return { type: "failed", error };
   }
   const run = await loadRun(db, shopId, task, context, actions, options, now, leaseMs);
-  const state: RunState = { runCode: null, runPoolId: null, codeMissing: false, codeId: null, skipMessages: null, notes: [] };
+  const state: RunState = { runCode: null, runPoolId: null, codeMissing: null, codeId: null, skipMessages: null, notes: [] };
   const firstCode = actions.findIndex((a) => a.type === "generate_code" || a.type === "issue_code");
 
   let performed = false;
@@ -371,7 +371,7 @@ function absorb(state: RunState, record: StepInput): void {
       if (record.status === "issued") state.codeId ??= record.codeId ?? null;
     }
     if (record.skipsMessages) state.skipMessages ??= record.reason ?? "No code: the message is skipped";
-    else if (record.status === "skipped") state.codeMissing = true;
+    else if (record.status === "skipped") state.codeMissing ??= record.reason ?? "No code was issued";
   }
   if (record.reason && !state.notes.includes(record.reason)) state.notes.push(record.reason);
 }
@@ -428,7 +428,7 @@ async function issueStep(
     case "pool_empty":
       return emptyPool(label, poolId, result.behavior, result.fallbackCode);
     case "pool_not_found":
-      return { type: "record", record: { kind: "code", status: "skipped", poolId, reason: `${label} no longer exists: no code (messages go out without one)` } };
+      return { type: "record", record: { kind: "code", status: "skipped", poolId, reason: `${label} no longer exists: no code was issued` } };
     case "dynamic_refused":
       return { type: "record", record: { kind: "code", status: "skipped", poolId, reason: `${label}: no code was created: ${result.message}` } };
     case "idempotency_conflict":
@@ -464,9 +464,11 @@ async function messageStep(run: Run, state: RunState, templateId: string, index:
     dedupeKey: `task:${run.task.id}:msg:${index}`,
     taskId: run.task.id,
     campaignId: run.task.campaignId,
-    // Without a code because its pool is gone (not because a pool said to skip): the message still goes out, with
-    // the code placeholder empty, as the step's record says.
-    runCode: state.runCode ?? (state.codeMissing ? { codeId: null, code: "", expiresAt: null } : null),
+    // Without a code because its pool is gone or the platform refused it (not because a pool said to skip): a
+    // message that shows the run's code is skipped with the step's reason, never sent with a blank; one that does
+    // not show it still goes out.
+    runCode: state.runCode,
+    runCodeMissing: state.codeMissing,
     triggeredProducts: run.products,
     source: run.source,
   });

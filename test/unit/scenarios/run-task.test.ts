@@ -267,24 +267,38 @@ describe("empty and missing pools", () => {
     expect((await messagesOf(shop, taskId))[0]!.body).toContain("REFILL-1");
   });
 
-  it("GIVEN a pool deleted before the task runs WHEN it runs THEN no code, the step is logged, and the message still goes out with the code left empty", async () => {
+  it("GIVEN a pool deleted before the task runs WHEN it runs THEN no code, the step is logged, and the message showing the code is skipped with why, never sent with a blank", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["DELETED-1"], { name: "Retired pool" });
     const { taskId } = await scenarioTask(shop, pool.id);
     await shop.db.pool.update({ where: { id: pool.id }, data: { deletedAt: new Date() } });
-    expect(await runTask(shop.db, shop.id, taskId)).toMatchObject({ type: "executed", codeId: null, outcome: "“Retired pool” no longer exists: no code (messages go out without one)" });
+    const result = await runTask(shop.db, shop.id, taskId);
+    expect(result).toMatchObject({ type: "executed", codeId: null });
+    expect(result.type === "executed" && result.outcome).toContain("“Retired pool” no longer exists: no code was issued");
     const [message] = await messagesOf(shop, taskId);
-    expect(message!.body).toContain("your code is .");
-    expect(message!.status).toBe("QUEUED");
+    expect(message).toMatchObject({ status: "SKIPPED", error: "The template shows the run's code, and the run has none: “Retired pool” no longer exists: no code was issued" });
+    expect(await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id } })).toMatchObject({ status: "AVAILABLE" });
   });
 
-  it("GIVEN a dynamic pool removed altogether WHEN the task runs THEN the same: no code, logged, the message goes out", async () => {
+  it("GIVEN a pool deleted before the task runs WHEN its message does not show the run's code THEN the message still goes out", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["DELETED-2"], { name: "Gone pool" });
+    const { taskId } = await scenarioTask(shop, pool.id, { templateBody: "Thanks for your order, {{firstName}}." });
+    await shop.db.pool.update({ where: { id: pool.id }, data: { deletedAt: new Date() } });
+    expect(await runTask(shop.db, shop.id, taskId)).toMatchObject({ type: "executed", codeId: null });
+    const [message] = await messagesOf(shop, taskId);
+    expect(message).toMatchObject({ status: "QUEUED" });
+    expect(message!.body).toContain("Thanks for your order");
+  });
+
+  it("GIVEN a dynamic pool removed altogether WHEN the task runs THEN the same: no code, logged, the message showing it skipped", async () => {
     const shop = await createTestShop();
     const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Birthday", kind: "DYNAMIC" } });
     const { taskId } = await scenarioTask(shop, pool.id);
     await shop.db.pool.delete({ where: { id: pool.id } });
-    expect(await runTask(shop.db, shop.id, taskId)).toMatchObject({ type: "executed", outcome: "The pool no longer exists: no code (messages go out without one)" });
-    expect(await messagesOf(shop, taskId)).toHaveLength(1);
+    const result = await runTask(shop.db, shop.id, taskId);
+    expect(result.type === "executed" && result.outcome).toContain("The pool no longer exists: no code was issued");
+    expect(await messagesOf(shop, taskId)).toMatchObject([{ status: "SKIPPED" }]);
   });
 });
 
