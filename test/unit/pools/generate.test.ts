@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { webcrypto } from "node:crypto";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkCode, normaliseCodeKey } from "../../../app/domain/pools/code-rules";
 import {
   compileShape,
@@ -185,6 +186,25 @@ describe("code generation: uniqueness and randomness", () => {
     for (const ch of alphabet) chiSquare += ((counts.get(ch) ?? 0) - expected) ** 2 / expected;
     // 31 degrees of freedom: mean 31, p = 1e-6 is about 85. Modulo bias towards some characters would blow past it.
     expect(chiSquare).toBeLessThan(85);
+  });
+
+  describe("where the randomness comes from", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it("GIVEN the system's cryptographic source THEN every character is drawn from it, Math.random never", async () => {
+      // Bytes of 0 are the first character of the set; a generator reading Math.random (or a seeded PRNG) would
+      // not follow them. With 7 characters, 255 is past the last multiple of 7 (252) and must be rejected, not folded onto one.
+      const bytes = vi.spyOn(webcrypto, "getRandomValues").mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+        const view = array as unknown as Uint8Array;
+        for (let i = 0; i < view.length; i++) view[i] = i % 2 === 0 ? 255 : 0;
+        return array;
+      });
+      const mathRandom = vi.spyOn(Math, "random");
+      const { codes } = await generateAll({ charset: { custom: "ABCDEFG" }, length: 6 }, 1);
+      expect(bytes).toHaveBeenCalled();
+      expect(mathRandom).not.toHaveBeenCalled();
+      expect(codes).toEqual(["AAAAAA"]);
+    });
   });
 
   it("draws every position uniformly, not just the character totals", async () => {
