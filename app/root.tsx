@@ -1,10 +1,22 @@
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "react-router";
 import type { LinksFunction } from "react-router";
+import { useEffect } from "react";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+/**
+ * Marks the document once React has hydrated it: until then the server's HTML shows but nothing answers a click,
+ * and Polaris has not yet applied its breakpoints (cards stay square-cornered). The browser tests wait for it.
+ */
+function useHydratedMark() {
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
+}
+
 export default function App() {
+  useHydratedMark();
   return (
     <html lang="en">
       <head>

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../server/stack";
 import { startBrowserStack } from "../support/browser-stack";
-import { collectPageErrors, launchBrowser, screenshot } from "../support/browser";
+import { collectPageErrors, launchBrowser, openHydrated, screenshot } from "../support/browser";
 import { createTestShop, type TestShop } from "../support/shops";
 
 let stack: Stack;
@@ -31,7 +31,7 @@ describe("admin shell in Chromium", () => {
   it("renders Home as a Polaris admin page with the app's navigation", async () => {
     const page = await context.newPage();
     const errors = collectPageErrors(page);
-    await page.goto(`${stack.appUrl}/app?shop=${shop.domain}`);
+    await openHydrated(page, `${stack.appUrl}/app?shop=${shop.domain}`);
     await page.getByRole("heading", { name: "Home" }).waitFor();
     for (const label of ["Home", "Pools", "Segments", "Campaigns", "Templates", "Scenarios", "Tasks", "Customers", "Settings"]) {
       await expect(page.getByRole("link", { name: label, exact: true }).count()).resolves.toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe("admin shell in Chromium", () => {
   it("navigates between sections with the shop kept, and shows the shop's own customers", async () => {
     const page = await context.newPage();
     const errors = collectPageErrors(page);
-    await page.goto(`${stack.appUrl}/app?shop=${shop.domain}`);
+    await openHydrated(page, `${stack.appUrl}/app?shop=${shop.domain}`);
     await page.getByRole("link", { name: "Customers", exact: true }).first().click();
     await page.waitForURL(/\/app\/customers\?shop=/);
     await page.getByText("ada@example.com").waitFor();

@@ -1,20 +1,17 @@
 // The Campaigns admin pages in Chromium: building a campaign with the form (field errors next to the fields),
 // starting it for the members already in the segment, pausing it, and its results card.
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { recordRedemptions } from "../../app/services/redemptions.server";
 import { seedDemoShop } from "../../simulator/shopify";
 import { adminBrowserForFile } from "../support/browser-stack";
-import { screenshot } from "../support/browser";
+import { screenshot, openHydrated } from "../support/browser";
 import { createCustomers, createPoolWithCodes } from "../support/pools";
 import { createTestShop, type TestShop } from "../support/shops";
 
 const admin = adminBrowserForFile({ viewport: { width: 1280, height: 1000 } });
 const openAdmin = admin.openAdmin;
 
-async function open(page: Page, address: string) {
-  return page.goto(address, { waitUntil: "networkidle" });
-}
+const open = openHydrated;
 
 async function seed(shop: TestShop) {
   const customers = await createCustomers(shop, 3);

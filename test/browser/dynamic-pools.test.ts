@@ -1,12 +1,11 @@
 // Dynamic pools in Chromium: the merchant creates one from the form (with field errors for bad settings), a code is
 // issued through the REST API and created on the store, and it shows as Assigned on the pool's codes list and on
 // the customer's page; revoking it from the list ends it on the store.
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../app/services/api-keys.server";
 import { parseGid } from "../../simulator/shopify";
 import { adminBrowserForFile } from "../support/browser-stack";
-import { screenshot } from "../support/browser";
+import { screenshot, openHydrated } from "../support/browser";
 import { createTestShop } from "../support/shops";
 
 const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
@@ -21,10 +20,7 @@ afterAll(async () => {
   globalThis.__testSimulator = undefined;
 });
 
-/** Loads a page and lets the app hydrate before it is used. */
-async function open(page: Page, address: string) {
-  return page.goto(address, { waitUntil: "networkidle" });
-}
+const open = openHydrated;
 
 const POOL_PAGE = /\/app\/pools\/([0-9a-f-]{36})\?/;
 

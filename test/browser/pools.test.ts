@@ -10,7 +10,7 @@ import { issueCode } from "../../app/services/pools/issue.server";
 import { createPool } from "../../app/services/pools/pools.server";
 import { seedDemoShop } from "../../simulator/shopify";
 import { adminBrowserForFile } from "../support/browser-stack";
-import { screenshot } from "../support/browser";
+import { screenshot, openHydrated } from "../support/browser";
 import { createCustomers, createPoolWithCodes } from "../support/pools";
 import { createTestShop, type TestShop } from "../support/shops";
 
@@ -52,13 +52,7 @@ async function recordProgress(page: Page, testId: string) {
     });
 }
 
-/**
- * Loads a page and lets the app hydrate before it is used: React attaches its handlers once the route modules have
- * loaded, which "networkidle" (no request for half a second) comes after.
- */
-async function open(page: Page, address: string) {
-  return page.goto(address, { waitUntil: "networkidle" });
-}
+const open = openHydrated;
 
 /**
  * A full-page screenshot with the viewport as tall as the page first: Polaris' sticky table header and pagination

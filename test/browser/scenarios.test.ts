@@ -5,17 +5,14 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { onOrderEvent } from "../../app/services/scenarios/triggers.server";
 import { adminBrowserForFile } from "../support/browser-stack";
-import { screenshot } from "../support/browser";
+import { screenshot, openHydrated } from "../support/browser";
 import { createPoolWithCodes } from "../support/pools";
 import { createTestShop } from "../support/shops";
 
 const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
 const openAdmin = admin.openAdmin;
 
-/** Loads a page and lets React hydrate before it is used. */
-async function open(page: Page, address: string) {
-  return page.goto(address, { waitUntil: "networkidle" });
-}
+const open = openHydrated;
 
 /** The error Polaris shows for a field: the element its control names in aria-describedby ("" when none). */
 async function fieldError(page: Page, label: string): Promise<string> {

@@ -5,17 +5,14 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { requestSegmentEvaluation } from "../../app/services/segments/triggers.server";
 import { adminBrowserForFile } from "../support/browser-stack";
-import { screenshot } from "../support/browser";
+import { screenshot, openHydrated } from "../support/browser";
 import { createTestShop } from "../support/shops";
 import { addCustomer, addEvent, addProduct, productGid } from "../unit/segments/helpers";
 
 const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
 const openAdmin = admin.openAdmin;
 
-/** Loads a page and lets React hydrate before it is used. */
-async function open(page: Page, address: string) {
-  return page.goto(address, { waitUntil: "networkidle" });
-}
+const open = openHydrated;
 
 async function snap(page: Page, name: string) {
   const size = page.viewportSize() ?? { width: 1280, height: 900 };

@@ -2,7 +2,7 @@
 // an unknown placeholder next to the field, and SMTP settings tested against a real SMTP server process.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminBrowserForFile } from "../support/browser-stack";
-import { screenshot, waitVisible } from "../support/browser";
+import { openHydrated, screenshot, waitVisible } from "../support/browser";
 import { createPoolWithCodes } from "../support/pools";
 import { startSmtpSink, type SmtpSink } from "../support/smtp";
 import { createTestShop } from "../support/shops";
@@ -25,7 +25,7 @@ describe("Message templates in Chromium", () => {
     await createPoolWithCodes(shop, ["REAL-1"], { name: "Autumn" });
     await shop.db.customer.create({ data: { shopId: shop.id, platformId: "gid://shopify/Customer/1", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" } });
     const { page, errors, url } = await openAdmin(shop);
-    await page.goto(url("/app/templates"), { waitUntil: "networkidle" });
+    await openHydrated(page, url("/app/templates"));
     await page.getByText("No message templates yet").waitFor();
     await page.getByRole("link", { name: "Create template" }).first().click();
     await page.waitForURL(/\/app\/templates\/new\?/);
@@ -60,7 +60,7 @@ describe("Message templates in Chromium", () => {
   it("GIVEN an unknown placeholder WHEN the template is saved THEN the error shows next to the body with its line and column, and nothing is stored", async () => {
     const shop = await createTestShop();
     const { page, errors, url } = await openAdmin(shop);
-    await page.goto(url("/app/templates/new"), { waitUntil: "networkidle" });
+    await openHydrated(page, url("/app/templates/new"));
     await page.getByLabel("Name").fill("Typo");
     await page.getByLabel("Channel").selectOption("SMS");
     await page.getByLabel("Text", { exact: true }).fill("Hi {{firstName}},\nuse {{promoKode}} and {{client.promocode('Nope')}}");
@@ -82,7 +82,7 @@ describe("Message templates in Chromium", () => {
   it("GIVEN the message settings WHEN SMTP settings are saved THEN they are tested against the server, and a dead server is refused with its reason", async () => {
     const shop = await createTestShop();
     const { page, errors, url } = await openAdmin(shop);
-    await page.goto(url("/app/settings/channels"), { waitUntil: "networkidle" });
+    await openHydrated(page, url("/app/settings/channels"));
     await page.getByLabel("SMTP host").fill("127.0.0.1");
     await page.getByLabel("Port").fill("1");
     await page.getByLabel("From address").fill("offers@maple.example");

@@ -30,6 +30,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * Loads a page and waits until React has hydrated it (the root marks `<html data-hydrated>`): before that the
+ * server's HTML is on screen but no handler is attached, and Polaris' breakpoint-dependent styles are not applied.
+ */
+export async function openHydrated(page: Page, address: string) {
+  const response = await page.goto(address, { waitUntil: "networkidle" });
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+  return response;
+}
+
 /** Fails the test on any console error or uncaught exception in the page. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
