@@ -60,7 +60,7 @@ type Processors = {
 
 const processors: Processors = {
   system: { ping: processPing, sweep: (p) => processSweep(p), sweepAll: () => processSweepAll() },
-  webhooks: { process: processWebhook },
+  webhooks: { process: (p) => processWebhook(p) },
   pools: {
     generate: processGenerate,
     checkStock: processCheckStock,

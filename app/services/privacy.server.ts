@@ -56,6 +56,34 @@ export async function redactShop(shopId: string): Promise<void> {
   ]);
 }
 
+/** How far back a webhook job's start is taken, for clocks that differ between worker machines. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * A webhook job that read its payload before a redaction of its customer ran, and wrote after it, would bring the
+ * customer back (their row, order links, tasks). The job calls this after its writes: when a redaction request for
+ * the customer is in this shop's webhooks and was not yet done when the job started (being handled, waiting, or
+ * done since), the redaction is run again, which removes what the job wrote. A request that was done before the job
+ * started is left alone: what came after it (a new order months later) is the customer's new data.
+ * The request counts only if its payload names this shop (a body replayed under another shop's header does not).
+ * Partial index `events_customer_redactions` (migration 20261122050000) keeps this off the shop's other events.
+ */
+export async function redactAgainIfOverlapping(db: ShopDb, customer: { id: string }, jobStartedAt: Date): Promise<boolean> {
+  const shop = await db.shop.findFirst({ select: { id: true, domain: true } });
+  if (!shop) return false;
+  const since = new Date(jobStartedAt.getTime() - CLOCK_SKEW_MS);
+  const requests = await db.$queryRaw<{ orders: unknown }[]>`
+    SELECT payload->'orders_to_redact' AS orders FROM events
+    WHERE shop_id = ${shop.id}::uuid AND topic = 'customers/redact' AND source = 'WEBHOOK'
+      AND payload->'customer'->>'id' = ${String(customer.id)}
+      AND lower(payload->>'shop_domain') = ${shop.domain.toLowerCase()}
+      AND (processed_at IS NULL OR processed_at >= ${since})`;
+  if (requests.length === 0) return false;
+  const orders = [...new Set(requests.flatMap((r) => (Array.isArray(r.orders) ? r.orders.map(String) : [])))];
+  await redactCustomer(db, { id: String(customer.id) }, { ordersToRedact: orders });
+  return true;
+}
+
 /** What a scrubbed webhook's payload becomes. */
 const REDACTED = '{"redacted":true}';
 

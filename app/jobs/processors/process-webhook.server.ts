@@ -13,7 +13,7 @@ import {
 } from "../../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
-import { fulfilDataRequest, redactCustomer, redactShop } from "../../services/privacy.server";
+import { fulfilDataRequest, redactAgainIfOverlapping, redactCustomer, redactShop } from "../../services/privacy.server";
 import { recordRedemptions, releaseRedemptions } from "../../services/redemptions.server";
 import { onCustomerCreated, onOrderEvent } from "../../services/scenarios/triggers.server";
 import { requestSegmentEvaluation } from "../../services/segments/triggers.server";
@@ -21,10 +21,17 @@ import { recordScopes, recordUninstall } from "../../services/shops.server";
 import { loadStoredEvent, markEventProcessed } from "../../services/webhooks.server";
 import type { JobPayload } from "../queues";
 
-export async function processWebhook(payload: JobPayload<"webhooks", "process">) {
+export interface ProcessOptions {
+  /** Called once the payload is read, before anything is written: tests run a concurrent redaction there. */
+  afterLoad?: () => Promise<void>;
+}
+
+export async function processWebhook(payload: JobPayload<"webhooks", "process">, options: ProcessOptions = {}) {
   const db = forShop(payload.shopId);
+  const startedAt = new Date();
   const stored = await loadStoredEvent(db, payload.eventId);
   if (!stored) return { skipped: "event not found (shop redacted?)" };
+  await options.afterLoad?.();
   const { event } = stored;
   if (event.processedAt) return { skipped: "already processed" };
   const shop = { domain: stored.shopDomain };
@@ -51,6 +58,8 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
 
   // The customer the webhook is about, kept on the row when it is closed: customers/redact finds their rows by it.
   let about: string | null = null;
+  // Their platform id: a redaction of them that overlapped this job is run again once it has written.
+  let platformCustomer: string | null = null;
   switch (event.topic) {
     case "app/uninstalled":
       await recordUninstall(shop.domain);
@@ -60,8 +69,10 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       break;
     case "customers/create":
     case "customers/update": {
-      const customerId = await upsertCustomerFromWebhook(db, payload.shopId, parse(CustomerPayload));
+      const customer = parse(CustomerPayload);
+      const customerId = await upsertCustomerFromWebhook(db, payload.shopId, customer);
       about = customerId;
+      platformCustomer = customer.id;
       await requestSegmentEvaluation(payload.shopId, [customerId], "customer");
       if (event.topic === "customers/create") await onCustomerCreated(db, payload.shopId, customerId, { eventKey: event.id.toString() });
       break;
@@ -94,6 +105,7 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       // The order also upserted its customer's row (tags, consent, created date): segments on those must see it.
       const customerChanged = orderPayload.customer && order.customerId ? [order.customerId] : [];
       about = order.customerId;
+      platformCustomer = orderPayload.customer?.id ?? null;
       await Promise.all([
         touched.size ? requestSegmentEvaluation(payload.shopId, [...touched], "orders") : undefined,
         customerChanged.length ? requestSegmentEvaluation(payload.shopId, customerChanged, "customer") : undefined,
@@ -125,6 +137,12 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">)
       break;
     default:
       throw new UnrecoverableError(`No handler for webhook topic ${event.topic}`);
+  }
+  if (platformCustomer && (await redactAgainIfOverlapping(db, { id: platformCustomer }, startedAt))) {
+    // The redaction scrubbed and closed this row; closing it here too (without the link to the deleted row) keeps
+    // a row it somehow missed from being processed again and again.
+    await markEventProcessed(db, event.id);
+    return { topic: event.topic, redactedAgain: true };
   }
   await markEventProcessed(db, event.id, about);
   return { topic: event.topic };

@@ -117,6 +117,44 @@ describe("processing stored webhooks", () => {
     expect(await shop.db.customer.count()).toBe(1);
   });
 
+  it.each([
+    ["customers/update", (id: number) => ({ ...CUSTOMER, id, admin_graphql_api_id: `gid://shopify/Customer/${id}`, email: "racer@example.com" })],
+    ["orders/paid", (id: number) => ({ ...ORDER, id: 7001, customer: { ...ORDER.customer, id, admin_graphql_api_id: `gid://shopify/Customer/${id}`, email: "racer@example.com" } })],
+  ])(
+    "GIVEN a %s job that read its payload WHEN the customer's redaction runs before it writes THEN the customer does not come back",
+    async (topic, payloadFor) => {
+      const shop = await createTestShop();
+      const id = 4242;
+      await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id, admin_graphql_api_id: `gid://shopify/Customer/${id}`, email: "racer@example.com" }));
+      const job = await storeEvent(shop, topic, payloadFor(id));
+      const redact = await storeEvent(shop, "customers/redact", { shop_domain: shop.domain, customer: { id, email: "racer@example.com" }, orders_to_redact: [] });
+
+      // The job has the payload in hand when the redaction runs to its end, and writes afterwards.
+      const result = await processWebhook(job, { afterLoad: async () => void (await processWebhook(redact)) });
+
+      expect(result).toMatchObject({ topic, redactedAgain: true });
+      expect(await shop.db.customer.count({ where: { platformId: `gid://shopify/Customer/${id}` } })).toBe(0);
+      const rows = await shop.db.event.findMany({ where: { topic }, select: { payload: true, processedAt: true, customerId: true } });
+      expect(rows).toEqual([{ payload: { redacted: true }, processedAt: expect.any(Date), customerId: null }]);
+      if (topic === "orders/paid") expect(await shop.db.order.findFirstOrThrow({ select: { customerId: true } })).toEqual({ customerId: null });
+    },
+  );
+
+  it("GIVEN a customer redacted before a job started WHEN a later webhook brings them back (a new order) THEN it stays, and a forged request under another shop's name redacts nothing", async () => {
+    const shop = await createTestShop();
+    const id = 5151;
+    const customer = { ...CUSTOMER, id, admin_graphql_api_id: `gid://shopify/Customer/${id}`, email: "back@example.com" };
+    await processWebhook(await storeEvent(shop, "customers/create", customer));
+    await processWebhook(await storeEvent(shop, "customers/redact", { shop_domain: shop.domain, customer: { id }, orders_to_redact: [] }));
+    // Processed a while ago: the job below starts after it.
+    await shop.db.event.updateMany({ where: { topic: "customers/redact" }, data: { processedAt: new Date(Date.now() - 10 * 60_000) } });
+    // A body replayed under this shop's header, naming another shop: never processed, never a reason to redact.
+    await storeEvent(shop, "customers/redact", { shop_domain: "someone-else.myshopify.com", customer: { id }, orders_to_redact: [] });
+
+    expect(await processWebhook(await storeEvent(shop, "customers/create", customer))).toEqual({ topic: "customers/create" });
+    expect(await shop.db.customer.findMany({ select: { email: true } })).toEqual([{ email: "back@example.com" }]);
+  });
+
   it("shop/redact deletes the shop and every row it owns", async () => {
     const shop = await createTestShop();
     await processWebhook(await storeEvent(shop, "customers/create", CUSTOMER));
