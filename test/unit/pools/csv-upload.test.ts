@@ -211,6 +211,8 @@ describe("CSV uploads: per-line validation", () => {
       `GOOD8,,,${"t".repeat(65)},`, // 13
       "good1,,,,", // 14 duplicate of GOOD1
       "GOOD9,,99,,no", // 15
+      "GOOD10,,,,constructor", // 16: a name Object.prototype has
+      "GOOD11,,,,__proto__", // 17
     ].join("\n");
     const result = await parseCsv(csv);
     expect(codes(result)).toEqual(["GOOD1", "GOOD9"]);
@@ -227,6 +229,8 @@ describe("CSV uploads: per-line validation", () => {
       [12, "bad_in_use_flag"],
       [13, "bad_tag"],
       [14, "duplicate_in_file"],
+      [16, "bad_in_use_flag"],
+      [17, "bad_in_use_flag"],
     ]);
     expect(result.rejected.find((r) => r.line === 4)?.value).toHaveLength(100);
     expect(result.rejected.find((r) => r.line === 7)?.value).toBe("31/12/2030");

@@ -106,6 +106,7 @@ describe("discounts, in-use flags and tags", () => {
   it("refuses other in-use values", () => {
     expect(parseInUse("2")).toBe("bad_in_use_flag");
     expect(parseInUse("maybe")).toBe("bad_in_use_flag");
+    for (const inherited of ["constructor", "__proto__", "toString", "hasOwnProperty"]) expect(parseInUse(inherited)).toBe("bad_in_use_flag");
   });
 
   it("accepts tags up to 64 characters and refuses longer ones or control characters", () => {

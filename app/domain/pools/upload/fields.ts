@@ -77,22 +77,22 @@ export function parseDiscount(text: string): number | null | "bad_discount" | "d
   return value;
 }
 
-const FLAGS: Readonly<Record<string, boolean>> = {
-  "1": true,
-  "0": false,
-  true: true,
-  false: false,
-  yes: true,
-  no: false,
-  y: true,
-  n: false,
-};
+/** A Map, not an object literal: a cell reading "constructor" or "__proto__" must not find Object.prototype's. */
+const FLAGS: ReadonlyMap<string, boolean> = new Map([
+  ["1", true],
+  ["0", false],
+  ["true", true],
+  ["false", false],
+  ["yes", true],
+  ["no", false],
+  ["y", true],
+  ["n", false],
+]);
 
 /** 1/0, true/false, yes/no, y/n in any case; an empty cell means not in use. */
 export function parseInUse(text: string): boolean | "bad_in_use_flag" {
   if (text === "") return false;
-  const value = FLAGS[text.toLowerCase()];
-  return value ?? "bad_in_use_flag";
+  return FLAGS.get(text.toLowerCase()) ?? "bad_in_use_flag";
 }
 
 // Control characters (C0, DEL, C1) and U+FFFD, which is what bytes that were not UTF-8 decode to.
