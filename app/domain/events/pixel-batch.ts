@@ -28,21 +28,24 @@ const optionalText = (max: number) =>
     .max(max)
     .nullish()
     .transform((v) => (v ? v : null));
+type Resource = "Customer" | "Product" | "ProductVariant" | "Collection" | "Order";
+/** Any resource's id: for the order id, which is only kept (checkout's order may be named by another kind of GID). */
+type AnyResource = "[A-Za-z]+";
+
 /**
  * Shopify ids reach the pixel as numeric strings or GIDs; both are accepted (and normalised to GIDs when stored).
- * Strings only: a JSON number above 2^53 would already have been rounded.
+ * A GID must name the resource the field is for: `gid://shopify/Order/5` is not a customer id. Strings only: a JSON
+ * number above 2^53 would already have been rounded.
  */
-const platformId = z
-  .string()
-  .trim()
-  .regex(
-    /^(?:\d{1,30}|gid:\/\/shopify\/[A-Za-z]+\/\d{1,30})$/,
-    "expected a Shopify id (digits or a gid://shopify/ id)",
-  );
+const platformId = (resource: Resource | AnyResource) =>
+  z
+    .string()
+    .trim()
+    .regex(new RegExp(`^(?:\\d{1,30}|gid://shopify/${resource}/\\d{1,30})$`), resource === "[A-Za-z]+" ? "expected a Shopify id (digits or a gid://shopify/ id)" : `expected a ${resource} id (digits or a gid://shopify/${resource}/ id)`);
 
 const PixelProduct = z.object({
-  id: platformId,
-  variantId: platformId.nullish().transform((v) => v ?? null),
+  id: platformId("Product"),
+  variantId: platformId("ProductVariant").nullish().transform((v) => v ?? null),
   title: optionalText(500),
   vendor: optionalText(255),
   type: optionalText(255),
@@ -63,13 +66,13 @@ export const PixelEvent = z
     name: z.enum(PIXEL_EVENT_NAMES),
     timestamp: z.iso.datetime({ offset: true }),
     clientId: text(200),
-    customerId: platformId.nullish().transform((v) => v ?? null),
+    customerId: platformId("Customer").nullish().transform((v) => v ?? null),
     products: z.array(PixelProduct).max(MAX_PRODUCTS_PER_EVENT).default([]),
     collection: z
-      .object({ id: platformId, title: optionalText(255) })
+      .object({ id: platformId("Collection"), title: optionalText(255) })
       .nullish()
       .transform((v) => v ?? null),
-    orderId: platformId.nullish().transform((v) => v ?? null),
+    orderId: platformId("[A-Za-z]+").nullish().transform((v) => v ?? null),
   })
   .superRefine((event, ctx) => {
     const needsProduct = event.name === "product_viewed" || event.name === "product_added_to_cart";
@@ -151,10 +154,7 @@ function timestampProblem(timestamp: string, now: Date): string | null {
 }
 
 /** The GID form of an id the pixel sent as a number or numeric string; GIDs pass through. */
-export function toGid(
-  resource: "Customer" | "Product" | "ProductVariant" | "Collection" | "Order",
-  id: string,
-): string {
+export function toGid(resource: Resource, id: string): string {
   return id.startsWith("gid://") ? id : `gid://shopify/${resource}/${id}`;
 }
 

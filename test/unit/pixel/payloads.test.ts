@@ -179,6 +179,9 @@ describe("pixel payloads", () => {
       { ...good, id: "future", timestamp: "2026-11-23T10:00:00Z" },
       { ...good, id: "stale", timestamp: "2026-11-01T10:00:00Z" },
       { ...good, id: "bad-id", customerId: "robert'); DROP TABLE" },
+      // A GID of another kind is not a customer, product or collection id (it would create a customer row "Order/5").
+      { ...good, id: "order-as-customer", customerId: "gid://shopify/Order/5" },
+      { ...good, id: "variant-as-product", products: [{ ...good.products[0]!, id: "gid://shopify/ProductVariant/8001" }] },
       { ...good, id: "bad-name", name: "page_viewed" as never },
       { ...good, id: "", clientId: "" },
       good, // the same event twice in one batch: kept once, not an error
@@ -187,7 +190,9 @@ describe("pixel payloads", () => {
     if (parsed.type !== "batch") throw new Error(`expected a batch, got ${JSON.stringify(parsed)}`);
     expect(parsed.events.map((e) => e.id)).toEqual(["good"]);
     const reasons = Object.fromEntries(parsed.rejected.map((r) => [r.id, r.reasons.join(" | ")]));
-    expect(Object.keys(reasons).sort()).toEqual(["", "bad-id", "bad-name", "future", "no-product", "stale"].sort());
+    expect(Object.keys(reasons).sort()).toEqual(["", "bad-id", "bad-name", "future", "no-product", "order-as-customer", "stale", "variant-as-product"].sort());
+    expect(reasons["order-as-customer"]).toContain("expected a Customer id");
+    expect(reasons["variant-as-product"]).toContain("expected a Product id");
     expect(reasons["no-product"]).toContain("product_viewed names the product");
     expect(reasons["future"]).toContain("future");
     expect(reasons["stale"]).toContain("older than 7 days");
