@@ -1,12 +1,14 @@
-import { Redis } from "ioredis";
+// Liveness and readiness for load balancers. The route is public, so it says what is down, never why: a driver's
+// error message can name internal hosts and users. The reason goes to the server's log. Redis is asked through the
+// process's shared counter client, not a connection per request, so probing it often costs nothing.
 import { database } from "../db.server";
 import { appliedMigrations, readMigrations } from "../db/migrate.server";
-import { env } from "../env.server";
+import { counterRedis, counterRedisReady } from "../redis/counters.server";
 
 export interface Health {
   ok: boolean;
-  database: { ok: boolean; migrated: boolean; error?: string };
-  redis: { ok: boolean; error?: string };
+  database: { ok: boolean; migrated: boolean };
+  redis: { ok: boolean };
 }
 
 export async function checkHealth(): Promise<Health> {
@@ -20,19 +22,18 @@ async function checkDatabase(): Promise<Health["database"]> {
     const done = new Set(applied);
     return { ok: true, migrated: expected.every((m) => done.has(m.name)) };
   } catch (error) {
-    return { ok: false, migrated: false, error: (error as Error).message };
+    console.error(`[health] database: ${(error as Error).message}`);
+    return { ok: false, migrated: false };
   }
 }
 
 async function checkRedis(): Promise<Health["redis"]> {
-  const client = new Redis(env().REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-  client.on("error", () => undefined);
   try {
-    await client.connect();
-    return { ok: (await client.ping()) === "PONG" };
+    const redis = counterRedis();
+    if (!(await counterRedisReady(redis))) throw new Error(`not connected (${redis.status})`);
+    return { ok: (await redis.ping()) === "PONG" };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  } finally {
-    client.disconnect();
+    console.error(`[health] redis: ${(error as Error).message}`);
+    return { ok: false };
   }
 }
