@@ -7,13 +7,12 @@ import { campaignFormOptions, settingsFromForm } from "../components/campaigns/c
 import { NotFoundPage } from "../components/NotFoundPage";
 import { appHref } from "../components/pools/links";
 import { campaignSettingsOf, getCampaign, updateCampaign } from "../services/campaigns/campaigns.server";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../domain/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const campaignId = params.campaignId ?? "";
-  const campaign = UUID.test(campaignId) ? await getCampaign(admin.db, campaignId) : null;
+  const campaign = isUuid(campaignId) ? await getCampaign(admin.db, campaignId) : null;
   if (!campaign) return data({ found: false as const }, { status: 404 });
   return {
     found: true as const,
@@ -28,7 +27,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const admin = await requireAdmin(request);
   const campaignId = params.campaignId ?? "";
-  if (!UUID.test(campaignId)) return { errors: { form: "This campaign doesn't exist any more" } };
+  if (!isUuid(campaignId)) return { errors: { form: "This campaign doesn't exist any more" } };
   const submitted = settingsFromForm(await request.formData());
   if (!submitted.ok) return { errors: submitted.errors };
   const result = await updateCampaign(admin.db, campaignId, submitted.settings);

@@ -15,11 +15,12 @@ import { bulkActionSummary } from "../services/campaigns/bulk-actions.server";
 import { actionTargetNames, changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
 import { campaignRunCounts } from "../services/campaigns/runs.server";
 import { results } from "../services/results.server";
+import { isUuid } from "../domain/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const campaignId = params.campaignId ?? "";
-  const campaign = UUID.test(campaignId) ? await getCampaign(admin.db, campaignId) : null;
+  const campaign = isUuid(campaignId) ? await getCampaign(admin.db, campaignId) : null;
   if (!campaign) return data({ found: false as const }, { status: 404 });
   const [view, runs, names, bulkActions] = await Promise.all([
     results(admin.db, admin.shopId, { type: "campaign", id: campaign.id }).then((r) => resultsView(r, null)),
@@ -58,13 +59,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   };
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const admin = await requireAdmin(request);
   const intent = String((await request.formData()).get("intent") ?? "");
   const campaignId = params.campaignId ?? "";
-  if (!UUID.test(campaignId)) return { error: "This campaign doesn't exist any more" };
+  if (!isUuid(campaignId)) return { error: "This campaign doesn't exist any more" };
   if (intent === "send") {
     const sent = await startBroadcast(admin.db, admin.shopId, campaignId);
     if (sent.type === "started") return { error: null, intent, runsStarted: sent.recipients };

@@ -35,13 +35,12 @@ import { PlatformError } from "../platforms/errors";
 import { getCustomer, listCustomerCodes } from "../services/customers.server";
 import { issueCode } from "../services/pools/issue.server";
 import { listPools } from "../services/pools/pools.server";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../domain/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const customerId = params.customerId ?? "";
-  const customer = UUID.test(customerId) ? await getCustomer(admin.db, customerId) : null;
+  const customer = isUuid(customerId) ? await getCustomer(admin.db, customerId) : null;
   if (!customer) return data({ found: false as const }, { status: 404 });
   const [codes, pools] = await Promise.all([
     listCustomerCodes(admin.db, customer.id),
@@ -89,11 +88,11 @@ type IssueAnswer = { tone: "success" | "warning" | "critical"; title: string; me
 export const action = async ({ request, params }: ActionFunctionArgs): Promise<IssueAnswer> => {
   const admin = await requireAdmin(request);
   const customerId = params.customerId ?? "";
-  const customer = UUID.test(customerId) ? await getCustomer(admin.db, customerId) : null;
+  const customer = isUuid(customerId) ? await getCustomer(admin.db, customerId) : null;
   if (!customer) return { tone: "critical", title: "This customer no longer exists." };
   const form = await request.formData();
   const poolId = String(form.get("poolId") ?? "");
-  if (!UUID.test(poolId)) return { tone: "critical", title: "Choose a pool." };
+  if (!isUuid(poolId)) return { tone: "critical", title: "Choose a pool." };
   let result;
   try {
     result = await issueCode(admin.db, {

@@ -57,6 +57,7 @@ import { planPoolGeneration, recentImports } from "../services/pools/imports.ser
 import { deletePool, getPool, listPoolCodes, retireCodes, updatePool } from "../services/pools/pools.server";
 import { lowStockPools } from "../services/pools/stock.server";
 import { platformShopOf } from "../services/shops.server";
+import { isUuid } from "../domain/ids";
 
 const PAGE_SIZE = 25;
 
@@ -67,7 +68,7 @@ function customerLabel(c: { email: string | null; firstName: string | null; last
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const poolId = params.poolId ?? "";
-  const pool = /^[0-9a-f-]{36}$/i.test(poolId) ? await getPool(admin.db, admin.shopId, poolId) : null;
+  const pool = isUuid(poolId) ? await getPool(admin.db, admin.shopId, poolId) : null;
   if (!pool) return data({ found: false as const }, { status: 404 });
 
   const url = new URL(request.url);
@@ -196,7 +197,7 @@ function generateRequest(form: FormData): { options: GenerateOptions; count: num
 export const action = async ({ request, params }: ActionFunctionArgs): Promise<ActionResult> => {
   const admin = await requireAdmin(request);
   const poolId = params.poolId ?? "";
-  const pool = /^[0-9a-f-]{36}$/i.test(poolId) ? await getPool(admin.db, admin.shopId, poolId) : null;
+  const pool = isUuid(poolId) ? await getPool(admin.db, admin.shopId, poolId) : null;
   if (!pool) return { intent: "error", message: "This pool no longer exists." };
   const form = await request.formData();
   const search = new URL(request.url).search;

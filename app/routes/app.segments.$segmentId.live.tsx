@@ -2,11 +2,12 @@
 import { data, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { segmentLiveView } from "../components/segments/live.server";
+import { isUuid } from "../domain/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const segmentId = params.segmentId ?? "";
-  const view = /^[0-9a-f-]{36}$/i.test(segmentId) ? await segmentLiveView(admin.db, segmentId) : null;
+  const view = isUuid(segmentId) ? await segmentLiveView(admin.db, segmentId) : null;
   if (!view) throw data({ error: "No such segment" }, { status: 404 });
   return view;
 };

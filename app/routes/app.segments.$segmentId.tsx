@@ -33,13 +33,12 @@ import { SegmentForm } from "../components/segments/SegmentForm";
 import { segmentFormErrors, segmentInputFromForm } from "../components/segments/segment-form.server";
 import { useLiveSegment } from "../components/segments/useLiveSegment";
 import { builderOptions, deleteSegment, getSegment, updateSegment } from "../services/segments/segments.server";
-
-const UUID = /^[0-9a-f-]{36}$/i;
+import { isUuid } from "../domain/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const segmentId = params.segmentId ?? "";
-  const segment = UUID.test(segmentId) ? await getSegment(admin.db, segmentId) : null;
+  const segment = isUuid(segmentId) ? await getSegment(admin.db, segmentId) : null;
   if (!segment) return data({ found: false as const }, { status: 404 });
   const [live, options] = await Promise.all([
     segmentLiveView(admin.db, segmentId),

@@ -10,13 +10,12 @@ import { previewFromForm, saveTemplateFromForm, templateFormErrors } from "../co
 import { appHref } from "../components/pools/links";
 import { livePools } from "../services/messages/codes.server";
 import { deleteTemplate, getTemplate, previewCustomers } from "../services/templates.server";
-
-const UUID = /^[0-9a-f-]{36}$/i;
+import { isUuid } from "../domain/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const id = params.templateId ?? "";
-  const template = UUID.test(id) ? await getTemplate(admin.db, id) : null;
+  const template = isUuid(id) ? await getTemplate(admin.db, id) : null;
   if (!template || template.channel === "SHOPIFY") return data({ found: false as const }, { status: 404 });
   const [pools, customers] = await Promise.all([livePools(admin.db), previewCustomers(admin.db)]);
   return {
@@ -42,12 +41,12 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<S
     case "preview":
       return previewFromForm(admin.db, form);
     case "delete": {
-      const template = UUID.test(id) ? await getTemplate(admin.db, id) : null;
+      const template = isUuid(id) ? await getTemplate(admin.db, id) : null;
       if (!template || !(await deleteTemplate(admin.db, id))) return { intent: "delete", deleted: false };
       throw redirect(appHref("/app/templates", new URL(request.url).search, { deleted: template.name }));
     }
     default: {
-      if (!UUID.test(id)) return { intent: "save", saved: false, errors: { form: "This template no longer exists." } };
+      if (!isUuid(id)) return { intent: "save", saved: false, errors: { form: "This template no longer exists." } };
       const { result, input } = await saveTemplateFromForm(admin.db, admin.shopId, form, id);
       if (result.type === "saved") return { intent: "save", saved: true };
       return { intent: "save", saved: false, errors: templateFormErrors(result, input) };

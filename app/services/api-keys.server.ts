@@ -16,6 +16,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { isUniqueViolation } from "../db/errors";
 import { forShop, type ShopDb } from "../db/shop-scope.server";
 import { prisma } from "../db.server";
+import { isUuid } from "../domain/ids";
 
 export const API_KEY_SCHEME = "pk";
 const PREFIX_BYTES = 8;
@@ -57,8 +58,6 @@ export type ApiAuthFailure =
   | { type: "shop_uninstalled"; keyId: string };
 
 export type ApiAuthResult = { type: "authenticated"; shopId: string; db: ShopDb; keyId: string } | ApiAuthFailure;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const SUMMARY_SELECT = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
@@ -122,7 +121,7 @@ export async function listApiKeys(db: ShopDb): Promise<ApiKeySummary[]> {
 
 /** Revokes a key at once (the next request with it gets 403). Revoking an already revoked key keeps its date. */
 export async function revokeApiKey(db: ShopDb, id: string, now = new Date()): Promise<RevokeApiKeyResult> {
-  if (!UUID.test(id)) return { type: "not_found" };
+  if (!isUuid(id)) return { type: "not_found" };
   await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
   const row = await db.apiKey.findFirst({ where: { id }, select: SUMMARY_SELECT });
   return row ? { type: "revoked", apiKey: summary(row) } : { type: "not_found" };

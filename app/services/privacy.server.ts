@@ -10,6 +10,7 @@ import { Prisma } from "@prisma/client";
 import { prisma } from "../db.server";
 import type { ShopDb } from "../db/shop-scope.server";
 import type { DataRequestPayload } from "../domain/events/privacy-payloads";
+import { isUuid } from "../domain/ids";
 import { customerGid, orderGid } from "../domain/shopify/webhook-payloads";
 
 export interface RedactionRequest {
@@ -339,11 +340,13 @@ export async function listOpenDataRequests(db: ShopDb) {
 }
 
 export async function dataRequestExport(db: ShopDb, id: string) {
+  if (!isUuid(id)) return null;
   return db.dataRequest.findFirst({ where: { id }, select: { id: true, requestId: true, export: true } });
 }
 
 /** The merchant handed the data over: the request leaves the open list (its export is kept for the record). */
 export async function markDataRequestFulfilled(db: ShopDb, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
   const result = await db.dataRequest.updateMany({
     where: { id, fulfilledAt: null },
     data: { fulfilledAt: new Date() },

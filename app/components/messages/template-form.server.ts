@@ -3,6 +3,7 @@
 import type { ShopDb } from "../../db/shop-scope.server";
 import { previewTemplate, saveTemplate, type TemplateInput, type TemplateWriteResult } from "../../services/templates.server";
 import type { PreviewResponse, TemplateChannel, TemplateFormErrors } from "./template-form";
+import { isUuid } from "../../domain/ids";
 
 function text(form: FormData, name: string): string {
   const value = form.get(name);
@@ -40,7 +41,7 @@ export async function saveTemplateFromForm(db: ShopDb, shopId: string, form: For
 export async function previewFromForm(db: ShopDb, form: FormData): Promise<PreviewResponse> {
   const input = templateInputFromForm(form);
   const customerId = text(form, "previewCustomerId");
-  const result = await previewTemplate(db, input, { customerId: /^[0-9a-f-]{36}$/i.test(customerId) ? customerId : null });
+  const result = await previewTemplate(db, input, { customerId: isUuid(customerId) ? customerId : null });
   if (result.type === "invalid") return { intent: "preview", type: "invalid", errors: result.errors };
   return {
     intent: "preview",

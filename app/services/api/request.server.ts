@@ -126,8 +126,4 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.outp
   return parsed.data;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string | undefined): value is string {
-  return value !== undefined && UUID.test(value);
-}
+export { isUuid } from "../../domain/ids";

@@ -18,11 +18,11 @@ import { eventsSecretOf } from "../platform-connections.server";
 import { requestSegmentEvaluation } from "../segments/triggers.server";
 import { recordMagentoOrder } from "./orders.server";
 import { MAGENTO_TOPICS, MagentoEvent, MagentoEventBody } from "./payloads";
+import { isUuid } from "../../domain/ids";
 
 export { SHOP_HEADER, SIGNATURE_HEADER } from "./event-headers";
 export const MAX_EVENTS_BYTES = 1024 * 1024;
 const ENQUEUE_TIMEOUT_MS = 1500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface EventIssue {
   /** Index in `events` for a batch; null for a single event or the body as a whole. */
@@ -55,7 +55,7 @@ function issuesOf(error: { issues: { path: PropertyKey[]; message: string }[] },
 }
 
 export async function receiveMagentoEvents(input: { shopId: string | null; signature: string | null; rawBody: string }): Promise<ReceiveEventsResult> {
-  if (!input.shopId || !UUID.test(input.shopId)) return { type: "unknown_shop" };
+  if (!input.shopId || !isUuid(input.shopId)) return { type: "unknown_shop" };
   const shop = await prisma.shop.findFirst({ where: { id: input.shopId, platform: "MAGENTO", uninstalledAt: null }, select: { id: true } });
   if (!shop) return { type: "unknown_shop" };
   const db = forShop(shop.id);

@@ -15,6 +15,7 @@ import {
   type ScenarioTrigger,
 } from "../../domain/scenarios/scenario";
 import { TIME_UNITS, type TimeUnit } from "../../domain/time";
+import { isUuid } from "../../domain/ids";
 
 export type FieldErrors = Record<string, string>;
 
@@ -210,8 +211,3 @@ export function isScenarioTrigger(value: string): value is ScenarioTrigger {
   return (SCENARIO_TRIGGERS as readonly string[]).includes(value);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

@@ -11,13 +11,12 @@ import { forShop, type ShopDb } from "../../db/shop-scope.server";
 import { enqueue } from "../../jobs/enqueue.server";
 import { evaluateBatch, loadLiveSegments, segmentsAffectedBy, withShopLock } from "./engine.server";
 import { notifySegmentEntries } from "./transitions.server";
+import { isUuid } from "../../domain/ids";
 
 /** Customers evaluated per transaction. */
 export const DEFAULT_BATCH = 5000;
 /** A drain job stops after this long and enqueues its continuation, so one shop cannot hold a worker slot for ever. */
 const DRAIN_BUDGET_MS = 30_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Marks customers of this shop pending (ids of unknown customers or of another shop are ignored). Rows are written
@@ -29,7 +28,7 @@ export async function recordRequest(
   customerIds: string[],
   reasons: number,
 ): Promise<number> {
-  const ids = [...new Set(customerIds.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))].sort();
+  const ids = [...new Set(customerIds.filter((id) => isUuid(id)).map((id) => id.toLowerCase()))].sort();
   if (ids.length === 0 || reasons === 0) return 0;
   return db.$executeRaw`
     INSERT INTO segment_requests AS r (customer_id, shop_id, reasons, requested_at, version)

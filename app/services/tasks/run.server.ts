@@ -47,6 +47,7 @@ import {
   saveSkipAndCount,
   saveStep,
 } from "./store.server";
+import { isUuid } from "../../domain/ids";
 
 /** How long a claim lasts without news from its runner; each recorded action extends it. */
 export const DEFAULT_LEASE_MS = 60_000;
@@ -136,8 +137,6 @@ interface Run {
 /** The outcome of one action: a record to keep, "hold the whole task", or a failure no retry can fix. */
 type StepOutcome = { type: "record"; record: StepInput; countSkip?: boolean } | { type: "hold"; reason: string } | { type: "fail"; error: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function parseActions(value: unknown, campaign: boolean): Action[] | null {
   if (!Array.isArray(value)) return null;
   const schema = campaign ? CampaignAction : ScenarioAction;
@@ -153,7 +152,7 @@ function parseActions(value: unknown, campaign: boolean): Action[] | null {
 /** Looks at one task and does what is due. Throws only for infrastructure failures (the job retries). */
 export async function runTask(db: ShopDb, shopId: string, taskId: string, options: RunOptions = {}): Promise<RunResult> {
   const now = options.now ?? (() => new Date());
-  if (!UUID.test(taskId)) return { type: "not_found" };
+  if (!isUuid(taskId)) return { type: "not_found" };
   const task = await db.task.findFirst({
     where: { id: taskId },
     select: {

@@ -4,11 +4,11 @@
 import type { Prisma, TaskStatus } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { parseTaskContext, stepOf } from "./context";
+import { isUuid } from "../../domain/ids";
 
 export const TASK_PAGE_SIZE = 50;
 
 const STATUSES: readonly TaskStatus[] = ["PENDING", "EXECUTED", "CANCELLED", "FAILED", "SUCCEEDED", "CONDITIONS_NOT_MET"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface TaskFilter {
@@ -32,7 +32,7 @@ export function parseTaskFilter(params: URLSearchParams): TaskFilter {
   const page = Number(params.get("page"));
   return {
     status: STATUSES.includes(status as TaskStatus) ? (status as TaskStatus) : null,
-    source: source && UUID.test(source[2]!) ? { type: source[1] as "scenario" | "campaign", id: source[2]! } : null,
+    source: source && isUuid(source[2]!) ? { type: source[1] as "scenario" | "campaign", id: source[2]! } : null,
     from: day(params.get("from")),
     to: day(params.get("to")),
     page: Number.isInteger(page) && page > 0 ? page : 1,

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { action as settingsAction } from "../../../app/routes/app.settings";
+import { loader as templateLoader } from "../../../app/routes/app.templates.$templateId";
+import { adminRequest } from "../../support/admin-request";
+import { createTestShop } from "../../support/shops";
+
+// An id from a URL or a form that is not a UUID is "not found", never a database error (a 500): PostgreSQL refuses
+// a malformed uuid outright, so each route checks the shape before it queries.
+const MALFORMED = ["-".repeat(36), "not-a-uuid", "0".repeat(36), "12345678-1234-1234-1234-1234567890zz"];
+
+describe("admin routes given ids that are not UUIDs", () => {
+  it.each(MALFORMED)("GIVEN the template page for %j THEN 404, not a database error", async (id) => {
+    const shop = await createTestShop();
+    const answer = await templateLoader({ request: adminRequest(shop, undefined, `/app/templates/${id}`), params: { templateId: id }, context: {} } as never).catch(
+      (thrown: unknown) => thrown,
+    );
+    const status = answer instanceof Response ? answer.status : (answer as { init?: { status?: number } }).init?.status;
+    expect(answer).not.toBeInstanceOf(Error);
+    expect(status).toBe(404);
+  });
+
+  it.each(MALFORMED)("GIVEN Settings asked to export or close the data request %j THEN it answers that the request does not exist", async (id) => {
+    const shop = await createTestShop();
+    const exported = await settingsAction({ request: adminRequest(shop, { intent: "export", id }), params: {}, context: {} } as never);
+    expect(exported).toEqual({ intent: "export", error: "That data request no longer exists." });
+    const closed = await settingsAction({ request: adminRequest(shop, { intent: "fulfil", id }), params: {}, context: {} } as never);
+    expect(closed).toEqual({ intent: "fulfil", error: "That data request is already closed." });
+  });
+});
