@@ -11,6 +11,7 @@
 import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
 import {
+  cancelConditionLabel,
   checkOrderLimits,
   taskDueAt,
   type FollowUp,
@@ -18,7 +19,8 @@ import {
   type ScenarioTrigger,
   type TriggerOrder,
 } from "../../domain/scenarios/scenario";
-import { applyFollowUp, type FollowUpResult } from "../tasks/follow-ups.server";
+import { applyFollowUp, conditionMetByStoredState, type FollowUpResult } from "../tasks/follow-ups.server";
+import { cancelTask } from "../tasks/store.server";
 import { scheduleTask } from "../tasks/schedule.server";
 import { activeScenarios } from "./scenarios.server";
 
@@ -85,7 +87,12 @@ function refusal(settings: ScenarioSettings, facts: TriggerFacts): string | null
   return check.ok ? null : `Order limits: ${check.reason}`;
 }
 
-async function startTasks(db: ShopDb, shopId: string, facts: TriggerFacts, now: Date): Promise<Pick<TriggerOutcome, "started" | "skipped">> {
+async function startTasks(
+  db: ShopDb,
+  shopId: string,
+  facts: TriggerFacts,
+  now: Date,
+): Promise<Pick<TriggerOutcome, "started" | "skipped"> & { cancelledAtStart: TriggerOutcome["cancelled"] }> {
   const scenarios = await activeScenarios(db, facts.trigger);
   const skipped: TriggerOutcome["skipped"] = [];
   const rows: Prisma.TaskCreateManyInput[] = [];
@@ -110,22 +117,41 @@ async function startTasks(db: ShopDb, shopId: string, facts: TriggerFacts, now: 
       createdAt: now,
     });
   }
-  if (rows.length === 0) return { started: [], skipped };
+  if (rows.length === 0) return { started: [], skipped, cancelledAtStart: [] };
   const created = await db.task.createManyAndReturn({ data: rows, skipDuplicates: true, select: { id: true, scenarioId: true, dueAt: true } });
   for (const row of rows) {
     if (!created.some((c) => c.scenarioId === row.scenarioId)) {
       skipped.push({ scenarioId: row.scenarioId!, reason: "Already started for this order or customer (once per order / once per user)" });
     }
   }
-  await Promise.all(created.map((t) => scheduleTask(shopId, t.id, t.dueAt, now)));
-  return { started: created.map((t) => ({ taskId: t.id, scenarioId: t.scenarioId!, dueAt: t.dueAt })), skipped };
+  // A cancellation the store already holds (the order was cancelled, or the customer ordered again, before this
+  // event reached us: webhooks arrive out of order) ends the task now, so the tasks page does not show it waiting
+  // out its delay. The runner checks the same again when the task comes due (run.server.ts).
+  const cancelledAtStart: TriggerOutcome["cancelled"] = [];
+  for (const task of created) {
+    const conditions = scenarios.find((sc) => sc.id === task.scenarioId)?.settings.cancelConditions ?? [];
+    if (conditions.length === 0) continue;
+    const row = rows.find((r) => r.scenarioId === task.scenarioId)!;
+    const condition = await conditionMetByStoredState(db, {
+      customerId: row.customerId ?? null,
+      orderId: row.orderId ?? null,
+      createdAt: now,
+      context: row.context as Prisma.JsonValue,
+      cancelConditions: conditions,
+    });
+    if (condition && (await cancelTask(db, shopId, task.id, cancelConditionLabel(condition), now))) cancelledAtStart.push({ taskId: task.id, condition });
+  }
+  const live = created.filter((t) => !cancelledAtStart.some((c) => c.taskId === t.id));
+  await Promise.all(live.map((t) => scheduleTask(shopId, t.id, t.dueAt, now)));
+  return { started: created.map((t) => ({ taskId: t.id, scenarioId: t.scenarioId!, dueAt: t.dueAt })), skipped, cancelledAtStart };
 }
 
 async function handleEvent(db: ShopDb, shopId: string, facts: TriggerFacts, followUp: FollowUp | null, now: Date): Promise<TriggerOutcome> {
-  // Follow-ups first: the event's own new tasks are never the ones it cancels.
+  // Follow-ups first: the event's own new tasks are never the ones it cancels (a cancellation already stored is
+  // applied to them as they start: startTasks).
   const applied = followUp ? await applyFollowUp(db, shopId, followUp, now) : { cancelled: [], succeeded: [] };
-  const { started, skipped } = await startTasks(db, shopId, facts, now);
-  return { type: "processed", ...applied, started, skipped };
+  const { started, skipped, cancelledAtStart } = await startTasks(db, shopId, facts, now);
+  return { type: "processed", cancelled: [...applied.cancelled, ...cancelledAtStart], succeeded: applied.succeeded, started, skipped };
 }
 
 /** An order was created, paid, cancelled or fulfilled (and is stored). */

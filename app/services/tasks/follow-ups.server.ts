@@ -118,8 +118,9 @@ export async function applyFollowUp(db: ShopDb, shopId: string, event: FollowUp,
 /**
  * The cancellation condition a pending scenario task already meets by what is stored, or null. Follow-ups reach only
  * the tasks that exist when an event is processed, and events are processed out of order: an orders/cancelled or
- * the customer's next order handled before the orders/create that started the task never reaches it. The runner
- * asks this just before it runs a pending scenario task, with the task it has already read. The task's own trigger
+ * the customer's next order handled before the orders/create that started the task never reaches it. A task is
+ * asked this as it starts (startTasks, so it ends at once instead of showing pending until due), and the runner asks
+ * again just before it runs a pending scenario task, with the task it has already read. The task's own trigger
  * is not held against it (a task started by a cancellation is not cancelled by that cancellation, nor one started by
  * a review by that review).
  */

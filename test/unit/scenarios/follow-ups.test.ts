@@ -116,37 +116,51 @@ describe("cancellation conditions", () => {
 describe("cancellation conditions met before the task existed (events processed out of order)", () => {
   const later = () => new Date(Date.now() + 2 * DAY);
 
-  it("GIVEN “the trigger order is cancelled” WHEN orders/cancelled was processed before the event that started the task THEN the task is cancelled when due, and no code is issued", async () => {
+  it("GIVEN “the trigger order is cancelled” WHEN orders/cancelled was processed before the event that started the task THEN the task is cancelled as it starts, and no code is issued when its time comes", async () => {
     const { shop, trigger } = await setup({ delay: { value: 1, unit: "day" }, cancelConditions: ["order_cancelled"] });
     await shop.db.order.update({ where: { id: trigger.id }, data: { cancelledAt: new Date(Date.now() - 30 * 60_000) } });
     await onOrderEvent(shop.db, shop.id, "orders/cancelled", trigger.id);
-    const taskId = await triggerTask(shop, trigger.id);
-    expect(await runTask(shop.db, shop.id, taskId, { now: later })).toEqual({ type: "cancelled", reason: "The trigger order is cancelled" });
-    expect(await statusOf(shop, taskId)).toMatchObject({ status: "CANCELLED", outcome: "The trigger order is cancelled" });
+    const result = await onOrderEvent(shop.db, shop.id, "orders/paid", trigger.id, { at: new Date(Date.now() - HOUR) });
+    if (result.type !== "processed" || !result.started[0]) throw new Error("no task started");
+    const taskId = result.started[0].taskId;
+    expect(result.cancelled).toEqual([{ taskId, condition: "order_cancelled" }]);
+    // The tasks page shows it ended now, not waiting out its day.
+    expect(await statusOf(shop, taskId)).toMatchObject({ status: "CANCELLED", outcome: "The trigger order is cancelled", finishedAt: expect.any(Date) });
+    expect(await runTask(shop.db, shop.id, taskId, { now: later })).toEqual({ type: "nothing_to_do", status: "CANCELLED" });
     expect(await shop.db.issuance.count()).toBe(0);
   });
 
-  it("GIVEN “the trigger order is completed” and “a review for the trigger order” WHEN the fulfilment or the review was stored first THEN the task is cancelled when due", async () => {
+  it("GIVEN a cancellation stored after the task started without reaching it (another job's follow-up ran first) WHEN the task comes due THEN the runner cancels it from the stored order", async () => {
+    const { shop, trigger } = await setup({ delay: { value: 1, unit: "day" }, cancelConditions: ["order_cancelled"] });
+    const taskId = await triggerTask(shop, trigger.id);
+    expect(await statusOf(shop, taskId)).toMatchObject({ status: "PENDING" });
+    await shop.db.order.update({ where: { id: trigger.id }, data: { cancelledAt: new Date() } });
+    expect(await runTask(shop.db, shop.id, taskId, { now: later })).toEqual({ type: "cancelled", reason: "The trigger order is cancelled" });
+    expect(await shop.db.issuance.count()).toBe(0);
+  });
+
+  it("GIVEN “the trigger order is completed” and “a review for the trigger order” WHEN the fulfilment or the review was stored first THEN the task is cancelled as it starts", async () => {
     const completed = await setup({ delay: { value: 1, unit: "day" }, cancelConditions: ["order_completed"] });
     await completed.shop.db.order.update({ where: { id: completed.trigger.id }, data: { fulfilledAt: new Date() } });
     const fulfilledTask = await triggerTask(completed.shop, completed.trigger.id);
-    expect(await runTask(completed.shop.db, completed.shop.id, fulfilledTask, { now: later })).toMatchObject({ type: "cancelled", reason: "The trigger order is completed" });
+    expect(await statusOf(completed.shop, fulfilledTask)).toMatchObject({ status: "CANCELLED", outcome: "The trigger order is completed" });
 
     const reviewed = await setup({ delay: { value: 1, unit: "day" }, cancelConditions: ["order_review"] });
     await review(reviewed.shop, reviewed.trigger.id, reviewed.ada.id);
     const reviewedTask = await triggerTask(reviewed.shop, reviewed.trigger.id);
-    expect(await runTask(reviewed.shop.db, reviewed.shop.id, reviewedTask, { now: later })).toMatchObject({ type: "cancelled", reason: "A review for the trigger order" });
+    expect(await statusOf(reviewed.shop, reviewedTask)).toMatchObject({ status: "CANCELLED", outcome: "A review for the trigger order" });
   });
 
-  it("GIVEN “new order by the same customer” WHEN their next order was processed before the trigger THEN the task is cancelled when due; an order placed before the trigger does not count", async () => {
+  it("GIVEN “new order by the same customer” WHEN their next order was processed before the trigger THEN the task is cancelled as it starts; an order placed before the trigger does not count", async () => {
     const { shop, ada, trigger } = await setup({ delay: { value: 1, unit: "day" }, cancelConditions: ["new_order"] });
     await makeOrder(shop, ada.id, { placedAt: new Date(Date.now() - 30 * 60_000) });
     const taskId = await triggerTask(shop, trigger.id);
-    expect(await runTask(shop.db, shop.id, taskId, { now: later })).toMatchObject({ type: "cancelled", reason: "New order by the same customer" });
+    expect(await statusOf(shop, taskId)).toMatchObject({ status: "CANCELLED", outcome: "New order by the same customer" });
 
     const { shop: other, ada: bea, trigger: beaTrigger } = await setup({ delay: { value: 1, unit: "day" }, cancelConditions: ["new_order"] });
     await makeOrder(other, bea.id, { placedAt: new Date(Date.now() - 3 * HOUR) });
     const kept = await triggerTask(other, beaTrigger.id);
+    expect(await statusOf(other, kept)).toMatchObject({ status: "PENDING" });
     expect(await runTask(other.db, other.id, kept, { now: later })).toMatchObject({ type: "executed" });
   });
 
