@@ -85,6 +85,34 @@ describe("POST /api/v1/reviews", () => {
     expect(notJson.status).toBe(415);
   });
 
+  it.each([
+    ["year 0000", "0000-01-01T00:00:00Z"],
+    ["before 1970", "1969-12-31T23:59:59Z"],
+    ["more than a day ahead", () => new Date(Date.now() + 25 * 3600_000).toISOString()],
+  ])("GIVEN a createdAt %s WHEN the review is posted THEN 400 validation_failed names createdAt and nothing is stored", async (_, createdAt) => {
+    const shop = await createApiShop();
+    const ada = await makeCustomer(shop);
+    const order = await makeOrder(shop, ada.id);
+    const response = await post(shop.key, { id: "rev-7", orderId: order.platformId, createdAt: typeof createdAt === "function" ? createdAt() : createdAt });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error).toEqual({
+      code: "validation_failed",
+      message: expect.any(String),
+      details: { fields: { createdAt: expect.stringContaining("from 1970 on and at most a day ahead") } },
+    });
+    expect(await shop.db.review.count()).toBe(0);
+  });
+
+  it("GIVEN a createdAt a few hours ahead of our clock WHEN the review is posted THEN it is stored as sent (the platform's clock may run ahead)", async () => {
+    const shop = await createApiShop();
+    const ada = await makeCustomer(shop);
+    const order = await makeOrder(shop, ada.id);
+    const createdAt = new Date(Date.now() + 3 * 3600_000);
+    const response = await post(shop.key, { id: "rev-8", orderId: order.platformId, createdAt: createdAt.toISOString() });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ review: { createdAt: createdAt.toISOString() } });
+  });
+
   it("GIVEN no key, a bad key or another method WHEN called THEN 401, 401 and 405 with Allow", async () => {
     const shop = await createApiShop();
     expect((await post(null, { id: "x", customerId: "1" })).status).toBe(401);
