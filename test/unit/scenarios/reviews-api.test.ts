@@ -1,12 +1,24 @@
 // POST /api/v1/reviews: authenticated like every /api/v1 route, validated, stored once per review id, and handed
 // to scenarios (a review-created trigger starts a task; a pending task waiting on "a review for the trigger order"
 // is cancelled).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as reviewsRoute from "../../../app/routes/api.v1.reviews";
 import { onOrderEvent } from "../../../app/services/scenarios/triggers.server";
 import { call, createApiShop, type ErrorBody } from "../api/helpers";
 import { createPoolWithCodes } from "../../support/pools";
 import { makeCustomer, makeOrder, makeScenario } from "./helpers";
+
+interface OpenApiResponse {
+  $ref?: string;
+  description?: string;
+  content?: Record<string, { example?: unknown }>;
+}
+
+interface OpenApi {
+  paths: Record<string, { post: { responses: Record<string, OpenApiResponse> } }>;
+  components: { responses: Record<string, OpenApiResponse> };
+}
 
 function post(key: string | null, json: unknown, headers: Record<string, string> = {}) {
   return call(reviewsRoute, "POST", "/reviews", { key, json, headers });
@@ -111,6 +123,21 @@ describe("POST /api/v1/reviews", () => {
     const response = await post(shop.key, { id: "rev-8", orderId: order.platformId, createdAt: createdAt.toISOString() });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ review: { createdAt: createdAt.toISOString() } });
+  });
+
+  it("GIVEN a body over the reviews limit WHEN posted THEN 413 with the limit the OpenAPI document gives for this endpoint", async () => {
+    const shop = await createApiShop();
+    const response = await post(shop.key, { id: "rev-9", orderId: "1", body: "a".repeat(70 * 1024) });
+    expect(response.status).toBe(413);
+    const { error } = (await response.json()) as ErrorBody;
+    expect(error).toMatchObject({ code: "payload_too_large", details: { limitBytes: 64 * 1024 } });
+
+    const spec = JSON.parse(readFileSync("docs/api/openapi.json", "utf8")) as OpenApi;
+    let documented = spec.paths["/api/v1/reviews"]!.post.responses["413"]!;
+    if (documented.$ref) documented = spec.components.responses[documented.$ref.split("/").pop()!]!;
+    expect(documented.description).toContain("64 KB");
+    expect(documented.description).not.toMatch(/1 MB/);
+    expect(documented.content?.["application/json"]?.example).toEqual({ error });
   });
 
   it("GIVEN no key, a bad key or another method WHEN called THEN 401, 401 and 405 with Allow", async () => {
