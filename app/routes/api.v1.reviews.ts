@@ -3,6 +3,7 @@
 // tasks, and tasks waiting on "a review for the trigger order" are cancelled or succeed.
 import { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "react-router";
+import { isoDateTime } from "../domain/instants";
 import { apiEndpoint, type ApiContext } from "../services/api/endpoint.server";
 import { ApiError, validationFailed } from "../services/api/errors";
 import { readJson, validate } from "../services/api/request.server";
@@ -10,6 +11,8 @@ import { json } from "../services/api/responses";
 import { recordReview, type StoredReview } from "../services/reviews.server";
 
 const MAX_REVIEW_BODY_BYTES = 64 * 1024;
+/** How far ahead of our clock a review's createdAt may be (the platform's clock may run ahead of ours). */
+const MAX_CLOCK_SKEW_MS = 24 * 3600_000;
 
 const platformId = (what: string) =>
   z
@@ -34,7 +37,11 @@ const ReviewBody = z
     customerId: platformId("customer").nullish(),
     rating: z.number("rating must be a number").int("rating must be a whole number").min(0, "rating is 0 to 10").max(10, "rating is 0 to 10").nullish(),
     body: z.string("body must be a string").max(10_000, "At most 10,000 characters").nullish(),
-    createdAt: z.iso.datetime({ offset: true, error: "createdAt must be an ISO 8601 date-time, e.g. 2026-11-21T10:15:00Z" }).nullish(),
+    createdAt: isoDateTime({
+      error: "createdAt must be an ISO 8601 date-time, e.g. 2026-11-21T10:15:00Z",
+      range: "createdAt must be from 1970 on and at most a day ahead of now: it is when the review was written",
+      maxAheadMs: MAX_CLOCK_SKEW_MS,
+    }).nullish(),
   })
   .refine((b) => b.orderId || b.customerId, { path: ["orderId"], message: "Name the order (orderId) or the customer (customerId) the review belongs to" });
 

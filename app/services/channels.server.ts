@@ -10,6 +10,7 @@ import { z } from "zod";
 import { verifySmtp, type SmtpSettings } from "../channels/email/shop-mailer.server";
 import type { ProviderEndpoint } from "../channels/provider/webhook.server";
 import type { ShopDb } from "../db/shop-scope.server";
+import { isPrivateAddress } from "../domain/private-address";
 import { env } from "../env.server";
 import { decryptSecret, encryptSecret, generateSigningSecret, SecretError } from "./secrets.server";
 
@@ -189,16 +190,10 @@ function validateEmail(
   };
 }
 
+/** Local and private addresses, and the names internal networks use (which never resolve to a public relay). */
 function isPrivateHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (bare === "localhost" || bare.endsWith(".localhost") || bare.endsWith(".internal") || bare.endsWith(".local")) return true;
-  const version = isIP(bare);
-  if (version === 4) {
-    const [a, b] = bare.split(".").map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (version === 6) return bare === "::1" || bare === "::" || /^(fc|fd|fe8|fe9|fea|feb)/.test(bare) || bare.startsWith("::ffff:");
-  return false;
+  const name = host.replace(/\.$/, "").toLowerCase();
+  return isPrivateAddress(host) || name.endsWith(".internal") || name.endsWith(".local");
 }
 
 /**

@@ -4,9 +4,9 @@
 // (secrets.server.ts) and never leave the server: views only say whether they are set. The signing secret is
 // generated here and shown to the merchant once.
 import type { Prisma } from "@prisma/client";
-import { isIP } from "node:net";
 import { prisma } from "../db.server";
 import type { ShopDb } from "../db/shop-scope.server";
+import { isPrivateAddress } from "../domain/private-address";
 import { PermanentPlatformError, PlatformAuthError, PlatformError } from "../platforms/errors";
 import { MagentoPlatform, type MagentoSettings } from "../platforms/magento/adapter.server";
 import { MagentoApiError, MagentoRestClient, type MagentoClientOptions, type MagentoConnection } from "../platforms/magento/rest-client.server";
@@ -79,18 +79,6 @@ export async function getMagentoConnectionView(db: ShopDb): Promise<MagentoConne
 }
 
 // ---- validation ------------------------------------------------------------------------------------------------
-
-function isPrivateAddress(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "");
-  if (bare === "localhost" || bare.endsWith(".localhost")) return true;
-  const version = isIP(bare);
-  if (version === 4) {
-    const [a, b] = bare.split(".").map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (version === 6) return bare === "::1" || /^(fc|fd|fe8|fe9|fea|feb)/i.test(bare) || bare === "::";
-  return false;
-}
 
 /** The store's base URL as the client needs it, or why it cannot be used. */
 export function normaliseBaseUrl(input: string): { ok: true; url: string } | { ok: false; error: string } {

@@ -2,6 +2,7 @@
 // codes (revoke them, for a dynamic pool), export the codes given out.
 import { z } from "zod";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { isAcceptedInstant } from "../../domain/instants";
 import { revokeDynamicCodes } from "../pools/dynamic.server";
 import { createPool, getPool, listPoolsPage, PoolInput, retireCodes, type PoolPosition } from "../pools/pools.server";
 import { assignedCodesCsv, exportFileName } from "./csv-export.server";
@@ -93,7 +94,8 @@ function positionOf(cursor: string): PoolPosition | undefined {
     if (!Array.isArray(value) || value.length !== 2) return undefined;
     const [at, id] = value as unknown[];
     const createdAt = typeof at === "string" ? new Date(at) : null;
-    if (!createdAt || Number.isNaN(createdAt.getTime()) || !isUuid(typeof id === "string" ? id : undefined)) return undefined;
+    // Out of range (year 0000, +275760...) is not a date we hand out, and the database would refuse it.
+    if (!createdAt || !isAcceptedInstant(createdAt) || !isUuid(typeof id === "string" ? id : undefined)) return undefined;
     return { createdAt, id: id as string };
   } catch {
     return undefined;

@@ -73,6 +73,18 @@ describe("GET, POST /api/v1/pools and GET /api/v1/pools/:poolId", () => {
     }
   });
 
+  it.each(["0000-01-01T00:00:00.000Z", "-271821-04-20T00:00:00.000Z", "+275760-09-13T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "+010000-01-01T00:00:00.000Z"])(
+    "GIVEN a cursor whose date, %s, is out of range WHEN listing pools THEN 400 validation_failed names the cursor",
+    async (date) => {
+      const shop = await createApiShop();
+      await shop.db.pool.create({ data: { shopId: shop.id, name: "P" } });
+      const cursor = Buffer.from(JSON.stringify([date, "00000000-0000-4000-8000-000000000000"])).toString("base64url");
+      const response = await call(pools, "GET", "/pools", { key: shop.key, query: { cursor } });
+      expect(response.status).toBe(400);
+      expect(await errorOf(response)).toMatchObject({ code: "validation_failed", details: { fields: { cursor: expect.any(String) } } });
+    },
+  );
+
   it("reports total, available, assigned, redeemed, retired, expired, percentRemaining and daysLeft", async () => {
     const shop = await createApiShop();
     const p = await createPoolWithCodes(shop, ["S1", "S2", "S3", "S4", "S5", "S6"], {

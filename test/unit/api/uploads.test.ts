@@ -118,6 +118,17 @@ describe("POST /api/v1/pools/:poolId/codes", () => {
     expect(j2).toMatchObject({ discount: 15, tag: "vip" });
   });
 
+  it("GIVEN a JSON item nested too deep to write out WHEN uploaded THEN that line is rejected as an unreadable entry and the others are imported", async () => {
+    const shop = await createApiShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const deep = "[".repeat(400_000) + "]".repeat(400_000);
+    const response = await upload(shop, pool.id, { headers: { "content-type": "application/json" }, body: `{"codes":["D1",${deep},"D2"]}` });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as UploadBody;
+    expect(body.report).toMatchObject({ accepted: 2, rejected: 1, rejections: [{ line: 2, reason: "invalid_entry", value: "(unreadable entry)" }] });
+    expect(await poolCodes(shop, pool.id)).toEqual(["D1", "D2"]);
+  });
+
   it("answers 400 to a JSON body that is malformed, not a codes list, or an empty list (the schema's minItems), leaving no import", async () => {
     const shop = await createApiShop();
     const pool = await createPoolWithCodes(shop, []);

@@ -136,6 +136,15 @@ describe("dynamic pool settings", () => {
     expect(errorsOf({ value: { type: "percentage", percent: 5 }, code: { prefix: "BAD PREFIX" } })["code.prefix"]).toMatch(/characters a code cannot have/);
   });
 
+  it.each(["0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:00-01:00"])(
+    "GIVEN a fixed end outside the years 1970 to 9999, %s, WHEN parsed THEN it is refused at expiry.endsAt",
+    (endsAt) => {
+      expect(errorsOf({ value: { type: "percentage", percent: 5 }, expiry: { type: "fixed", endsAt } })).toEqual({
+        "expiry.endsAt": "Enter an end between the years 1970 and 9999",
+      });
+    },
+  );
+
   it("refuses, at save time, a fixed end that has already passed", () => {
     const settings = valid({ value: { type: "percentage", percent: 5 }, expiry: { type: "fixed", endsAt: "2026-01-01T00:00:00Z" } });
     expect(settingsProblemsAt(settings, new Date("2025-12-31T00:00:00Z"))).toEqual({});

@@ -99,6 +99,13 @@ describe("Magento connection settings", () => {
     expect(normaliseBaseUrl("https://user:pw@shop.example.com")).toMatchObject({ ok: false });
   });
 
+  it.each(["https://[::ffff:127.0.0.1]/", "https://[::ffff:169.254.169.254]/", "https://[::ffff:7f00:1]", "https://[::127.0.0.1]", "https://[64:ff9b::a9fe:a9fe]/"])(
+    "GIVEN the store URL %s, an IPv6 form of a private IPv4 address WHEN normalised THEN it is refused and no token is sent there",
+    (url) => {
+      expect(normaliseBaseUrl(url)).toMatchObject({ ok: false, error: expect.stringMatching(/not a local or private address/) });
+    },
+  );
+
   it("refuses to connect a Shopify shop to Magento", async () => {
     const shopify = await createTestShop();
     expect(await saveMagentoConnection(shopify.db, shopify.id, input({ baseUrl: "https://x.magento.test", token: "x".repeat(20) }))).toEqual({ type: "not_magento" });

@@ -126,6 +126,13 @@ describe("channel settings", () => {
     if (!result.ok) expect(result.error).toContain(message);
   });
 
+  it.each(["https://[::ffff:127.0.0.1]/hook", "https://[::ffff:169.254.169.254]/hook", "https://[::127.0.0.1]/hook", "https://[64:ff9b::127.0.0.1]/hook", "https://[2002:a9fe:a9fe::]/hook"])(
+    "GIVEN the provider URL %s, an IPv6 form of a private IPv4 address, in production WHEN checked THEN it is refused",
+    (url) => {
+      expect(checkProviderUrl(url, false)).toMatchObject({ ok: false, error: expect.stringContaining("not a local or private address") });
+    },
+  );
+
   it("GIVEN a local relay outside production WHEN checked THEN http on loopback is allowed", () => {
     expect(checkProviderUrl("http://127.0.0.1:8080/hook", true)).toEqual({ ok: true, url: "http://127.0.0.1:8080/hook" });
   });

@@ -50,6 +50,21 @@ describe("JSON uploads (API)", () => {
     expect(batch.rejected[1]?.value).toBe('{"nope":true}');
   });
 
+  it("GIVEN an array or object nested too deep to write out WHEN parsed THEN its line is rejected as an unreadable entry, not thrown", () => {
+    let deepArray: unknown = [];
+    let deepObject: unknown = {};
+    for (let i = 0; i < 400_000; i++) {
+      deepArray = [deepArray];
+      deepObject = { code: deepObject };
+    }
+    const batch = parseJsonCodes({ codes: ["AAA111", deepArray, deepObject] });
+    expect(batch.accepted.map((c) => c.code)).toEqual(["AAA111"]);
+    expect(batch.rejected).toEqual([
+      { line: 2, reason: "invalid_entry", value: "(unreadable entry)" },
+      { line: 3, reason: "invalid_entry", value: "(unreadable entry)" },
+    ]);
+  });
+
   it("refuses a body without a codes array, an empty array, and too many items", () => {
     expect(() => parseJsonCodes(["AAA111"])).toThrow(/"codes" array/);
     expect(() => parseJsonCodes({ codes: [] })).toThrow(/empty/);

@@ -1,12 +1,24 @@
 // POST /api/v1/reviews: authenticated like every /api/v1 route, validated, stored once per review id, and handed
 // to scenarios (a review-created trigger starts a task; a pending task waiting on "a review for the trigger order"
 // is cancelled).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as reviewsRoute from "../../../app/routes/api.v1.reviews";
 import { onOrderEvent } from "../../../app/services/scenarios/triggers.server";
 import { call, createApiShop, type ErrorBody } from "../api/helpers";
 import { createPoolWithCodes } from "../../support/pools";
 import { makeCustomer, makeOrder, makeScenario } from "./helpers";
+
+interface OpenApiResponse {
+  $ref?: string;
+  description?: string;
+  content?: Record<string, { example?: unknown }>;
+}
+
+interface OpenApi {
+  paths: Record<string, { post: { responses: Record<string, OpenApiResponse> } }>;
+  components: { responses: Record<string, OpenApiResponse> };
+}
 
 function post(key: string | null, json: unknown, headers: Record<string, string> = {}) {
   return call(reviewsRoute, "POST", "/reviews", { key, json, headers });
@@ -83,6 +95,49 @@ describe("POST /api/v1/reviews", () => {
     expect(((await neither.json()) as ErrorBody).error.details).toEqual({ fields: { orderId: "Name the order (orderId) or the customer (customerId) the review belongs to" } });
     const notJson = await call(reviewsRoute, "POST", "/reviews", { key: shop.key, body: "id=1", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(notJson.status).toBe(415);
+  });
+
+  it.each([
+    ["year 0000", "0000-01-01T00:00:00Z"],
+    ["before 1970", "1969-12-31T23:59:59Z"],
+    ["more than a day ahead", () => new Date(Date.now() + 25 * 3600_000).toISOString()],
+  ])("GIVEN a createdAt %s WHEN the review is posted THEN 400 validation_failed names createdAt and nothing is stored", async (_, createdAt) => {
+    const shop = await createApiShop();
+    const ada = await makeCustomer(shop);
+    const order = await makeOrder(shop, ada.id);
+    const response = await post(shop.key, { id: "rev-7", orderId: order.platformId, createdAt: typeof createdAt === "function" ? createdAt() : createdAt });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error).toEqual({
+      code: "validation_failed",
+      message: expect.any(String),
+      details: { fields: { createdAt: expect.stringContaining("from 1970 on and at most a day ahead") } },
+    });
+    expect(await shop.db.review.count()).toBe(0);
+  });
+
+  it("GIVEN a createdAt a few hours ahead of our clock WHEN the review is posted THEN it is stored as sent (the platform's clock may run ahead)", async () => {
+    const shop = await createApiShop();
+    const ada = await makeCustomer(shop);
+    const order = await makeOrder(shop, ada.id);
+    const createdAt = new Date(Date.now() + 3 * 3600_000);
+    const response = await post(shop.key, { id: "rev-8", orderId: order.platformId, createdAt: createdAt.toISOString() });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ review: { createdAt: createdAt.toISOString() } });
+  });
+
+  it("GIVEN a body over the reviews limit WHEN posted THEN 413 with the limit the OpenAPI document gives for this endpoint", async () => {
+    const shop = await createApiShop();
+    const response = await post(shop.key, { id: "rev-9", orderId: "1", body: "a".repeat(70 * 1024) });
+    expect(response.status).toBe(413);
+    const { error } = (await response.json()) as ErrorBody;
+    expect(error).toMatchObject({ code: "payload_too_large", details: { limitBytes: 64 * 1024 } });
+
+    const spec = JSON.parse(readFileSync("docs/api/openapi.json", "utf8")) as OpenApi;
+    let documented = spec.paths["/api/v1/reviews"]!.post.responses["413"]!;
+    if (documented.$ref) documented = spec.components.responses[documented.$ref.split("/").pop()!]!;
+    expect(documented.description).toContain("64 KB");
+    expect(documented.description).not.toMatch(/1 MB/);
+    expect(documented.content?.["application/json"]?.example).toEqual({ error });
   });
 
   it("GIVEN no key, a bad key or another method WHEN called THEN 401, 401 and 405 with Allow", async () => {

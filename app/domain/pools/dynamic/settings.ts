@@ -3,6 +3,7 @@
 // validated here, so the admin form, the REST API and the issuing service share one definition and one set of
 // error messages. Numbers arrive as numbers (the form converts its text fields before validating).
 import { z } from "zod";
+import { isoDateTime } from "../../instants";
 import { compileShape, GenerationError, type CharsetPreset } from "../generate";
 import { EXPIRY_UNITS, type ExpiryRule } from "./expiry";
 
@@ -106,7 +107,10 @@ const ExpirySchema = z.discriminatedUnion(
     }),
     z.strictObject({
       type: z.literal("fixed"),
-      endsAt: z.iso.datetime({ offset: true, error: "Enter the end as a date and time, e.g. 2031-12-31T23:59:00Z" }),
+      endsAt: isoDateTime({
+        error: "Enter the end as a date and time, e.g. 2031-12-31T23:59:00Z",
+        range: "Enter an end between the years 1970 and 9999",
+      }),
     }),
   ],
   { error: 'Choose the expiry: "never", "after" (N units after issue) or "fixed" (a date)' },

@@ -24,11 +24,15 @@ function text(value: string | number | boolean | null | undefined): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
+/** What a rejected item is reported as. */
+const UNREADABLE_ENTRY = "(unreadable entry)";
+
 function describe(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    // Nested too deep to write out (RangeError): String() of an array recurses as deep and would throw again.
+    return UNREADABLE_ENTRY;
   }
 }
 
