@@ -285,11 +285,13 @@ describe("building a code spec", () => {
 });
 
 describe("dynamic code shape", () => {
-  it("draws codes of the configured prefix, length and set, never with a look-alike, and never the same twice in 20,000", () => {
+  it("draws codes of the configured prefix, length and set, never with a look-alike, and no repeat in 20,000 from a space of 32^10", () => {
+    // Draws are independent, so repeats are a matter of the space (the platform refuses a taken code and it is
+    // drawn again). 7 characters (32^7) would repeat once in 20,000 draws in about 0.6% of runs; 10 make it 2e-7.
     const seen = new Set<string>();
     for (let i = 0; i < 20_000; i++) {
-      const code = drawDynamicCode({ prefix: "BDAY-", length: 7, charset: "alphanumeric_upper" });
-      expect(code).toMatch(/^BDAY-[A-Z2-9]{7}$/);
+      const code = drawDynamicCode({ prefix: "BDAY-", length: 10, charset: "alphanumeric_upper" });
+      expect(code).toMatch(/^BDAY-[A-Z2-9]{10}$/);
       expect([...code.slice(5)].some((c) => LOOK_ALIKES.includes(c))).toBe(false);
       seen.add(code);
     }
