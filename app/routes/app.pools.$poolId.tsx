@@ -76,7 +76,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const tab: CodeTab = CODE_TABS.some((t) => t.id === status) ? (status as CodeTab) : "all";
   const q = (url.searchParams.get("q") ?? "").trim().slice(0, 100);
   const rawCursor = url.searchParams.get("cursor");
-  const cursor = rawCursor && /^\d{1,19}$/.test(rawCursor) ? rawCursor : null;
+  // A code id (bigint): 19 digits may still be past its range, which PostgreSQL would refuse with a 500.
+  const cursor = rawCursor && /^\d{1,19}$/.test(rawCursor) && BigInt(rawCursor) <= 9223372036854775807n ? rawCursor : null;
   const prev = (url.searchParams.get("prev") ?? "")
     .split(",")
     .filter((p) => p === "first" || /^\d{1,19}$/.test(p))

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { loader as poolLoader } from "../../../app/routes/app.pools.$poolId";
 import { action as settingsAction } from "../../../app/routes/app.settings";
 import { loader as templateLoader } from "../../../app/routes/app.templates.$templateId";
 import { adminRequest } from "../../support/admin-request";
+import { createPoolWithCodes } from "../../support/pools";
 import { createTestShop } from "../../support/shops";
 
 // An id from a URL or a form that is not a UUID is "not found", never a database error (a 500): PostgreSQL refuses
@@ -25,5 +27,14 @@ describe("admin routes given ids that are not UUIDs", () => {
     expect(exported).toEqual({ intent: "export", error: "That data request no longer exists." });
     const closed = await settingsAction({ request: adminRequest(shop, { intent: "fulfil", id }), params: {}, context: {} } as never);
     expect(closed).toEqual({ intent: "fulfil", error: "That data request is already closed." });
+  });
+
+  it("GIVEN the pool page with a 19-digit cursor past bigint's range THEN the first page, not a database error", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["CUR-1", "CUR-2"]);
+    const path = `/app/pools/${pool.id}`;
+    const request = new Request(`https://promo-app.test${path}?shop=${shop.domain}&cursor=9999999999999999999`, { headers: adminRequest(shop, undefined, path).headers });
+    const page = (await poolLoader({ request, params: { poolId: pool.id }, context: {} } as never)) as { found: boolean; codes?: { rows: unknown[] } };
+    expect(page).toMatchObject({ found: true });
   });
 });
