@@ -216,8 +216,8 @@ export async function saveMagentoConnection(
     verifiedAt: new Date(),
     lastError: null,
     ...(eventsSecret ? { eventsSecretEncrypted: encryptSecret(eventsSecret, EVENTS_SECRET_CONTEXT(shopId)) } : {}),
-    // Another store's order cursor means nothing here.
-    ...(existing && existing.baseUrl !== value.baseUrl ? { ordersSyncedAt: null } : {}),
+    // Another store's order cursor means nothing here, and its past orders start no scenario either.
+    ...(existing && existing.baseUrl !== value.baseUrl ? { ordersSyncedAt: null, ordersWatchedFrom: new Date() } : {}),
   };
   const row = await db.platformConnection.upsert({
     where: { shopId },

@@ -14,7 +14,12 @@ import { onOrderEvent, type OrderEventTopic } from "../scenarios/triggers.server
 import { requestSegmentEvaluation } from "../segments/triggers.server";
 import { deliveryTypeOf, financialStatusOf, magentoDate, MagentoOrder } from "./payloads";
 
-export async function recordMagentoOrder(db: ShopDb, shopId: string, order: MagentoOrder): Promise<UpsertedOrder> {
+/**
+ * Stores the order, redeems the codes it used, and starts the scenarios its states call for, unless it was placed
+ * before the app watched this store (`watchedFrom`): a first poll reads 30 days back, and those orders are history,
+ * not events to answer with a thank-you email now.
+ */
+export async function recordMagentoOrder(db: ShopDb, shopId: string, order: MagentoOrder, watchedFrom?: Date | null): Promise<UpsertedOrder> {
   const customerId =
     order.customer_id && !order.customer_is_guest
       ? await ensureCustomer(db, shopId, {
@@ -40,7 +45,8 @@ export async function recordMagentoOrder(db: ShopDb, shopId: string, order: Mage
     placedAt: order.created_at,
     platformUpdatedAt: order.updated_at ?? null,
   });
-  await closeTheLoop(db, shopId, order, saved);
+  const from = watchedFrom === undefined ? await ordersWatchedFrom(db) : watchedFrom;
+  await closeTheLoop(db, shopId, order, saved, from === null || order.created_at.getTime() >= from.getTime() - CLOCK_MARGIN_MS);
   return saved;
 }
 
@@ -48,7 +54,15 @@ export async function recordMagentoOrder(db: ShopDb, shopId: string, order: Mage
  * What an order means beyond its row: a coupon of ours redeemed, and the scenario triggers its state reached.
  * Each trigger is keyed by order and state, so re-reading the same order on every poll starts nothing twice.
  */
-async function closeTheLoop(db: ShopDb, shopId: string, order: MagentoOrder, saved: UpsertedOrder): Promise<void> {
+/** Magento's clock is the store's, and its times have no milliseconds: an order placed as we connected still counts. */
+const CLOCK_MARGIN_MS = 10 * 60_000;
+
+async function ordersWatchedFrom(db: ShopDb): Promise<Date | null> {
+  const row = await db.platformConnection.findFirst({ select: { ordersWatchedFrom: true } });
+  return row?.ordersWatchedFrom ?? null;
+}
+
+async function closeTheLoop(db: ShopDb, shopId: string, order: MagentoOrder, saved: UpsertedOrder, startsScenarios: boolean): Promise<void> {
   if (saved.cancelledAt) {
     // A cancelled order gives its codes back (redemptions.server.ts).
     const released = await releaseRedemptions(db, shopId, saved.id);
@@ -63,12 +77,16 @@ async function closeTheLoop(db: ShopDb, shopId: string, order: MagentoOrder, sav
       codes: [{ code: order.coupon_code, amount: order.discount_amount ? String(Math.abs(Number(order.discount_amount))) : null }],
     });
   }
+  if (!startsScenarios) return;
   const reached: [OrderEventTopic, string][] = [["orders/create", "created"]];
   if (financialStatusOf(order.state) === "paid") reached.push(["orders/paid", "paid"]);
   if (order.state === "canceled") reached.push(["orders/cancelled", "canceled"]);
   if (order.state === "complete") reached.push(["orders/fulfilled", "complete"]);
+  // Magento's order has no time of payment: the last change that shows it paid is the latest it can have been (and,
+  // polled, usually much closer than the poll). An "order paid" delay counts from it.
+  const paidAt = new Date(Math.min((order.updated_at ?? order.created_at).getTime(), Date.now()));
   for (const [topic, state] of reached) {
-    await onOrderEvent(db, shopId, topic, saved.id, { eventKey: `magento:${order.entity_id}:${state}` });
+    await onOrderEvent(db, shopId, topic, saved.id, { eventKey: `magento:${order.entity_id}:${state}`, ...(topic === "orders/paid" ? { at: paidAt } : {}) });
   }
 }
 
@@ -106,7 +124,7 @@ export interface PollOptions {
 export async function pollMagentoOrders(db: ShopDb, shopId: string, options: PollOptions = {}): Promise<PollResult> {
   const loaded = await loadMagentoConnection(db, shopId);
   if (!loaded) return { type: "not_connected" };
-  const row = await db.platformConnection.findFirstOrThrow({ select: { ordersSyncedAt: true, lastError: true } });
+  const row = await db.platformConnection.findFirstOrThrow({ select: { ordersSyncedAt: true, lastError: true, ordersWatchedFrom: true } });
   const now = options.now ?? new Date();
   const pageSize = options.pageSize ?? POLL_PAGE_SIZE;
   const client = new MagentoRestClient(loaded.connection, options.clientOptions);
@@ -147,7 +165,7 @@ export async function pollMagentoOrders(db: ShopDb, shopId: string, options: Pol
         fetched += 1;
         const parsed = MagentoOrder.safeParse(item);
         if (parsed.success) {
-          const saved = await recordMagentoOrder(db, shopId, parsed.data);
+          const saved = await recordMagentoOrder(db, shopId, parsed.data, row.ordersWatchedFrom);
           if (saved.changed) {
             changed += 1;
             if (saved.customerId) customers.add(saved.customerId);

@@ -179,4 +179,65 @@ describe("Magento orders close the loop", () => {
     expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "ASSIGNED", redeemedAt: null });
     expect(evaluations).toHaveBeenCalledWith(shop.id, [customer.id], "codes");
   });
+
+  it("GIVEN a first poll reading 30 days back WHEN it finds orders placed before the store was connected THEN they are stored and redeem codes, but start no scenario, then or when they change later", async () => {
+    const shop = await createMagentoShop();
+    const customer = await shop.db.customer.create({ data: { shopId: shop.id, platformId: "7", email: "c7@example.com" } });
+    const spec = dynamicSpec({ startsAt: new Date(Date.now() - 20 * DAY), endsAt: new Date(Date.now() + DAY) });
+    expect((await adapterFor(shop).createDynamicCode(spec)).type).toBe("created");
+    const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Magento dynamic", kind: "DYNAMIC" } });
+    await shop.db.code.create({
+      data: { shopId: shop.id, poolId: pool.id, code: spec.code, codeKey: spec.code.toUpperCase(), status: "ASSIGNED", customerId: customer.id, assignedAt: new Date(Date.now() - 20 * DAY) },
+    });
+    const scenarios = await thankYouScenarios(shop);
+    const old = place(shop, 7, { couponCode: spec.code, state: "processing" });
+    old.created_at = old.updated_at = magentoTime(new Date(Date.now() - 10 * DAY));
+
+    expect(await poll(shop)).toMatchObject({ type: "polled", fetched: 1, changed: 1 });
+    expect(await shop.db.order.count()).toBe(1);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "REDEEMED" });
+    expect(await shop.db.task.count({ where: { scenarioId: { in: scenarios } } })).toBe(0);
+
+    // Shipped today: a change after the connection, but the order is still one placed before it.
+    shop.store.updateOrder(Number(old.entity_id), { state: "complete" });
+    await poll(shop);
+    expect(await shop.db.task.count({ where: { scenarioId: { in: scenarios } } })).toBe(0);
+
+    // An order placed since the connection starts them, once each.
+    place(shop, 7, { state: "processing" });
+    await poll(shop);
+    await poll(shop);
+    expect(await shop.db.task.count({ where: { scenarioId: { in: scenarios } } })).toBe(2);
+  });
+
+  it("GIVEN an order paid before the poll that found it WHEN its paid scenario starts THEN the delay counts from the order's last change, not from the poll", async () => {
+    const shop = await createMagentoShop();
+    await shop.db.platformConnection.updateMany({ data: { ordersWatchedFrom: new Date(Date.now() - 2 * HOUR) } });
+    const [, paidScenario] = await thankYouScenarios(shop);
+    const order = place(shop, 7, { state: "processing" });
+    const changedAt = new Date(Math.floor((Date.now() - 40 * 60_000) / 1000) * 1000);
+    order.created_at = magentoTime(new Date(changedAt.getTime() - 5 * 60_000));
+    order.updated_at = magentoTime(changedAt);
+    await poll(shop);
+    const task = await shop.db.task.findFirstOrThrow({ where: { scenarioId: paidScenario } });
+    expect(task.dueAt).toEqual(new Date(changedAt.getTime() + HOUR));
+  });
 });
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Magento's REST date-time: UTC, "YYYY-MM-DD HH:MM:SS". */
+function magentoTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** An order-created and an order-paid scenario, each sending one email an hour after its trigger. */
+async function thankYouScenarios(shop: MagentoTestShop): Promise<[string, string]> {
+  const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: `T ${Math.random()}`, channel: "EMAIL", body: "hi" } });
+  const make = (trigger: "order_created" | "order_paid") =>
+    shop.db.scenario.create({
+      data: { shopId: shop.id, name: trigger, active: true, trigger, delayValue: 1, delayUnit: "hour", actions: [{ type: "send_message", templateId: template.id }] },
+    });
+  return [(await make("order_created")).id, (await make("order_paid")).id];
+}
