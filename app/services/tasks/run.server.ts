@@ -15,7 +15,7 @@
 // the pool is refilled (it stays pending and is looked at again later). A pool that is gone, or a dynamic code the
 // platform refused, leaves the run without a code: the step is recorded with why, a message that shows the run's
 // code is skipped with that reason (never sent with a blank), and the other actions still run.
-import type { CampaignStatus, EmptyPoolBehavior, Prisma, TaskStatus } from "@prisma/client";
+import type { CampaignStatus, Channel, EmptyPoolBehavior, Prisma, TaskStatus } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { CampaignAction } from "../../domain/campaigns/campaign";
@@ -25,7 +25,7 @@ import { addTime, type TimeUnit } from "../../domain/time";
 import { PermanentPlatformError, ThrottledError } from "../../platforms/errors";
 import type { ShopifyAdminClient } from "../../platforms/shopify/admin-client.server";
 import { addCustomerTags, firePromoCodeIssued, writeCodeMetafield } from "../../platforms/shopify/customer-actions.server";
-import { queueMessage, type RunCode } from "../messages/deliver.server";
+import { noAddressReason, queueMessage, recipientFor, type RunCode } from "../messages/deliver.server";
 import type { DynamicOptions } from "../pools/dynamic.server";
 import { issueCode } from "../pools/issue.server";
 import { settingsOf } from "../scenarios/scenarios.server";
@@ -129,6 +129,13 @@ interface Run {
   source: string;
   pools: Map<string, { name: string; kind: string; deletedAt: Date | null }>;
   customer: { platformId: string; email: string | null };
+  /**
+   * Why none of the run's messages can reach the customer (no email address for an email, no phone for an SMS) when
+   * nothing else carries the code to them either (a customer metafield, a Flow trigger): its code steps then issue no
+   * code, as a broadcast issues none to a member it cannot address. Null when the code has a way to the customer,
+   * or when the run sends no message at all (issuing is then the point, for the customer's page or the API).
+   */
+  undeliverable: string | null;
   shop: { domain: string; platform: string };
   products: TriggeredProduct[];
   shopify: ShopifyAdminClient | null;
@@ -267,13 +274,15 @@ async function loadRun(
   leaseMs: number,
 ): Promise<Run> {
   const poolIds = actions.flatMap((a) => (a.type === "generate_code" || a.type === "issue_code" ? [a.poolId] : []));
-  const [pools, customer, shop, products] = await Promise.all([
+  const templateIds = actions.flatMap((a) => (a.type === "send_message" ? [a.templateId] : []));
+  const [pools, customer, shop, products, templates] = await Promise.all([
     poolIds.length ? db.pool.findMany({ where: { id: { in: poolIds } }, select: { id: true, name: true, kind: true, deletedAt: true } }) : [],
-    db.customer.findFirstOrThrow({ where: { id: task.customerId }, select: { platformId: true, email: true } }),
+    db.customer.findFirstOrThrow({ where: { id: task.customerId }, select: { platformId: true, email: true, phone: true } }),
     db.shop.findFirstOrThrow({ select: { domain: true, platform: true } }),
     context.triggeredProducts.length
       ? db.product.findMany({ where: { platformId: { in: context.triggeredProducts } }, select: { platformId: true, title: true, vendor: true } })
       : [],
+    templateIds.length ? db.messageTemplate.findMany({ where: { id: { in: templateIds } }, select: { id: true, channel: true } }) : [],
   ]);
   return {
     db,
@@ -286,6 +295,7 @@ async function loadRun(
     source: task.campaignId ? `campaign:${task.campaignId}` : `scenario:${task.scenarioId}`,
     pools: new Map(pools.map((p) => [p.id, p])),
     customer,
+    undeliverable: undeliverable(actions, templates, customer, shop.platform),
     shop,
     products: context.triggeredProducts.map((id) => {
       const product = products.find((p) => p.platformId === id);
@@ -293,6 +303,20 @@ async function loadRun(
     }),
     shopify: null,
   };
+}
+
+function undeliverable(
+  actions: Action[],
+  templates: { id: string; channel: Channel }[],
+  customer: { platformId: string; email: string | null; phone: string | null },
+  platform: string,
+): string | null {
+  const messages = actions.flatMap((a) => (a.type === "send_message" ? [a.templateId] : []));
+  if (messages.length === 0) return null;
+  if (platform === "SHOPIFY" && actions.some((a) => a.type === "write_metafield" || a.type === "flow_trigger")) return null;
+  const channels = messages.flatMap((id) => templates.filter((t) => t.id === id).map((t) => t.channel));
+  if (channels.some((channel) => recipientFor(channel, customer) !== null)) return null;
+  return channels.length ? noAddressReason(channels[0]!) : "The run's message templates no longer exist";
 }
 
 async function execute(
@@ -401,6 +425,10 @@ async function issueStep(
   firstCode: boolean,
   expiry: { value: number; unit: string } | null,
 ): Promise<StepOutcome> {
+  if (run.undeliverable) {
+    const reason = `${run.undeliverable}, and nothing else carries a code to them: no code was issued, message skipped`;
+    return { type: "record", countSkip: firstCode, record: { kind: "code", status: "skipped", poolId, skipsMessages: true, reason } };
+  }
   const key = firstCode ? `task:${run.task.id}:code` : `task:${run.task.id}:code:${index}`;
   const pool = run.pools.get(poolId);
   // "Valid for N units from execution": dynamic codes are created now, so their end is counted from now.

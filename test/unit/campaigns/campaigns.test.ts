@@ -236,11 +236,13 @@ describe("pausing and stopping a campaign with runs under way", () => {
     expect(task.context).toMatchObject({ steps: { "0": { kind: "code", status: "issued" } } });
   });
 
-  it("GIVEN a run whose customer has no email address THEN the skipped message is counted on the campaign, as the campaign page says (empty pool or no address)", async () => {
+  it("GIVEN a run whose customer has no email address THEN no code is spent on them and the skip is counted on the campaign, as the campaign page says (empty pool or no address)", async () => {
     const { shop, campaign, tasks } = await started(1);
     await shop.db.customer.update({ where: { id: tasks[0]!.customerId! }, data: { email: null } });
-    expect(await runTask(shop.db, shop.id, tasks[0]!.id)).toMatchObject({ type: "executed" });
-    expect(await shop.db.message.findFirstOrThrow({ where: { campaignId: campaign.id } })).toMatchObject({ status: "SKIPPED" });
+    const run = await runTask(shop.db, shop.id, tasks[0]!.id);
+    expect(run).toMatchObject({ type: "executed", codeId: null });
+    expect(run.type === "executed" && run.outcome).toContain("The customer has no email address");
+    expect(await shop.db.issuance.count({ where: { customerId: tasks[0]!.customerId! } })).toBe(0);
     expect((await shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).skippedCount).toBe(1);
   });
 });

@@ -291,6 +291,20 @@ describe("empty and missing pools", () => {
     expect(message!.body).toContain("Thanks for your order");
   });
 
+  it("GIVEN a customer without an email address WHEN a task whose only message is an email runs THEN no code is taken from the pool for them, and the skip says why", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["KEEP-1"], { name: "Welcome" });
+    const { taskId, customer } = await scenarioTask(shop, pool.id);
+    // Known from the storefront only (a pixel login): no address yet.
+    await shop.db.customer.update({ where: { id: customer.id }, data: { email: null } });
+    const result = await runTask(shop.db, shop.id, taskId);
+    expect(result).toMatchObject({ type: "executed", codeId: null });
+    expect(result.type === "executed" && result.outcome).toContain("The customer has no email address, and nothing else carries a code to them");
+    expect(await shop.db.code.findFirstOrThrow({ where: { poolId: pool.id } })).toMatchObject({ status: "AVAILABLE", customerId: null });
+    expect(await shop.db.issuance.count()).toBe(0);
+    expect(await messagesOf(shop, taskId)).toHaveLength(0);
+  });
+
   it("GIVEN a dynamic pool removed altogether WHEN the task runs THEN the same: no code, logged, the message showing it skipped", async () => {
     const shop = await createTestShop();
     const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Birthday", kind: "DYNAMIC" } });
@@ -323,6 +337,29 @@ async function campaignTask(actions: unknown[], options: { channel?: Channel } =
 }
 
 describe("running a campaign task", () => {
+  it("GIVEN a customer without an email address WHEN the campaign run also writes the code to a customer metafield THEN the code is issued (the metafield carries it); without the metafield it is not, and the skip is counted", async () => {
+    const carried = await campaignTask([
+      { type: "issue_code", poolId: "$POOL" },
+      { type: "send_message", templateId: "$TEMPLATE" },
+      { type: "write_metafield", namespace: "promo_codes", key: "last_code" },
+    ]);
+    await carried.shop.db.customer.update({ where: { id: carried.customer.id }, data: { email: null } });
+    const { client } = clientWithFlow(carried.shop, () => "ok");
+    expect(await runTask(carried.shop.db, carried.shop.id, carried.taskId, { shopifyClient: async () => client })).toMatchObject({ type: "executed" });
+    expect(await issuancesOf(carried.shop, carried.taskId)).toMatchObject([{ code: { code: "CAMP-1" } }]);
+
+    const lost = await campaignTask([
+      { type: "issue_code", poolId: "$POOL" },
+      { type: "send_message", templateId: "$TEMPLATE" },
+      { type: "add_tags", tags: ["promo-sent"] },
+    ]);
+    await lost.shop.db.customer.update({ where: { id: lost.customer.id }, data: { email: null } });
+    const { client: tagsClient } = clientWithFlow(lost.shop, () => "ok");
+    expect(await runTask(lost.shop.db, lost.shop.id, lost.taskId, { shopifyClient: async () => tagsClient })).toMatchObject({ type: "executed" });
+    expect(await issuancesOf(lost.shop, lost.taskId)).toEqual([]);
+    expect(await lost.shop.db.campaign.findFirstOrThrow({ where: { id: lost.campaign.id } })).toMatchObject({ skippedCount: 1 });
+  });
+
   it("GIVEN issue, message, tags, metafield and Flow WHEN the run executes THEN each happens once, the store holds the tag and the code, and Flow got code, pool and customer", async () => {
     const { shop, campaign, taskId, simCustomerId, customer } = await campaignTask([
       { type: "issue_code", poolId: "$POOL" },
