@@ -69,9 +69,12 @@ const CLOCK_SKEW_MS = 60_000;
  * The request counts only if its payload names this shop (a body replayed under another shop's header does not).
  * Partial index `events_customer_redactions` (migration 20261122050000) keeps this off the shop's other events.
  */
-export async function redactAgainIfOverlapping(db: ShopDb, customer: { id: string }, jobStartedAt: Date): Promise<boolean> {
-  const shop = await db.shop.findFirst({ select: { id: true, domain: true } });
-  if (!shop) return false;
+export async function redactAgainIfOverlapping(
+  db: ShopDb,
+  shop: { id: string; domain: string },
+  customer: { id: string },
+  jobStartedAt: Date,
+): Promise<boolean> {
   const since = new Date(jobStartedAt.getTime() - CLOCK_SKEW_MS);
   const requests = await db.$queryRaw<{ orders: unknown }[]>`
     SELECT payload->'orders_to_redact' AS orders FROM events

@@ -138,7 +138,7 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">,
     default:
       throw new UnrecoverableError(`No handler for webhook topic ${event.topic}`);
   }
-  if (platformCustomer && (await redactAgainIfOverlapping(db, { id: platformCustomer }, startedAt))) {
+  if (platformCustomer && (await redactAgainIfOverlapping(db, { id: payload.shopId, domain: shop.domain }, { id: platformCustomer }, startedAt))) {
     // The redaction scrubbed and closed this row; closing it here too (without the link to the deleted row) keeps
     // a row it somehow missed from being processed again and again.
     await markEventProcessed(db, event.id);
