@@ -2,18 +2,29 @@ import type { ShopDb } from "../db/shop-scope.server";
 import { customerGid, type CustomerPayload } from "../domain/shopify/webhook-payloads";
 
 /** Creates or updates the customer a webhook describes; returns its id. */
+/**
+ * A customer as a webhook describes them. Only the fields the payload carries are written: the customer embedded in
+ * an order webhook is often a partial one (Shopify trims customer payloads in newer API versions, and an app's
+ * own tools send id and email only), and a field left out is unknown, not empty. Writing it as null wiped the
+ * customer's tags, name and "customer since" on every order, and took them out of tag segments. A field the payload
+ * sends as null (a removed phone number) is cleared.
+ */
 export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payload: CustomerPayload): Promise<string> {
   const fields = {
-    email: payload.email ?? null,
-    firstName: payload.first_name ?? null,
-    lastName: payload.last_name ?? null,
-    phone: payload.phone ?? null,
-    tags: (payload.tags ?? "")
-      .split(",")
-      .map((t) => t.trim())
-      .filter(Boolean),
-    acceptsMarketing: payload.email_marketing_consent?.state === "subscribed",
-    platformCreatedAt: payload.created_at ? new Date(payload.created_at) : null,
+    ...(payload.email !== undefined ? { email: payload.email } : {}),
+    ...(payload.first_name !== undefined ? { firstName: payload.first_name } : {}),
+    ...(payload.last_name !== undefined ? { lastName: payload.last_name } : {}),
+    ...(payload.phone !== undefined ? { phone: payload.phone } : {}),
+    ...(payload.tags !== undefined
+      ? {
+          tags: (payload.tags ?? "")
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(payload.email_marketing_consent !== undefined ? { acceptsMarketing: payload.email_marketing_consent?.state === "subscribed" } : {}),
+    ...(payload.created_at !== undefined ? { platformCreatedAt: payload.created_at ? new Date(payload.created_at) : null } : {}),
   };
   const platformId = customerGid(payload);
   const row = await db.customer.upsert({

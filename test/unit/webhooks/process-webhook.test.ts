@@ -42,6 +42,24 @@ describe("processing stored webhooks", () => {
     expect(order.customer).not.toBeNull();
   });
 
+  it("GIVEN a tagged customer WHEN an order arrives whose customer carries only id and email THEN the fields it leaves out are kept, not wiped; a field it sends as null is cleared", async () => {
+    const shop = await createTestShop();
+    const full = { ...CUSTOMER, id: 808, admin_graphql_api_id: "gid://shopify/Customer/808", email: "olivia@example.com", first_name: "Olivia", last_name: "Murphy", tags: "vip, newsletter", phone: "+15550001111", created_at: "2026-01-04T10:00:00Z" };
+    await processWebhook(await storeEvent(shop, "customers/create", full));
+    const partial = { id: 808, admin_graphql_api_id: "gid://shopify/Customer/808", email: "olivia@example.com" };
+    await processWebhook(await storeEvent(shop, "orders/paid", { ...ORDER, id: 9901, customer: partial }));
+    expect(await shop.db.customer.findFirstOrThrow({ where: { platformId: "gid://shopify/Customer/808" } })).toMatchObject({
+      email: "olivia@example.com",
+      firstName: "Olivia",
+      lastName: "Murphy",
+      tags: ["vip", "newsletter"],
+      phone: "+15550001111",
+      platformCreatedAt: new Date("2026-01-04T10:00:00Z"),
+    });
+    await processWebhook(await storeEvent(shop, "customers/update", { ...partial, phone: null }));
+    expect(await shop.db.customer.findFirstOrThrow({ where: { platformId: "gid://shopify/Customer/808" } })).toMatchObject({ phone: null, tags: ["vip", "newsletter"] });
+  });
+
   it("customers/redact deletes the customer with their events and messages, and nothing of another customer", async () => {
     const shop = await createTestShop();
     await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 1, admin_graphql_api_id: "gid://shopify/Customer/1", email: "gone@example.com" }));
