@@ -49,7 +49,11 @@ describe("Segments admin in Chromium", () => {
     await expect(shop.db.segment.count()).resolves.toBe(0);
 
     await page.getByLabel("Name").fill("Backpack browsers");
-    await page.getByLabel("Pick products 1.1").fill("Trail");
+    // A product the storefront has not shown yet cannot be added by name (it would never match): the list says so.
+    await page.getByLabel("Pick products 1.1").fill("Mountain Sandal");
+    await page.getByText("No product “Mountain Sandal” seen on the storefront yet: type its id").waitFor();
+    await expect(page.getByRole("option", { name: "Add Mountain Sandal" }).count()).resolves.toBe(0);
+    await page.getByRole("combobox", { name: "Pick products 1.1" }).fill("Trail");
     await page.getByRole("option", { name: "Trail Backpack" }).click();
     await page.getByLabel("Comparison 1.1").selectOption("at_least");
     await page.getByLabel("Number 1.1").fill("1");

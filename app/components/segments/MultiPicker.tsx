@@ -17,6 +17,11 @@ export interface MultiPickerProps {
   error?: string;
   /** Whether a typed value that is not an option can be added. */
   allowFreeText?: boolean;
+  /**
+   * Which typed values can be added (ids only, for products and collections: a typed name would never match); for
+   * one that cannot, the list says why instead of offering it.
+   */
+  typedRule?: { accepts(typed: string): boolean; refusal(typed: string): string };
   helpText?: string;
 }
 
@@ -30,6 +35,7 @@ export function MultiPicker({
   onChange,
   error,
   allowFreeText = true,
+  typedRule,
   helpText,
 }: MultiPickerProps) {
   const [query, setQuery] = useState("");
@@ -43,11 +49,10 @@ export function MultiPicker({
     [options, needle],
   );
   const typed = query.trim();
-  const canAddTyped =
-    allowFreeText &&
-    typed !== "" &&
-    !options.some((o) => o.value === typed || o.label === typed) &&
-    !selected.includes(typed);
+  const newTyped = allowFreeText && typed !== "" && !options.some((o) => o.value === typed || o.label === typed) && !selected.includes(typed);
+  const canAddTyped = newTyped && (!typedRule || typedRule.accepts(typed));
+  // Nothing in the list matches what was typed, and it cannot be added as it is: say why rather than show nothing.
+  const refusal = newTyped && !canAddTyped && matches.length === 0 ? typedRule!.refusal(typed) : null;
 
   const toggle = (value: string) => {
     onChange(selected.includes(value) ? selected.filter((v) => v !== value) : [...selected, value]);
@@ -70,7 +75,13 @@ export function MultiPicker({
           />
         }
       >
-        {matches.length || canAddTyped ? (
+        {refusal ? (
+          <Listbox>
+            <Listbox.Action value="" disabled>
+              {refusal}
+            </Listbox.Action>
+          </Listbox>
+        ) : matches.length || canAddTyped ? (
           <Listbox onSelect={toggle}>
             {canAddTyped ? (
               <Listbox.Option value={typed} selected={false} accessibilityLabel={`Add ${typed}`}>

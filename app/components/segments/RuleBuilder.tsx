@@ -52,6 +52,18 @@ const TARGETS: { label: string; value: TargetType }[] = [
   { label: "a product of types", value: "product_types" },
 ];
 
+/** Products and collections are matched by id: a typed value must be one (a name is found in the list or not at all). */
+const TYPED_IDS = {
+  products: {
+    accepts: (typed: string) => /^(?:\d{1,30}|gid:\/\/shopify\/Product\/\d{1,30})$/.test(typed),
+    refusal: (typed: string) => `No product “${typed}” seen on the storefront yet: type its id (a number or gid://shopify/Product/…)`,
+  },
+  collections: {
+    accepts: (typed: string) => /^(?:\d{1,30}|gid:\/\/shopify\/Collection\/\d{1,30})$/.test(typed),
+    refusal: (typed: string) => `No collection “${typed}” seen on the storefront yet: type its id (a number or gid://shopify/Collection/…)`,
+  },
+};
+
 export interface RuleBuilderProps {
   draft: RulesDraft;
   onChange(draft: RulesDraft): void;
@@ -370,6 +382,7 @@ function KindFields({
               selected={draft.picked}
               onChange={(v) => set("picked", v)}
               error={err("target")}
+              typedRule={draft.targetType === "products" || draft.targetType === "collections" ? TYPED_IDS[draft.targetType] : undefined}
             />
           ) : null}
           <CountFields draft={draft} set={set} err={err} n={n} unit="times" />

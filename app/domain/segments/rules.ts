@@ -202,6 +202,37 @@ export function parseRules(input: unknown): ParsedRules {
   return { ok: false, errors };
 }
 
+const TARGET_RESOURCE = { products: "Product", collections: "Collection" } as const;
+
+/**
+ * Product and collection targets name ids, and events are matched by id: a name typed into the picker ("Trail
+ * Runner") would be saved and never match anything. Checked when a segment is saved (stored rules are read as they
+ * are). Ids are digits or GIDs of their kind; digits become GIDs on a Shopify store, whose events carry GIDs.
+ */
+export function checkTargetIds(rules: Rules, platform: string): { rules: Rules } | { errors: RuleError[] } {
+  const errors: RuleError[] = [];
+  const groups = rules.groups.map((group, g) => ({
+    ...group,
+    conditions: group.conditions.map((condition, c) => {
+      if (condition.kind !== "product_activity" || (condition.target.type !== "products" && condition.target.type !== "collections")) return condition;
+      const resource = TARGET_RESOURCE[condition.target.type];
+      const what = resource === "Product" ? "product" : "collection";
+      const id = new RegExp(`^(?:\\d{1,30}|gid://shopify/${resource}/\\d{1,30})$`);
+      const bad = condition.target.ids.find((v) => !id.test(v));
+      if (bad !== undefined) {
+        errors.push({
+          path: `groups.${g}.conditions.${c}.target`,
+          message: `“${bad}” is not a ${what} id: pick a ${what} from the list, or type its id (a number or gid://shopify/${resource}/…)`,
+        });
+        return condition;
+      }
+      const ids = platform === "SHOPIFY" ? condition.target.ids.map((v) => (/^\d+$/.test(v) ? `gid://shopify/${resource}/${v}` : v)) : condition.target.ids;
+      return { ...condition, target: { ...condition.target, ids: [...new Set(ids)] } };
+    }),
+  }));
+  return errors.length ? { errors } : { rules: { ...rules, groups } };
+}
+
 export function windowMs(window: Window | null): number | null {
   if (!window) return null;
   return window.value * (window.unit === "hours" ? HOUR_MS : DAY_MS);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { describeRules, type Names } from "../../domain/segments/describe";
-import { parseRules, rulesKey, type Rules } from "../../domain/segments/rules";
+import { checkTargetIds, parseRules, rulesKey, type Rules } from "../../domain/segments/rules";
 import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
 import { enqueueWithin } from "../webhooks.server";
@@ -26,14 +26,20 @@ export type SegmentWriteResult =
   | { type: "name_taken" }
   | { type: "not_found" };
 
-function validate(input: SegmentInput): { name: string; rules: Rules } | { errors: Record<string, string> } {
+async function validate(db: ShopDb, input: SegmentInput): Promise<{ name: string; rules: Rules } | { errors: Record<string, string> }> {
   const errors: Record<string, string> = {};
   const name = Name.safeParse(input.name);
   if (!name.success) errors.name = name.error.issues[0]?.message ?? "Give the segment a name";
   const rules = parseRules(input.rules);
   if (!rules.ok) for (const e of rules.errors) errors[e.path ? `rules.${e.path}` : "rules"] ??= e.message;
   if (!name.success || !rules.ok) return { errors };
-  return { name: name.data, rules: rules.rules };
+  const shop = await db.shop.findFirst({ select: { platform: true } });
+  const targets = checkTargetIds(rules.rules, shop?.platform ?? "SHOPIFY");
+  if ("errors" in targets) {
+    for (const e of targets.errors) errors[`rules.${e.path}`] ??= e.message;
+    return { errors };
+  }
+  return { name: name.data, rules: targets.rules };
 }
 
 const RECOMPUTE_ENQUEUE_TIMEOUT_MS = 1000;
@@ -54,7 +60,7 @@ export async function requestRecompute(shopId: string, segment: { id: string; ve
 }
 
 export async function createSegment(db: ShopDb, shopId: string, input: SegmentInput): Promise<SegmentWriteResult> {
-  const valid = validate(input);
+  const valid = await validate(db, input);
   if ("errors" in valid) return { type: "invalid", errors: valid.errors };
   try {
     const segment = await db.segment.create({
@@ -75,7 +81,7 @@ export async function updateSegment(
   segmentId: string,
   input: SegmentInput,
 ): Promise<SegmentWriteResult> {
-  const valid = validate(input);
+  const valid = await validate(db, input);
   if ("errors" in valid) return { type: "invalid", errors: valid.errors };
   const existing = await db.segment.findFirst({ where: { id: segmentId, deletedAt: null }, select: { rules: true } });
   if (!existing) return { type: "not_found" };

@@ -61,6 +61,26 @@ describe("creating and editing segments", () => {
     expect(await shop.db.segment.count()).toBe(0);
   });
 
+  it("GIVEN a product named by its title instead of picked WHEN saved THEN it is refused with the value named; a typed id is kept as the GID events carry", async () => {
+    const shop = await createTestShop();
+    const viewed = (ids: string[], type: "products" | "collections" = "products") =>
+      only({ kind: "product_activity", action: "viewed", target: { type, ids }, op: "more_than", value: 1, window: null });
+    expect(await createSegment(shop.db, shop.id, { name: "Runners", rules: viewed([productGid(3), "Trail Runner"]) })).toEqual({
+      type: "invalid",
+      errors: { "rules.groups.0.conditions.0.target": "“Trail Runner” is not a product id: pick a product from the list, or type its id (a number or gid://shopify/Product/…)" },
+    });
+    expect(await createSegment(shop.db, shop.id, { name: "Summer", rules: viewed(["gid://shopify/Product/5"], "collections") })).toMatchObject({
+      type: "invalid",
+      errors: { "rules.groups.0.conditions.0.target": expect.stringContaining("is not a collection id") },
+    });
+    const saved = await createSegment(shop.db, shop.id, { name: "Runners", rules: viewed(["7001", productGid(3)]) });
+    if (saved.type !== "saved") throw new Error(saved.type);
+    expect((saved.segment.rules as { groups: { conditions: { target: { ids: string[] } }[] }[] }).groups[0]!.conditions[0]!.target.ids).toEqual([
+      "gid://shopify/Product/7001",
+      productGid(3),
+    ]);
+  });
+
   it("GIVEN members WHEN the rules are edited THEN the version moves on, the recompute lets out who no longer matches and takes in who now does", async () => {
     const shop = await createTestShop();
     const once = await addCustomer(shop);
