@@ -155,7 +155,8 @@ const POOL_DUPLICATES_SQL = (table: string) => `
 const ADD_STAGED_SQL = (table: string) => `
   INSERT INTO codes (shop_id, pool_id, import_id, code, code_key, status, expires_at, discount, tag, retired_at, created_at)
   SELECT $1::uuid, $2::uuid, $3::uuid, s.code, upper(s.code),
-         (CASE WHEN s.in_use THEN 'RETIRED' ELSE 'AVAILABLE' END)::"CodeStatus",
+         -- A code whose expiry has already passed arrives expired: listed and counted so, never issued.
+         (CASE WHEN s.in_use THEN 'RETIRED' WHEN s.expires_at <= now() THEN 'EXPIRED' ELSE 'AVAILABLE' END)::"CodeStatus",
          s.expires_at, s.discount, s.tag, CASE WHEN s.in_use THEN now() ELSE NULL END, now()
   FROM ${table} s
   WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.pool_id = $2::uuid AND c.code_key = upper(s.code))

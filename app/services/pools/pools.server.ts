@@ -241,8 +241,8 @@ export async function poolStats(
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const daily = dailyRows.filter((r) => r.pool_id === id).map((r) => ({ day: r.day, count: Number(r.n) }));
     const forecast = depletionForecast({ available: counts.AVAILABLE ?? 0, daily, now });
-    const usable = total - (counts.RETIRED ?? 0) - (counts.EXPIRED ?? 0);
-    // A dynamic pool never runs out: no share remaining, no forecast.
+    // A dynamic pool never runs out: no share remaining, no forecast. The share is of every code the pool holds, as
+    // the list shows them side by side (30 of 32 left reads 93.8%, not 100% because two were retired).
     const dynamic = dynamicPoolIds.has(id);
     out.set(id, {
       total,
@@ -252,7 +252,7 @@ export async function poolStats(
       redeemed: counts.REDEEMED ?? 0,
       retired: counts.RETIRED ?? 0,
       expired: counts.EXPIRED ?? 0,
-      percentRemaining: !dynamic && usable > 0 ? Math.round(((counts.AVAILABLE ?? 0) / usable) * 1000) / 10 : null,
+      percentRemaining: !dynamic && total > 0 ? Math.round(((counts.AVAILABLE ?? 0) / total) * 1000) / 10 : null,
       issuedLast7Days: forecast.issuedLast7Days,
       daysLeft: dynamic ? null : forecast.daysLeft,
       daily: forecast.daily,

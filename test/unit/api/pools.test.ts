@@ -106,7 +106,8 @@ describe("GET, POST /api/v1/pools and GET /api/v1/pools/:poolId", () => {
       redeemed: 1,
       retired: 1,
       expired: 1,
-      percentRemaining: 50,
+      // Of all six codes, retired and expired included: the list shows total and remaining side by side.
+      percentRemaining: 33.3,
       issuedLast7Days: 2,
       daysLeft: 7,
     });

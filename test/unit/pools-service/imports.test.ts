@@ -55,6 +55,18 @@ describe("uploading codes into a pool", () => {
     ]);
   });
 
+  it("GIVEN a code whose expiry has already passed WHEN uploaded THEN it is stored as expired (listed and counted so), never as available", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    await importUpload(shop.db, { shopId: shop.id, poolId: pool.id, format: "csv", source: bytesOf("code,expires\nOLD,2020-01-01\nNEW,2099-01-01\nOPEN,\n") });
+    const codes = await shop.db.code.findMany({ where: { poolId: pool.id }, orderBy: { code: "asc" } });
+    expect(codes.map((c) => [c.code, c.status])).toEqual([
+      ["NEW", "AVAILABLE"],
+      ["OLD", "EXPIRED"],
+      ["OPEN", "AVAILABLE"],
+    ]);
+  });
+
   it("GIVEN a file refused half-way (an unterminated quote at the end) THEN nothing reaches the pool and the run says why", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["KEEP"]);
