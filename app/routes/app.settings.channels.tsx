@@ -189,6 +189,11 @@ function ProviderCard({ channel }: { channel: "SMS" | "PUSH" }) {
               <p>{view.lastError}</p>
             </Banner>
           ) : null}
+          {!view && !result?.ok ? (
+            <Text as="p" tone="caution" fontWeight="medium">
+              {`Not set up yet: ${label} messages are not sent until a provider is saved here.`}
+            </Text>
+          ) : null}
           <Checkbox label={`Send ${label} messages through this provider`} name="enabled" value="on" checked={enabled} onChange={setEnabled} />
           <TextField label="Provider URL" name="url" value={url} onChange={setUrl} autoComplete="off" placeholder={`https://${channel === "SMS" ? "sms" : "push"}.example.com/hooks/promo`} error={errors.url} />
           <TextField

@@ -97,6 +97,8 @@ describe("Message templates in Chromium", () => {
 
     // A provider secret left empty is generated and shown once.
     const sms = page.locator(".Polaris-Layout__AnnotatedSection", { hasText: "Text messages go to your SMS provider" });
+    // Not set up: the ticked box alone must not read as "SMS is on".
+    await sms.getByText("Not set up yet: SMS messages are not sent until a provider is saved here.").waitFor();
     await sms.getByLabel("Provider URL").fill("http://127.0.0.1:9/sms");
     await sms.getByRole("button", { name: "Save" }).click();
     const secret = (await page.getByTestId("sms-secret").textContent())?.trim() ?? "";
@@ -104,6 +106,7 @@ describe("Message templates in Chromium", () => {
     await screenshot(page, "settings-messages");
     await page.reload({ waitUntil: "networkidle" });
     await expect(page.getByTestId("sms-secret").count()).resolves.toBe(0);
+    await expect(sms.getByText("Not set up yet").count()).resolves.toBe(0);
     expect(await page.content()).not.toContain(secret);
     expect(errors).toEqual([]);
   });
