@@ -114,7 +114,8 @@ export function readFormValues(raw: FormDataEntryValue | null): ScenarioFormValu
 function wholeNumber(text: string, key: string, errors: FormErrors): number {
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) {
-    errors[key] = "Enter a whole number";
+    // "-3" is a whole number: say what is wrong with it.
+    errors[key] = /^-\d+$/.test(trimmed) ? "Use 0 or more" : "Enter a whole number";
     return 0;
   }
   return Number(trimmed);

@@ -147,7 +147,7 @@ describe("the scenario form", () => {
     const result = await saveScenarioForm(
       shop.db,
       shop.id,
-      form({ ...EMPTY_SCENARIO_FORM, name: "Form", delayValue: "soon", minOrderPrice: "ten", successEnabled: true, waitValue: "" }),
+      form({ ...EMPTY_SCENARIO_FORM, name: "Form", delayValue: "soon", minOrderPrice: "ten", successEnabled: true, waitValue: "-3" }),
       null,
     );
     expect(result).toEqual({
@@ -155,7 +155,8 @@ describe("the scenario form", () => {
       errors: expect.objectContaining({
         "delay.value": "Enter a whole number",
         "limits.minOrderPrice": "Enter an amount like 50 or 49.90, or leave it empty",
-        "success.wait.value": "Enter a whole number",
+        // A negative number is a whole number: the error says what is wrong with it.
+        "success.wait.value": "Use 0 or more",
         "actions.0.poolId": "Pick a pool",
         "actions.1.templateId": "Pick a message template",
       }),
