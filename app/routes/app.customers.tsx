@@ -1,54 +1,205 @@
-import { Card, EmptyState, IndexTable, Page } from "@shopify/polaris";
-import { useLoaderData, useLocation, type LoaderFunctionArgs } from "react-router";
+// The shop's customers, newest first: search on email, first or last name (or an exact store id) and cursor
+// pagination, 50 a page. The view lives in the URL (q, cursor, prev), as on a pool's codes list.
+import {
+  Card,
+  EmptyState,
+  IndexFilters,
+  IndexFiltersMode,
+  IndexTable,
+  Page,
+  Text,
+  useSetIndexFiltersMode,
+  type TabProps,
+} from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import {
+  useLoaderData,
+  useLocation,
+  useNavigation,
+  useSearchParams,
+  type LoaderFunctionArgs,
+} from "react-router";
 import { requireAdmin } from "../auth.server";
+import { formatNumber, plural } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
-import { listCustomers } from "../services/customers.server";
 import { RowLink } from "../components/RowLink";
+import { countCustomers, listCustomers, parseCustomerCursor } from "../services/customers.server";
+
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 350;
+/** Earlier pages' cursors kept in the URL for Previous; beyond that many, Previous goes back to the first page. */
+const MAX_PREV = 100;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
-  const customers = await listCustomers(admin.db, { take: 100 });
+  const url = new URL(request.url);
+  const q = (url.searchParams.get("q") ?? "").trim().slice(0, 100);
+  const rawCursor = url.searchParams.get("cursor");
+  // A cursor typed or cut short in the URL shows the first page, never a database error.
+  const cursor = parseCustomerCursor(rawCursor) ? rawCursor : null;
+  const prev = cursor
+    ? (url.searchParams.get("prev") ?? "")
+        .split(",")
+        .filter((p) => p === "first" || parseCustomerCursor(p) !== null)
+        .slice(-MAX_PREV)
+    : [];
+  const [page, total] = await Promise.all([
+    listCustomers(admin.db, { search: q || null, cursor, take: PAGE_SIZE }),
+    countCustomers(admin.db),
+  ]);
   return {
-    customers: customers.map((c) => ({
+    customers: page.customers.map((c) => ({
       id: c.id,
       name: [c.firstName, c.lastName].filter(Boolean).join(" ") || "—",
       email: c.email ?? "—",
       orders: c.ordersCount,
       tags: c.tags.join(", "),
     })),
+    q,
+    cursor,
+    /** Cursors of the earlier pages, "first" for the first one. */
+    prev,
+    nextCursor: page.nextCursor,
+    total,
   };
 };
 
 export default function CustomersPage() {
-  const { customers } = useLoaderData<typeof loader>();
-  const { search } = useLocation();
-  return (
-    <Page title="Customers">
-      <Card padding="0">
-        {customers.length === 0 ? (
+  const view = useLoaderData<typeof loader>();
+  if (view.total === 0 && !view.q) {
+    return (
+      <Page title="Customers">
+        <Card padding="0">
           <EmptyState heading="No customers yet" image="">
             <p>Customers appear here as Shopify sends customer and order webhooks.</p>
           </EmptyState>
-        ) : (
-          <IndexTable
-            resourceName={{ singular: "customer", plural: "customers" }}
-            itemCount={customers.length}
-            selectable={false}
-            headings={[{ title: "Name" }, { title: "Email" }, { title: "Orders" }, { title: "Tags" }]}
-          >
-            {customers.map((c, i) => (
-              <IndexTable.Row id={c.id} key={c.id} position={i}>
-                <IndexTable.Cell>
-                  <RowLink url={appHref(`/app/customers/${c.id}`, search)}>{c.name}</RowLink>
-                </IndexTable.Cell>
-                <IndexTable.Cell>{c.email}</IndexTable.Cell>
-                <IndexTable.Cell>{c.orders}</IndexTable.Cell>
-                <IndexTable.Cell>{c.tags}</IndexTable.Cell>
-              </IndexTable.Row>
-            ))}
-          </IndexTable>
-        )}
-      </Card>
+        </Card>
+      </Page>
+    );
+  }
+  return (
+    <Page title="Customers">
+      <CustomersCard view={view} />
     </Page>
+  );
+}
+
+const TABS: TabProps[] = [{ id: "customers-all", content: "All", isLocked: true }];
+
+function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof loader>> }) {
+  const [params, setParams] = useSearchParams();
+  const { search, pathname } = useLocation();
+  const navigation = useNavigation();
+  const [query, setQuery] = useState(view.q);
+  // The search box follows the URL when it changes from elsewhere (back button, a link), not when it is the echo
+  // of what was typed.
+  const [pushedQ, setPushedQ] = useState(view.q);
+  const [seenQ, setSeenQ] = useState(view.q);
+  if (view.q !== seenQ) {
+    setSeenQ(view.q);
+    if (view.q !== pushedQ) {
+      setPushedQ(view.q);
+      setQuery(view.q);
+    }
+  }
+  const { mode, setMode } = useSetIndexFiltersMode(view.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+
+  const go = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next, { preventScrollReset: true });
+  };
+
+  useEffect(() => {
+    if (query.trim() === view.q) return;
+    const timer = setTimeout(() => {
+      const next = new URLSearchParams(params);
+      if (query.trim()) next.set("q", query.trim());
+      else next.delete("q");
+      setPushedQ(query.trim());
+      next.delete("cursor");
+      next.delete("prev");
+      setParams(next, { preventScrollReset: true, replace: true });
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [query, view.q, params, setParams]);
+
+  const shown = view.customers.length;
+  return (
+    <Card padding="0">
+      <IndexFilters
+        tabs={TABS}
+        selected={0}
+        onSelect={() => undefined}
+        queryValue={query}
+        queryPlaceholder="Search by name, email or store id"
+        onQueryChange={setQuery}
+        onQueryClear={() => setQuery("")}
+        filters={[]}
+        appliedFilters={[]}
+        onClearAll={() => setQuery("")}
+        cancelAction={{ onAction: () => setQuery("") }}
+        hideFilters
+        canCreateNewView={false}
+        mode={mode}
+        setMode={setMode}
+        loading={navigation.state === "loading" && navigation.location.pathname === pathname}
+      />
+      <IndexTable
+        resourceName={{ singular: "customer", plural: "customers" }}
+        itemCount={shown}
+        selectable={false}
+        emptyState={
+          <div style={{ padding: "var(--p-space-800) var(--p-space-400)", textAlign: "center" }}>
+            <Text as="p" tone="subdued">
+              {view.q ? `No customers match "${view.q}".` : "No more customers."}
+            </Text>
+          </div>
+        }
+        headings={[{ title: "Name" }, { title: "Email" }, { title: "Orders" }, { title: "Tags" }]}
+        pagination={
+          view.nextCursor === null && view.cursor === null
+            ? undefined
+            : {
+                hasNext: view.nextCursor !== null,
+                hasPrevious: view.cursor !== null,
+                onNext: () =>
+                  view.nextCursor &&
+                  go({ cursor: view.nextCursor, prev: [...view.prev, view.cursor ?? "first"].join(",") }),
+                onPrevious: () => {
+                  const prev = [...view.prev];
+                  const back = prev.pop();
+                  go({ cursor: back && back !== "first" ? back : null, prev: prev.length ? prev.join(",") : null });
+                },
+              }
+        }
+      >
+        {view.customers.map((c, i) => (
+          <IndexTable.Row id={c.id} key={c.id} position={i}>
+            <IndexTable.Cell>
+              <RowLink url={appHref(`/app/customers/${c.id}`, search)}>{c.name}</RowLink>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{c.email}</IndexTable.Cell>
+            <IndexTable.Cell>{formatNumber(c.orders)}</IndexTable.Cell>
+            <IndexTable.Cell>{c.tags}</IndexTable.Cell>
+          </IndexTable.Row>
+        ))}
+      </IndexTable>
+      <div
+        style={{
+          padding: "var(--p-space-200) var(--p-space-400)",
+          borderTop: "var(--p-border-width-025) solid var(--p-color-border-secondary)",
+        }}
+      >
+        <Text as="p" tone="subdued" variant="bodySm">
+          {shown === 0
+            ? `${plural(view.total, "customer")} in all`
+            : `Showing ${plural(shown, "customer")}${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in all`}
+        </Text>
+      </div>
+    </Card>
   );
 }

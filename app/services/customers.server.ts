@@ -1,4 +1,6 @@
+import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../db/shop-scope.server";
+import { isUuid } from "../domain/ids";
 import { customerGid, type CustomerPayload } from "../domain/shopify/webhook-payloads";
 
 /** Creates or updates the customer a webhook describes; returns its id. */
@@ -36,8 +38,76 @@ export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payl
   return row.id;
 }
 
-export async function listCustomers(db: ShopDb, options: { take?: number } = {}) {
-  return db.customer.findMany({ orderBy: { createdAt: "desc" }, take: options.take ?? 50 });
+// The customers list: newest first, ordered by (created_at, id) so that customers created in the same millisecond
+// keep one order, and paged by keyset on that pair. A cursor is the last row's "<created_at in ms>_<id>".
+const CURSOR = /^(\d{1,16})_([0-9a-f-]{36})$/i;
+/** The latest instant a JS Date holds; beyond it a cursor would name an invalid date. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
+
+export function customerCursor(row: { createdAt: Date; id: string }): string {
+  return `${row.createdAt.getTime()}_${row.id}`;
+}
+
+/** The position a cursor names, or null for anything malformed (a URL is typed by hand: never a database error). */
+export function parseCustomerCursor(value: string | null | undefined): { createdAt: Date; id: string } | null {
+  const match = CURSOR.exec(value ?? "");
+  if (!match) return null;
+  const ms = Number(match[1]);
+  if (ms > MAX_DATE_MS || !isUuid(match[2])) return null;
+  return { createdAt: new Date(ms), id: match[2].toLowerCase() };
+}
+
+/** Prisma passes `contains` to LIKE as is: a typed % or _ would match anything. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Customers whose email, first or last name contains each word of the search (case-insensitively), or whose
+ * platform id is the search exactly (for Shopify also the bare number of the customer's GID).
+ */
+function customerSearch(search: string): Prisma.CustomerWhereInput {
+  const words = search.split(/\s+/).filter(Boolean).slice(0, 5);
+  const platformIds = /^\d+$/.test(search) ? [search, `gid://shopify/Customer/${search}`] : [search];
+  return {
+    OR: [
+      {
+        AND: words.map((word) => ({
+          OR: (["email", "firstName", "lastName"] as const).map((field) => ({
+            [field]: { contains: escapeLike(word), mode: "insensitive" as const },
+          })),
+        })),
+      },
+      { platformId: { in: platformIds } },
+    ],
+  };
+}
+
+export async function listCustomers(
+  db: ShopDb,
+  options: { search?: string | null; cursor?: string | null; take?: number } = {},
+) {
+  const take = Math.min(Math.max(options.take ?? 50, 1), 500);
+  const search = options.search?.trim() ?? "";
+  const after = parseCustomerCursor(options.cursor);
+  const where: Prisma.CustomerWhereInput[] = [];
+  if (search) where.push(customerSearch(search));
+  if (after) {
+    where.push({
+      OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+    });
+  }
+  const rows = await db.customer.findMany({
+    where: { AND: where },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: take + 1,
+  });
+  const page = rows.slice(0, take);
+  return { customers: page, nextCursor: rows.length > take ? customerCursor(page[page.length - 1]!) : null };
+}
+
+export async function countCustomers(db: ShopDb): Promise<number> {
+  return db.customer.count();
 }
 
 export async function getCustomer(db: ShopDb, customerId: string) {

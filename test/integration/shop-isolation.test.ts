@@ -36,7 +36,7 @@ describe("two shops side by side on PostgreSQL", () => {
     const overview = await shopOverview(a.db);
     expect(overview.shop.domain).toBe(a.domain);
     expect([overview.pools, overview.codesAvailable, overview.customers, overview.orders, overview.events, overview.failures]).toEqual([1, 1, 1, 1, 1, 1]);
-    expect((await listCustomers(a.db)).map((c) => c.shopId)).toEqual([a.id]);
+    expect((await listCustomers(a.db)).customers.map((c) => c.shopId)).toEqual([a.id]);
     expect((await listJobFailures(a.id)).map((f) => f.shopId)).toEqual([a.id]);
     const stale = await unprocessedEventIds(a.id, new Date(Date.now() + 60_000));
     expect(stale).toHaveLength(1);
