@@ -16,7 +16,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useFetcher, useLocation, useNavigation, useSearchParams } from "react-router";
-import { formatNumber } from "./format";
+import { formatNumber, plural } from "./format";
 import { appHref } from "./links";
 import { CodeStatusBadge } from "./StatusBadge";
 
@@ -236,8 +236,8 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
       >
         <Text as="p" tone="subdued" variant="bodySm">
           {view.rows.length === 0
-            ? `${formatNumber(view.total)} codes in the pool`
-            : `Showing ${formatNumber(view.rows.length)} codes${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in the pool`}
+            ? `${plural(view.total, "code")} in the pool`
+            : `Showing ${plural(view.rows.length, "code")}${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in the pool`}
         </Text>
       </div>
     </Card>
