@@ -21,6 +21,7 @@ export default [
     route("pools/:poolId", "routes/app.pools.$poolId.tsx"),
     route("pools/:poolId/imports", "routes/app.pools.$poolId.imports.tsx"),
     route("pools/:poolId/imports/:importId", "routes/app.pools.$poolId.imports.$importId.tsx"),
+    route("pools/:poolId/imports/:importId/report", "routes/app.pools.$poolId.imports.$importId.report.tsx"),
     route("pools/:poolId/redeemable", "routes/app.pools.$poolId.redeemable.tsx"),
     route("customers/:customerId", "routes/app.customers.$customerId.tsx"),
     // --- pool admin pages (end)

@@ -44,6 +44,7 @@ import { appHref } from "../components/pools/links";
 import { PoolForm, type PoolFormValues } from "../components/pools/PoolForm";
 import { poolFormErrors, poolInputFromForm, type PoolFormErrors } from "../components/pools/pool-form.server";
 import { ImportStatusBadge, PoolKindBadge } from "../components/pools/StatusBadge";
+import { ImportReportLink } from "../components/pools/ImportReport";
 import { RedeemableCard } from "../components/pools/RedeemableCard";
 import { UploadCard, UploadStatus } from "../components/pools/UploadCard";
 import { useCodeUpload } from "../components/pools/useImportProgress";
@@ -518,8 +519,8 @@ function PoolPage({ pool, stats, codes, imports, platform }: Loaded) {
                 </Box>
               ) : (
                 <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric"]}
-                  headings={["Started", "Source", "File", "Status", "Added", "Duplicates", "Rejected"]}
+                  columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric", "text"]}
+                  headings={["Started", "Source", "File", "Status", "Added", "Duplicates", "Rejected", "Report"]}
                   rows={imports.map((r) => [
                     r.createdAt,
                     r.source,
@@ -541,6 +542,12 @@ function PoolPage({ pool, stats, codes, imports, platform }: Loaded) {
                     formatNumber(r.accepted),
                     formatNumber(r.duplicates),
                     formatNumber(r.rejected),
+                    <ImportReportLink
+                      key={`${r.id}-report`}
+                      poolId={pool.id}
+                      importId={r.id}
+                      label={`${r.fileName ?? r.source}, started ${r.createdAt}`}
+                    />,
                   ])}
                 />
               )}

@@ -191,6 +191,49 @@ describe("Pools admin in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("GIVEN an upload with duplicates and more rejected lines than are listed WHEN the page is reloaded and the merchant opens the run from the recent uploads THEN its report lists the same lines and reasons and states the cap", async () => {
+    const shop = await createTestShop();
+    const pool = await newPool(shop, "Reloaded");
+    const lines = ["code", "KEEP-1", "KEEP-2", "keep-1", "KEEP-3", "KEEP-4", "KEEP-2"];
+    for (let i = 0; i < 203; i++) lines.push(`BAD ${i}!`);
+    const file = writeTemp("report.csv", `${lines.join("\n")}\n`);
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/pools/${pool.id}`));
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.getByRole("button", { name: "Upload file" }).click();
+    const result = page.getByTestId("upload-result");
+    await result.getByText("report.csv: 4 codes added").waitFor();
+    await result.getByText("2 duplicates skipped and 203 lines rejected; see the lines below.").waitFor();
+    const tidy = (rows: string[]) => rows.map((r) => r.replace(/\s+/g, " ").trim());
+    const listed = tidy(await result.getByTestId("rejected-lines").locator("tbody tr").allInnerTexts());
+    expect(listed).toHaveLength(200);
+    expect(listed.slice(0, 3)).toEqual(["4 Duplicate of an earlier line keep-1", "7 Duplicate of an earlier line KEEP-2", "8 Characters a code cannot have BAD 0!"]);
+    const cap = "Only the first 200 lines not taken are listed; 5 more lines are not shown.";
+    await result.getByText(cap).waitFor();
+
+    // After a reload the upload's result is gone from the page; the recent uploads table opens its report.
+    await open(page, url(`/app/pools/${pool.id}`));
+    await expect(page.getByTestId("upload-result").count()).resolves.toBe(0);
+    await page.getByRole("link", { name: /^View the report of report\.csv, started / }).click();
+    await page.waitForURL(/\/app\/pools\/[0-9a-f-]{36}\/imports\/[0-9a-f-]{36}\/report\?/);
+    const report = page.getByTestId("import-report");
+    await report.getByText("report.csv: 4 codes added").waitFor();
+    await report.getByText("2 duplicates skipped and 203 lines rejected; see the lines below.").waitFor();
+    const counts = await report.locator('[data-testid^="upload-count-"]').allInnerTexts();
+    expect(tidy(counts)).toEqual(["Accepted 4", "Duplicates 2", "Rejected 203"]);
+    expect(tidy(await report.getByTestId("rejected-lines").locator("tbody tr").allInnerTexts())).toEqual(listed);
+    await report.getByText(cap).waitFor();
+    await snap(page, "pool-upload-report");
+
+    // The report has its own address: it survives a reload too, and leads back to the pool.
+    await open(page, page.url());
+    await report.getByText(cap).waitFor();
+    await page.getByRole("link", { name: "Reloaded" }).first().click();
+    await page.waitForURL(POOL_PAGE);
+    await page.getByText("Recent uploads and generations").waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it("GIVEN a pool WHEN an Excel workbook and then a file that is not a spreadsheet are uploaded THEN the workbook's codes are added and the other file is refused with the reason", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["XL-1"], { name: "Spreadsheets" });

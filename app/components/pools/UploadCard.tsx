@@ -6,23 +6,21 @@ import {
   Box,
   Button,
   Card,
-  DataTable,
   Divider,
   DropZone,
   InlineError,
-  InlineGrid,
   InlineStack,
   Text,
   TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { formatBytes, formatNumber, plural, rejectReasonLabel } from "./format";
+import { formatBytes, plural } from "./format";
 import type { ImportProgress, UploadOutcome } from "./import-types";
+import { ImportReportDetails, notTakenSummary } from "./ImportReport";
 import { RunProgress } from "./RunProgress";
 import type { UploadState } from "./useImportProgress";
 
 const ACCEPT = ".csv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const SHOWN_REJECTIONS = 200;
 
 export interface UploadCardProps {
   busy: boolean;
@@ -119,23 +117,6 @@ export function UploadCard({ busy, onFile, onText }: UploadCardProps) {
   );
 }
 
-function Count({ label, value }: { label: string; value: number }) {
-  return (
-    <div data-testid={`upload-count-${label.toLowerCase()}`}>
-      <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-        <BlockStack gap="050">
-          <Text as="p" tone="subdued" variant="bodySm">
-            {label}
-          </Text>
-          <Text as="p" variant="headingLg" numeric>
-            {formatNumber(value)}
-          </Text>
-        </BlockStack>
-      </Box>
-    </div>
-  );
-}
-
 function Outcome({ label, outcome, onDismiss }: { label: string; outcome: UploadOutcome; onDismiss: () => void }) {
   if (outcome.type === "error") {
     return (
@@ -152,53 +133,17 @@ function Outcome({ label, outcome, onDismiss }: { label: string; outcome: Upload
     );
   }
   const r = outcome.report;
-  const duplicates = r.duplicatesInFile + r.duplicatesInPool;
-  const shown = r.rejections.slice(0, SHOWN_REJECTIONS);
-  const notShown = r.rejections.length - shown.length + r.rejectionsOmitted;
+  const notTaken = notTakenSummary(r);
   return (
     <BlockStack gap="400">
       <Banner
-        tone={duplicates + r.rejected > 0 ? "warning" : "success"}
+        tone={notTaken ? "warning" : "success"}
         title={`${label}: ${plural(r.accepted, "code")} added`}
         onDismiss={onDismiss}
       >
-        <p>
-          {duplicates + r.rejected === 0
-            ? "Every line was taken."
-            : `${[
-                duplicates > 0 ? `${plural(duplicates, "duplicate")} skipped` : "",
-                r.rejected > 0 ? `${plural(r.rejected, "line")} rejected` : "",
-              ]
-                .filter(Boolean)
-                .join(" and ")}; see the lines below.`}
-        </p>
+        <p>{notTaken ? `${notTaken}; see the lines below.` : "Every line was taken."}</p>
       </Banner>
-      <InlineGrid columns={3} gap="300">
-        <Count label="Accepted" value={r.accepted} />
-        <Count label="Duplicates" value={duplicates} />
-        <Count label="Rejected" value={r.rejected} />
-      </InlineGrid>
-      {shown.length > 0 ? (
-        <BlockStack gap="200">
-          <Text as="h3" variant="headingSm">
-            Lines not taken
-          </Text>
-          <div data-testid="rejected-lines">
-            <DataTable
-              columnContentTypes={["numeric", "text", "text"]}
-              headings={["Line", "Reason", "Value"]}
-              rows={shown.map((line) => [line.line, rejectReasonLabel(line.reason), line.value || "—"])}
-              increasedTableDensity
-              truncate
-            />
-          </div>
-          {notShown > 0 ? (
-            <Text as="p" tone="subdued">
-              And {plural(notShown, "more line")} not shown.
-            </Text>
-          ) : null}
-        </BlockStack>
-      ) : null}
+      <ImportReportDetails report={r} />
     </BlockStack>
   );
 }

@@ -8,6 +8,7 @@
 import type { CodeImport, Prisma } from "@prisma/client";
 import { database } from "../../db.server";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { isUuid } from "../../domain/ids";
 import { GenerationError, generateCodes, planGeneration, type GenerateOptions } from "../../domain/pools/generate";
 import {
   parseJsonCodes,
@@ -55,7 +56,18 @@ export async function startImport(
 }
 
 export async function getImport(db: ShopDb, importId: string) {
+  // An id from a URL: PostgreSQL refuses a malformed uuid with an error, where the caller wants "unknown".
+  if (!isUuid(importId)) return null;
   return db.codeImport.findFirst({ where: { id: importId } });
+}
+
+/** A run of one of the shop's live pools, with the pool's name, for the run's report page; null when unknown. */
+export async function getImportOfPool(db: ShopDb, poolId: string, importId: string) {
+  if (!isUuid(poolId) || !isUuid(importId)) return null;
+  const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { id: true, name: true, kind: true } });
+  if (!pool) return null;
+  const run = await db.codeImport.findFirst({ where: { id: importId, poolId: pool.id } });
+  return run ? { pool, run } : null;
 }
 
 export async function recentImports(db: ShopDb, poolId: string, take = 10) {
