@@ -56,6 +56,8 @@ export default [
     // --- message pages (end)
     route("customers", "routes/app.customers.tsx"),
     route("settings", "routes/app.settings.tsx"),
+    // Any other /app address: "not found" inside the admin (keep last; the router ranks it below every page).
+    route("*", "routes/app.$.tsx"),
   ]),
   // --- public REST API v1 (begin)
   route("api/v1/pools", "routes/api.v1.pools.ts"),
