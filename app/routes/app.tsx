@@ -1,4 +1,4 @@
-import { Outlet, data, useLoaderData, useRouteError, type LoaderFunctionArgs } from "react-router";
+import { Outlet, data, isRouteErrorResponse, useLoaderData, useRouteError, type LoaderFunctionArgs } from "react-router";
 import { boundary } from "@shopify/shopify-app-react-router/server";
 import type { HeadersFunction } from "react-router";
 import { demoShopCookie, requireAdmin } from "../auth.server";
@@ -25,8 +25,16 @@ export default function AppLayout() {
 }
 
 // Shopify needs the embedded-app headers and its own error boundary to break out of the iframe for re-auth.
+// boundary.error recognises a thrown Response by its class name, which the minified browser bundle renames: in the
+// browser it rethrew every one, so the page hydrated into the root error page where the server had rendered this
+// one (React's hydration errors #418/#423 on a 401). isRouteErrorResponse checks the shape instead; what is shown
+// is boundary.error's own rendering of a Response.
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  const error = useRouteError();
+  if (isRouteErrorResponse(error)) {
+    return <div dangerouslySetInnerHTML={{ __html: String(error.data || "Handling response") }} />;
+  }
+  return boundary.error(error);
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -96,6 +96,19 @@ describe("admin shell in Chromium", () => {
     expect(errors.filter((e) => !e.includes("status of 404"))).toEqual([]);
   });
 
+  it("GIVEN a shop the demo does not know WHEN the admin is opened for it THEN the 401 page hydrates without errors", async () => {
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    const response = await page.goto(`${stack.appUrl}/app?shop=nosuch-shop.myshopify.com`, { waitUntil: "networkidle" });
+    expect(response?.status()).toBe(401);
+    const hydrated = await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 10_000 }).then(() => true, () => false);
+    // Chromium reports the 401 document itself; React's hydration errors (#418/#423) and a render error were logged
+    // too, and the page was replaced by the root error page.
+    expect(errors.filter((e) => !e.includes("status of 401"))).toEqual([]);
+    expect(hydrated).toBe(true);
+    await page.getByText("Demo mode: unknown shop nosuch-shop.myshopify.com").waitFor();
+  });
+
   it("refuses the admin to a browser that names no shop", async () => {
     const fresh = await browser.newContext();
     try {
