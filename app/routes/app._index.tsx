@@ -1,6 +1,8 @@
-import { Banner, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
-import { useLoaderData, type LoaderFunctionArgs } from "react-router";
+import { Badge, Banner, BlockStack, Card, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
+import { useLoaderData, useLocation, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { appHref } from "../components/pools/links";
 import { LowStockBanner } from "../components/pools/LowStockBanner";
 import { ResultsCard } from "../components/results/ResultsCard";
 import { resultsView } from "../components/results/results-view.server";
@@ -38,6 +40,74 @@ function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
+type Setup = { pool: boolean; template: boolean; segment: boolean; campaign: boolean; scenario: boolean };
+
+/** Set up once the shop has codes to give, a message to send them in, and something that sends it. */
+function isSetUp(setup: Setup): boolean {
+  return setup.pool && setup.template && (setup.campaign || setup.scenario);
+}
+
+function Step({ done, children }: { done: boolean; children: ReactNode }) {
+  return (
+    <li data-testid="get-started-step" data-done={done ? "true" : "false"}>
+      <InlineStack gap="200" blockAlign="center" wrap={false}>
+        {done ? (
+          <Badge tone="success" progress="complete">
+            Done
+          </Badge>
+        ) : (
+          <Badge progress="incomplete">To do</Badge>
+        )}
+        <Text as="span" tone={done ? "subdued" : undefined}>
+          {children}
+        </Text>
+      </InlineStack>
+    </li>
+  );
+}
+
+/** A new shop's first steps, in order, each a link, ticked once done. */
+function GetStarted({ setup }: { setup: Setup }) {
+  const { search } = useLocation();
+  const href = (path: string) => appHref(path, search);
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingMd">
+            Get started
+          </Text>
+          <Text as="p" tone="subdued">
+            Give your customers their first promo codes in four steps.
+          </Text>
+        </BlockStack>
+        <ol
+          data-testid="get-started"
+          style={{ margin: 0, paddingInlineStart: "var(--p-space-500)", display: "grid", gap: "var(--p-space-200)" }}
+        >
+          <Step done={setup.pool}>
+            <Link url={href(setup.pool ? "/app/pools" : "/app/pools/new")}>Create a pool and add codes</Link>: upload
+            your codes or generate them.
+          </Step>
+          <Step done={setup.template}>
+            <Link url={href(setup.template ? "/app/templates" : "/app/templates/new")}>Write a message template</Link>:
+            the email or SMS that carries a code.
+          </Step>
+          <Step done={setup.segment}>
+            <Link url={href(setup.segment ? "/app/segments" : "/app/segments/new")}>Build a segment</Link>: the
+            customers a campaign is for.
+          </Step>
+          <Step done={setup.campaign || setup.scenario}>
+            <Link url={href(setup.campaign ? "/app/campaigns" : "/app/campaigns/new")}>Start a campaign</Link>, or{" "}
+            <Link url={href(setup.scenario ? "/app/scenarios" : "/app/scenarios/new")}>set up an order scenario</Link>{" "}
+            that sends a code after an order.
+          </Step>
+        </ol>
+      </BlockStack>
+    </Card>
+  );
+}
+
 export default function Home() {
   const o = useLoaderData<typeof loader>();
   return (
@@ -55,6 +125,11 @@ export default function Home() {
             <LowStockBanner pools={o.lowStock} />
           </Layout.Section>
         ) : null}
+        {isSetUp(o.setup) ? null : (
+          <Layout.Section>
+            <GetStarted setup={o.setup} />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <ResultsCard title="Last 30 days" results={o.results} />
         </Layout.Section>

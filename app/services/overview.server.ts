@@ -2,7 +2,7 @@ import type { ShopDb } from "../db/shop-scope.server";
 
 /** The shop at a glance, for Home. Each count is scoped to the shop by the client. */
 export async function shopOverview(db: ShopDb) {
-  const [shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks] = await Promise.all([
+  const [shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks, started] = await Promise.all([
     db.shop.findFirstOrThrow({ select: { domain: true, name: true, plan: true, contactEmail: true, installedAt: true } }),
     db.pool.count({ where: { deletedAt: null } }),
     availableCodes(db),
@@ -14,8 +14,17 @@ export async function shopOverview(db: ShopDb) {
     db.scenario.count({ where: { active: true } }),
     db.segment.count({ where: { deletedAt: null } }),
     db.task.count({ where: { status: "PENDING" } }),
+    firstSteps(db),
   ]);
-  return { shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks };
+  // Which of the first steps the shop has taken (Home's "Get started" card): each is whether one exists.
+  const setup = { pool: pools > 0, segment: segments > 0, ...started };
+  return { shop, pools, codesAvailable, customers, orders, events, failures, activeCampaigns, activeScenarios, segments, pendingTasks, setup };
+}
+
+/** Whether the shop has any template, campaign (in any state) and scenario (active or not). */
+async function firstSteps(db: ShopDb) {
+  const [templates, campaigns, scenarios] = await Promise.all([db.messageTemplate.count({ take: 1 }), db.campaign.count({ take: 1 }), db.scenario.count({ take: 1 })]);
+  return { template: templates > 0, campaign: campaigns > 0, scenario: scenarios > 0 };
 }
 
 /**

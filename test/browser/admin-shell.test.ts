@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../../server/stack";
 import { startBrowserStack } from "../support/browser-stack";
 import { collectPageErrors, launchBrowser, openHydrated, screenshot } from "../support/browser";
+import { createPoolWithCodes } from "../support/pools";
 import { createTestShop, type TestShop } from "../support/shops";
 
 let stack: Stack;
@@ -107,6 +108,42 @@ describe("admin shell in Chromium", () => {
     expect(errors.filter((e) => !e.includes("status of 401"))).toEqual([]);
     expect(hydrated).toBe(true);
     await page.getByText("Demo mode: unknown shop nosuch-shop.myshopify.com").waitFor();
+  });
+
+  it("GIVEN a new shop WHEN it opens Home THEN a Get started card lists the first steps in order, each a link, ticks the ones done, and goes once there is a pool, a template and a scenario", async () => {
+    const fresh = await createTestShop({ name: "New Boutique" });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    const home = `${stack.appUrl}/app?shop=${fresh.domain}`;
+    await openHydrated(page, home);
+    const card = page.getByTestId("get-started");
+    await card.waitFor();
+    const steps = card.getByTestId("get-started-step");
+    const done = () => steps.evaluateAll((items) => items.map((i) => i.getAttribute("data-done")));
+    await expect(done()).resolves.toEqual(["false", "false", "false", "false"]);
+    await expect(card.getByRole("link").allInnerTexts()).resolves.toEqual([
+      "Create a pool and add codes",
+      "Write a message template",
+      "Build a segment",
+      "Start a campaign",
+      "set up an order scenario",
+    ]);
+    await screenshot(page, "home-get-started");
+    await card.getByRole("link", { name: "Create a pool and add codes" }).click();
+    await page.waitForURL(/\/app\/pools\/new\?shop=/);
+
+    await createPoolWithCodes(fresh, ["FIRST-1"], { name: "First pool" });
+    await openHydrated(page, home);
+    await expect(done()).resolves.toEqual(["true", "false", "false", "false"]);
+    await expect(card.getByRole("link", { name: "Create a pool and add codes" }).getAttribute("href")).resolves.toBe(`/app/pools?shop=${fresh.domain}`);
+
+    await fresh.db.messageTemplate.create({ data: { shopId: fresh.id, name: "Welcome", channel: "EMAIL", subject: "Hello", body: "<p>{{promoCode}}</p>" } });
+    await fresh.db.scenario.create({ data: { shopId: fresh.id, name: "After an order", trigger: "order_paid" } });
+    await openHydrated(page, home);
+    await page.getByRole("heading", { name: "Home" }).waitFor();
+    await page.getByText("Active scenarios").waitFor();
+    await expect(page.getByTestId("get-started").count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
   });
 
   it("refuses the admin to a browser that names no shop", async () => {
