@@ -13,6 +13,7 @@ import {
   ProgressBar,
   Text,
 } from "@shopify/polaris";
+import type { CSSProperties } from "react";
 import { useLoaderData, useLocation, useNavigate, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { forecastText, formatNumber, plural } from "../components/pools/format";
@@ -49,6 +50,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       low: low.some((l) => l.id === p.id),
     })),
   };
+};
+
+const NAME_CELL: CSSProperties = {
+  minWidth: "8rem",
+  maxWidth: "16rem",
+  whiteSpace: "normal",
+  overflowWrap: "anywhere",
+  display: "-webkit-box",
+  WebkitBoxOrient: "vertical",
+  WebkitLineClamp: 2,
+  overflow: "hidden",
 };
 
 function Remaining({ percent }: { percent: number | null }) {
@@ -130,7 +142,11 @@ export default function PoolsPage() {
                   <IndexTable.Row id={p.id} key={p.id} position={i}>
                     <IndexTable.Cell>
                       <BlockStack gap="050">
-                        <RowLink url={appHref(`/app/pools/${p.id}`, search)}>{p.name}</RowLink>
+                        {/* A name of 100 letters without a space wraps (at most two lines, then "…"; the title
+                            holds it whole) instead of pushing the numbers out of view. */}
+                        <div title={p.name} style={NAME_CELL}>
+                          <RowLink url={appHref(`/app/pools/${p.id}`, search)}>{p.name}</RowLink>
+                        </div>
                         {p.low ? (
                           <span>
                             <Badge tone="warning" size="small">

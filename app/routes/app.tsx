@@ -1,9 +1,12 @@
 import { Outlet, data, isRouteErrorResponse, useLoaderData, useRouteError, type LoaderFunctionArgs } from "react-router";
 import { boundary } from "@shopify/shopify-app-react-router/server";
-import type { HeadersFunction } from "react-router";
+import type { HeadersFunction, LinksFunction } from "react-router";
 import { demoShopCookie, requireAdmin } from "../auth.server";
 import { AdminShell } from "../components/AdminShell";
 import { env } from "../env.server";
+import adminStyles from "../styles/admin.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);

@@ -484,6 +484,42 @@ describe("Pools admin in Chromium", () => {
     expect(errors.filter((e) => !e.includes("status of 404"))).toEqual([]);
   });
 
+  it("GIVEN a pool named with 100 characters and no space WHEN the Pools list and the pool page are shown at 1280 px THEN the numeric columns stay in view, the page keeps its width and the full name is there to read", async () => {
+    const shop = await createTestShop();
+    const name = `Summer${"X".repeat(94)}`;
+    expect(name).toHaveLength(100);
+    const pool = await createPoolWithCodes(shop, ["LONG-1"], { name });
+    const { page, errors, url } = await openAdmin(shop);
+    const viewport = page.viewportSize()!.width;
+    expect(viewport).toBe(1280);
+
+    await open(page, url("/app/pools"));
+    const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "Summer" });
+    await row.waitFor();
+    for (const heading of ["Total", "Remaining", "Assigned", "Redeemed"]) {
+      const box = await page.getByRole("columnheader", { name: heading, exact: true }).first().boundingBox();
+      expect(box, heading).not.toBeNull();
+      expect(box!.x + box!.width, `${heading} column's right edge`).toBeLessThanOrEqual(viewport);
+    }
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(viewport);
+    // The whole name is on the page, and in the cell's title.
+    await expect(row.locator(`[title="${name}"]`).count()).resolves.toBe(1);
+    await expect(row.innerText()).resolves.toContain(name.slice(-30));
+    await snap(page, "pools-list-long-name");
+
+    await open(page, url(`/app/pools/${pool.id}`));
+    const title = page.locator(".Polaris-Header-Title");
+    await title.waitFor();
+    await expect(title.innerText()).resolves.toBe(name);
+    const titleBox = await title.boundingBox();
+    expect(titleBox!.x + titleBox!.width).toBeLessThanOrEqual(viewport);
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(viewport);
+    // The codes table counts in the singular for one code.
+    await page.getByText("Showing 1 code · 1 in the pool").waitFor();
+    await snap(page, "pool-long-name");
+    expect(errors).toEqual([]);
+  });
+
   it("GIVEN a store with code discounts WHEN the merchant adds the pool's codes to one THEN the worker adds them and the card shows the code Shopify refused", async () => {
     const shop = await createTestShop();
     const simulator = admin.stack.simulator;
