@@ -7,6 +7,7 @@ import { forShop, type ShopDb } from "./db/shop-scope.server";
 import { env } from "./env.server";
 import { SESSION_COOKIE, SESSION_TTL_MS, sessionFromToken } from "./services/merchant-accounts.server";
 import { authenticate } from "./shopify.server";
+import { escapeHtml } from "./domain/messages/template";
 
 export interface AdminContext {
   shopId: string;
@@ -111,10 +112,12 @@ function demoShopDomain(request: Request): string | null {
 async function demoAdmin(request: Request): Promise<AdminContext> {
   const domain = demoShopDomain(request);
   if (!domain) {
-    throw new Response("Demo mode: name a seeded shop with ?shop=<domain>", { status: 401 });
+    throw new Response("Demo mode: name a seeded shop with ?shop=&lt;domain&gt;", { status: 401 });
   }
   const shop = await prisma.shop.findFirst({ where: { domain, uninstalledAt: null }, select: { id: true, domain: true } });
-  if (!shop) throw new Response(`Demo mode: unknown shop ${domain}`, { status: 401 });
+  // The app layout's error boundary renders a thrown Response's text as HTML (Shopify's re-auth bounce is a page):
+  // what the visitor typed is escaped, or ?shop=<img onerror=...> would run in the admin's origin.
+  if (!shop) throw new Response(`Demo mode: unknown shop ${escapeHtml(domain)}`, { status: 401 });
   return { shopId: shop.id, shopDomain: shop.domain, db: forShop(shop.id), demo: true, merchant: null };
 }
 

@@ -108,6 +108,12 @@ describe("admin shell in Chromium", () => {
     expect(errors.filter((e) => !e.includes("status of 401"))).toEqual([]);
     expect(hydrated).toBe(true);
     await page.getByText("Demo mode: unknown shop nosuch-shop.myshopify.com").waitFor();
+
+    // The message is shown as HTML (Shopify's re-auth page is one): what the visitor typed must stay text.
+    const injected = await context.newPage();
+    await injected.goto(`${stack.appUrl}/app?shop=${encodeURIComponent('<img id="injected" src="x">')}`, { waitUntil: "networkidle" });
+    await injected.getByText('Demo mode: unknown shop <img id="injected" src="x">').waitFor();
+    await expect(injected.locator("#injected").count()).resolves.toBe(0);
   });
 
   it("GIVEN a new shop WHEN it opens Home THEN a Get started card lists the first steps in order, each a link, ticks the ones done, and goes once there is a pool, a template and a scenario", async () => {
