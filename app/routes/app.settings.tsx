@@ -167,22 +167,21 @@ function ApiKeysCard() {
         {result?.intent === "revoke" && result.error ? <Banner tone="critical" title={result.error} /> : null}
         <Form method="post">
           <input type="hidden" name="intent" value="create" />
-          <InlineStack gap="200" blockAlign="end" wrap={false}>
-            <Box width="100%">
-              <TextField
-                label="New key name"
-                name="name"
-                value={name}
-                onChange={setName}
-                autoComplete="off"
-                placeholder="e.g. ERP sync"
-                error={result?.intent === "create" ? result.error : undefined}
-              />
-            </Box>
-            <Button submit variant="primary" loading={creating}>
-              Create key
-            </Button>
-          </InlineStack>
+          {/* The button is connected to the field, so it keeps its own width and its label stays on one line. */}
+          <TextField
+            label="New key name"
+            name="name"
+            value={name}
+            onChange={setName}
+            autoComplete="off"
+            placeholder="e.g. ERP sync"
+            error={result?.intent === "create" ? result.error : undefined}
+            connectedRight={
+              <Button submit variant="primary" loading={creating}>
+                Create key
+              </Button>
+            }
+          />
         </Form>
         {apiKeys.length === 0 ? (
           <Text as="p" tone="subdued">
@@ -376,7 +375,8 @@ export default function SettingsPage() {
             ["Name", shop.name],
             ["Plan", shop.plan],
             ["Contact email (low-stock alerts)", shop.contactEmail],
-            ["Granted scopes", shop.scopes],
+            // Stored comma-separated without spaces: one unbreakable word that ran out of the card.
+            ["Granted scopes", shop.scopes ? shop.scopes.split(",").map((s) => s.trim()).filter(Boolean).join(", ") : null],
           ] as [string, string | null][],
           note: null,
         };
@@ -387,7 +387,7 @@ export default function SettingsPage() {
           <Card>
             <BlockStack gap="200">
               {storeCard.rows.map(([label, value]) => (
-                <Text as="p" key={label}>
+                <Text as="p" key={label} breakWord>
                   {label}: {value ?? "—"}
                 </Text>
               ))}

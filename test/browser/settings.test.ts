@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
 import { authenticateApiKey } from "../../app/services/api-keys.server";
 import type { Stack } from "../../server/stack";
 import { startBrowserStack } from "../support/browser-stack";
@@ -88,6 +89,49 @@ describe("API keys in Settings", () => {
     await page.getByText(`Key "Warehouse" (${first!.hint}) revoked`).waitFor();
     expect(await authenticateApiKey(bearer(first!.key))).toMatchObject({ type: "revoked" });
     expect(await authenticateApiKey(bearer(second!.key))).toMatchObject({ type: "authenticated" });
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("Settings layout", () => {
+  it("GIVEN a Shopify store with many granted scopes WHEN Settings opens THEN the scopes line wraps inside its card", async () => {
+    const scoped = await createTestShop({ name: "Scoped Store" });
+    const scopes = "read_products,read_customers,write_customers,read_orders,read_discounts,write_discounts,write_pixels,read_customer_events";
+    await prisma.shop.update({ where: { id: scoped.id }, data: { scopes } });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${stack.appUrl}/app/settings?shop=${scoped.domain}`);
+
+    const line = page.getByText(/^Granted scopes:/);
+    await line.getByText(/read_customer_events/).waitFor();
+    const fits = await line.evaluate((el) => {
+      const card = el.closest(".Polaris-ShadowBevel") ?? el.parentElement!;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return { textRight: range.getBoundingClientRect().right, cardRight: card.getBoundingClientRect().right, overflow: el.scrollWidth - el.clientWidth };
+    });
+    await screenshot(page, "settings-store-and-keys");
+    expect(fits.overflow).toBeLessThanOrEqual(0);
+    expect(fits.textRight).toBeLessThanOrEqual(fits.cardRight);
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN the API keys card WHEN Settings opens THEN the Create key button's label is on one line", async () => {
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${stack.appUrl}/app/settings?shop=${shop.domain}`);
+    // Each line of a text is its own client rect: a wrapped label has rects at two heights.
+    const lines = await page.getByRole("button", { name: "Create key" }).evaluate((el) => {
+      const tops = new Set<number>();
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of Array.from(range.getClientRects())) if (r.width > 0) tops.add(Math.round(r.top));
+      }
+      return tops.size;
+    });
+    expect(lines).toBe(1);
     expect(errors).toEqual([]);
   });
 });
