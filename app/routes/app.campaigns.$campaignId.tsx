@@ -1,7 +1,17 @@
-// One campaign: start, pause, resume or stop it (or send a broadcast), what it does, and what it earned.
-import { useEffect } from "react";
-import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
-import { data, useFetcher, useLoaderData, useLocation, useRevalidator, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+// One campaign: start, pause, resume or stop it (or send a broadcast), delete a draft, what it does, and what it
+// earned. Stopping it and deleting a draft are confirmed first.
+import { useEffect, useState } from "react";
+import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Modal, Page, ProgressBar, Text } from "@shopify/polaris";
+import {
+  data,
+  redirect,
+  useFetcher,
+  useLoaderData,
+  useLocation,
+  useRevalidator,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "react-router";
 import { requireAdmin } from "../auth.server";
 import { BulkActionsCard, bulkActionsOpen } from "../components/campaigns/BulkActionsCard";
 import { CampaignStatusBadge } from "../components/campaigns/CampaignStatusBadge";
@@ -12,7 +22,7 @@ import { resultsView } from "../components/results/results-view.server";
 import { actionLabel, CampaignAction } from "../domain/campaigns/campaign";
 import { startBroadcast } from "../services/campaigns/broadcast.server";
 import { bulkActionSummary } from "../services/campaigns/bulk-actions.server";
-import { actionTargetNames, changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
+import { actionTargetNames, changeCampaignStatus, deleteCampaign, getCampaign } from "../services/campaigns/campaigns.server";
 import { campaignRunCounts } from "../services/campaigns/runs.server";
 import { results } from "../services/results.server";
 import { isUuid } from "../domain/ids";
@@ -72,6 +82,15 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (sent.type === "already_finished") return { error: "This broadcast was already sent" };
     return { error: "This broadcast doesn't exist any more" };
   }
+  if (intent === "delete") {
+    // Only a draft: it never ran, so nothing it did is lost. A started campaign is stopped instead, and keeps its results.
+    const campaign = await getCampaign(admin.db, campaignId);
+    if (!campaign) return { error: "This campaign doesn't exist any more" };
+    if (campaign.status !== "DRAFT" || !(await deleteCampaign(admin.db, campaignId)).deleted) {
+      return { error: "Only a draft can be deleted: this campaign has started. Stop it instead." };
+    }
+    throw redirect(appHref("/app/campaigns", new URL(request.url).search, { deleted: campaign.name }));
+  }
   if (intent !== "start" && intent !== "pause" && intent !== "resume" && intent !== "stop") {
     return { error: `Unknown action ${intent}` };
   }
@@ -102,6 +121,13 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   const submit = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
   const automated = campaign.kind === "AUTOMATED";
+  // Which confirmation is open: stopping is final, and deleting a draft cannot be undone.
+  const [confirming, setConfirming] = useState<"stop" | "delete" | null>(null);
+  const close = () => setConfirming(null);
+  const confirmAndSubmit = (intent: string) => {
+    submit(intent);
+    close();
+  };
   // While a broadcast is being sent (or Shopify is still updating its members), its progress is re-read every two seconds.
   const revalidator = useRevalidator();
   const sending = !automated && ((campaign.recipientsTotal !== null && !campaign.finishedAt) || bulkActionsOpen(bulkActions));
@@ -126,7 +152,11 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
           : undefined;
   const secondary = [
     ...(campaign.status !== "STOPPED" ? [{ content: "Edit", url: href(`/app/campaigns/${campaign.id}/edit`) }] : []),
-    ...(campaign.status !== "STOPPED" && automated ? [{ content: "Stop", destructive: true, onAction: () => submit("stop") }] : []),
+    // A draft never ran: stopping it would only leave a campaign that can't be edited or started, so it is deleted instead.
+    ...(campaign.status === "DRAFT" ? [{ content: "Delete", destructive: true, onAction: () => setConfirming("delete") }] : []),
+    ...((campaign.status === "ACTIVE" || campaign.status === "PAUSED") && automated
+      ? [{ content: "Stop", destructive: true, onAction: () => setConfirming("stop") }]
+      : []),
     { content: "Runs on the tasks page", url: href("/app/tasks", { campaign: campaign.id }) },
   ];
 
@@ -238,6 +268,47 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
           </BlockStack>
         </Layout.Section>
       </Layout>
+
+      <Modal
+        open={confirming === "stop"}
+        onClose={close}
+        title={`Stop "${campaign.name}"?`}
+        primaryAction={{ content: "Stop campaign", destructive: true, onAction: () => confirmAndSubmit("stop") }}
+        secondaryActions={[
+          ...(campaign.status === "ACTIVE" ? [{ content: "Pause instead", onAction: () => confirmAndSubmit("pause") }] : []),
+          { content: "Cancel", onAction: close },
+        ]}
+      >
+        <Modal.Section>
+          <BlockStack gap="200">
+            <Text as="p" fontWeight="semibold">
+              Stopping is final: the campaign can't be restarted or edited afterwards.
+            </Text>
+            <List>
+              <List.Item>Runs not done yet are cancelled, and its messages still queued are skipped.</List.Item>
+              <List.Item>Runs already done stay: codes issued and messages sent are not taken back, and its results stay here.</List.Item>
+            </List>
+            {campaign.status === "ACTIVE" ? (
+              <Text as="p">
+                To stop it for a while, pause it instead: customers who enter the segment meanwhile get nothing, and you
+                can resume it later.
+              </Text>
+            ) : null}
+          </BlockStack>
+        </Modal.Section>
+      </Modal>
+
+      <Modal
+        open={confirming === "delete"}
+        onClose={close}
+        title={`Delete "${campaign.name}"?`}
+        primaryAction={{ content: "Delete campaign", destructive: true, onAction: () => confirmAndSubmit("delete") }}
+        secondaryActions={[{ content: "Cancel", onAction: close }]}
+      >
+        <Modal.Section>
+          <Text as="p">This draft has never run, so no customer got anything from it. Deleting it cannot be undone.</Text>
+        </Modal.Section>
+      </Modal>
     </Page>
   );
 }
