@@ -1,5 +1,5 @@
 // One campaign: start, pause, resume or stop it (or send a broadcast), delete a draft, what it does, and what it
-// earned. Stopping it and deleting a draft are confirmed first.
+// earned. Stopping, and starting one that runs at once for the segment's current members, are confirmed first.
 import { useEffect, useState } from "react";
 import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Modal, Page, ProgressBar, Text } from "@shopify/polaris";
 import {
@@ -16,6 +16,7 @@ import { requireAdmin } from "../auth.server";
 import { BulkActionsCard, bulkActionsOpen } from "../components/campaigns/BulkActionsCard";
 import { CampaignStatusBadge } from "../components/campaigns/CampaignStatusBadge";
 import { NotFoundPage } from "../components/NotFoundPage";
+import { plural } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { ResultsCard } from "../components/results/ResultsCard";
 import { resultsView } from "../components/results/results-view.server";
@@ -38,8 +39,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     actionTargetNames(admin.db),
     campaign.kind === "BROADCAST" ? bulkActionSummary(admin.db, admin.shopId, campaign.id) : Promise.resolve([]),
   ]);
-  const actions = (campaign.actions as unknown[]).map((raw) => {
-    const parsed = CampaignAction.safeParse(raw);
+  const parsedActions = (campaign.actions as unknown[]).map((raw) => CampaignAction.safeParse(raw));
+  const actions = parsedActions.map((parsed) => {
     if (!parsed.success) return "An action that is no longer valid";
     const action = parsed.data;
     if (action.type === "issue_code") return `Issue a code from ${names.get(action.poolId) ?? "a deleted pool"}`;
@@ -62,6 +63,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       recipientsDone: campaign.recipientsDone,
       finishedAt: campaign.finishedAt?.toISOString() ?? null,
       actions,
+      // What a run gives each customer, for the start confirmation.
+      issuesCode: parsedActions.some((p) => p.success && p.data.type === "issue_code"),
+      sendsMessage: parsedActions.some((p) => p.success && p.data.type === "send_message"),
     },
     runs,
     results: view,
@@ -121,13 +125,15 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   const submit = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
   const automated = campaign.kind === "AUTOMATED";
-  // Which confirmation is open: stopping is final, and deleting a draft cannot be undone.
-  const [confirming, setConfirming] = useState<"stop" | "delete" | null>(null);
+  // Which confirmation is open: stopping is final, deleting a draft cannot be undone, and starting with "also run
+  // for customers already in the segment" issues codes and sends messages to every current member at once.
+  const [confirming, setConfirming] = useState<"stop" | "delete" | "start" | null>(null);
   const close = () => setConfirming(null);
   const confirmAndSubmit = (intent: string) => {
     submit(intent);
     close();
   };
+  const startNeedsConfirmation = campaign.includeExisting && campaign.segment !== null;
   // While a broadcast is being sent (or Shopify is still updating its members), its progress is re-read every two seconds.
   const revalidator = useRevalidator();
   const sending = !automated && ((campaign.recipientsTotal !== null && !campaign.finishedAt) || bulkActionsOpen(bulkActions));
@@ -140,7 +146,7 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   }, [sending, revalidator]);
   const primary =
     campaign.status === "DRAFT" && automated
-      ? { content: "Start", onAction: () => submit("start"), loading: busy }
+      ? { content: "Start", onAction: () => (startNeedsConfirmation ? setConfirming("start") : submit("start")), loading: busy }
       : campaign.status === "DRAFT"
         ? { content: "Send now", onAction: () => submit("send"), loading: busy }
         : !automated
@@ -309,6 +315,37 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
           <Text as="p">This draft has never run, so no customer got anything from it. Deleting it cannot be undone.</Text>
         </Modal.Section>
       </Modal>
+
+      {campaign.segment ? (
+        <Modal
+          open={confirming === "start"}
+          onClose={close}
+          title={`Start "${campaign.name}"?`}
+          primaryAction={{ content: "Start campaign", onAction: () => confirmAndSubmit("start") }}
+          secondaryActions={[{ content: "Cancel", onAction: close }]}
+        >
+          <Modal.Section>
+            <BlockStack gap="200">
+              <Text as="p" fontWeight="semibold">
+                {`${plural(campaign.segment.members, "member")} already in ${campaign.segment.name} ${campaign.segment.members === 1 ? "gets" : "get"} ${startGift(campaign)} now.`}
+              </Text>
+              <Text as="p">
+                Customers who enter the segment later get the same. Codes issued and messages sent can't be taken back.
+                To reach only customers who enter from now on, edit the campaign and turn off "Also run for customers
+                already in the segment".
+              </Text>
+            </BlockStack>
+          </Modal.Section>
+        </Modal>
+      ) : null}
     </Page>
   );
+}
+
+/** What each current member receives at the start, in words. */
+function startGift({ issuesCode, sendsMessage }: { issuesCode: boolean; sendsMessage: boolean }): string {
+  if (issuesCode && sendsMessage) return "a code and a message";
+  if (issuesCode) return "a code";
+  if (sendsMessage) return "a message";
+  return "a run of this campaign's actions";
 }

@@ -1,6 +1,6 @@
 // The Campaigns admin pages in Chromium: building a campaign with the form (field errors next to the fields),
-// starting it for the members already in the segment, pausing it, and its results card. Stopping and deleting a
-// draft are confirmed in a modal first.
+// starting it for the members already in the segment, pausing it, and its results card. Starting for current
+// members, stopping and deleting a draft are confirmed in a modal first.
 import { describe, expect, it } from "vitest";
 import { recordRedemptions } from "../../app/services/redemptions.server";
 import { seedDemoShop } from "../../simulator/shopify";
@@ -58,6 +58,9 @@ describe("Campaigns admin in Chromium", () => {
     await page.getByText("Tag the customer: hat-lover, promo").waitFor();
 
     await page.getByRole("button", { name: "Start" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("2 members already in Viewed a hat twice get a code and a message now.").waitFor();
+    await dialog.getByRole("button", { name: "Start campaign" }).click();
     await page.getByText("Started. 2 customers already in the segment get a run now.").waitFor();
     await page.locator(".Polaris-Badge", { hasText: "Active" }).first().waitFor();
     const campaign = await shop.db.campaign.findFirstOrThrow();
@@ -90,6 +93,48 @@ describe("Campaigns admin in Chromium", () => {
     const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "Hat lovers" });
     await row.getByText("Paused").waitFor();
     await row.getByText("$120.00").waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a draft campaign that also runs for the segment's current members WHEN the merchant clicks Start THEN a modal says how many members get a code and a message now, and cancelling starts nothing", async () => {
+    const shop = await createTestShop();
+    const { segment, pool, template } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: {
+        shopId: shop.id, name: "Hat welcome", segmentId: segment.id, includeExisting: true,
+        actions: [{ type: "issue_code", poolId: pool.id }, { type: "send_message", templateId: template.id }],
+      },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+
+    await page.getByRole("button", { name: "Start" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText('Start "Hat welcome"?').waitFor();
+    await dialog.getByText("2 members already in Viewed a hat twice get a code and a message now.").waitFor();
+    await screenshot(page, "campaign-start-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.waitForTimeout(500); // a submission the click made would have landed by now
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "DRAFT", startedAt: null });
+    await expect(shop.db.task.count({ where: { campaignId: campaign.id } })).resolves.toBe(0);
+    await expect(shop.db.code.count({ where: { poolId: pool.id, status: "ASSIGNED" } })).resolves.toBe(0);
+    await expect(page.getByText(/^Started\./).count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a draft campaign only for customers who enter later WHEN the merchant clicks Start THEN it starts without asking, since nobody gets anything at once", async () => {
+    const shop = await createTestShop();
+    const { segment, pool } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: { shopId: shop.id, name: "Hat newcomers", segmentId: segment.id, includeExisting: false, actions: [{ type: "issue_code", poolId: pool.id }] },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByText("Started. 0 customers already in the segment get a run now.").waitFor();
+    await expect(page.getByRole("dialog").count()).resolves.toBe(0);
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "ACTIVE" });
     expect(errors).toEqual([]);
   });
 
