@@ -1,18 +1,29 @@
-// One campaign: start, pause, resume or stop it (or send a broadcast), what it does, and what it earned.
-import { useEffect } from "react";
-import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
-import { data, useFetcher, useLoaderData, useLocation, useRevalidator, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+// One campaign: start, pause, resume or stop it (or send a broadcast), delete a draft, what it does, and what it
+// earned. Stopping, and starting one that runs at once for the segment's current members, are confirmed first.
+import { useEffect, useState } from "react";
+import { Badge, Banner, BlockStack, Card, InlineStack, Layout, List, Modal, Page, ProgressBar, Text } from "@shopify/polaris";
+import {
+  data,
+  redirect,
+  useFetcher,
+  useLoaderData,
+  useLocation,
+  useRevalidator,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "react-router";
 import { requireAdmin } from "../auth.server";
 import { BulkActionsCard, bulkActionsOpen } from "../components/campaigns/BulkActionsCard";
 import { CampaignStatusBadge } from "../components/campaigns/CampaignStatusBadge";
 import { NotFoundPage } from "../components/NotFoundPage";
+import { plural } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { ResultsCard } from "../components/results/ResultsCard";
 import { resultsView } from "../components/results/results-view.server";
 import { actionLabel, CampaignAction } from "../domain/campaigns/campaign";
 import { startBroadcast } from "../services/campaigns/broadcast.server";
 import { bulkActionSummary } from "../services/campaigns/bulk-actions.server";
-import { actionTargetNames, changeCampaignStatus, getCampaign } from "../services/campaigns/campaigns.server";
+import { actionTargetNames, changeCampaignStatus, deleteCampaign, getCampaign } from "../services/campaigns/campaigns.server";
 import { campaignRunCounts } from "../services/campaigns/runs.server";
 import { results } from "../services/results.server";
 import { isUuid } from "../domain/ids";
@@ -28,8 +39,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     actionTargetNames(admin.db),
     campaign.kind === "BROADCAST" ? bulkActionSummary(admin.db, admin.shopId, campaign.id) : Promise.resolve([]),
   ]);
-  const actions = (campaign.actions as unknown[]).map((raw) => {
-    const parsed = CampaignAction.safeParse(raw);
+  const parsedActions = (campaign.actions as unknown[]).map((raw) => CampaignAction.safeParse(raw));
+  const actions = parsedActions.map((parsed) => {
     if (!parsed.success) return "An action that is no longer valid";
     const action = parsed.data;
     if (action.type === "issue_code") return `Issue a code from ${names.get(action.poolId) ?? "a deleted pool"}`;
@@ -52,6 +63,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       recipientsDone: campaign.recipientsDone,
       finishedAt: campaign.finishedAt?.toISOString() ?? null,
       actions,
+      // What a run gives each customer, for the start confirmation.
+      issuesCode: parsedActions.some((p) => p.success && p.data.type === "issue_code"),
+      sendsMessage: parsedActions.some((p) => p.success && p.data.type === "send_message"),
     },
     runs,
     results: view,
@@ -71,6 +85,15 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (sent.type === "refused") return { error: sent.message };
     if (sent.type === "already_finished") return { error: "This broadcast was already sent" };
     return { error: "This broadcast doesn't exist any more" };
+  }
+  if (intent === "delete") {
+    // Only a draft: it never ran, so nothing it did is lost. A started campaign is stopped instead, and keeps its results.
+    const campaign = await getCampaign(admin.db, campaignId);
+    if (!campaign) return { error: "This campaign doesn't exist any more" };
+    if (campaign.status !== "DRAFT" || !(await deleteCampaign(admin.db, campaignId)).deleted) {
+      return { error: "Only a draft can be deleted: this campaign has started. Stop it instead." };
+    }
+    throw redirect(appHref("/app/campaigns", new URL(request.url).search, { deleted: campaign.name }));
   }
   if (intent !== "start" && intent !== "pause" && intent !== "resume" && intent !== "stop") {
     return { error: `Unknown action ${intent}` };
@@ -102,6 +125,15 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   const submit = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
   const automated = campaign.kind === "AUTOMATED";
+  // Which confirmation is open: stopping is final, deleting a draft cannot be undone, and starting with "also run
+  // for customers already in the segment" issues codes and sends messages to every current member at once.
+  const [confirming, setConfirming] = useState<"stop" | "delete" | "start" | null>(null);
+  const close = () => setConfirming(null);
+  const confirmAndSubmit = (intent: string) => {
+    submit(intent);
+    close();
+  };
+  const startNeedsConfirmation = campaign.includeExisting && campaign.segment !== null;
   // While a broadcast is being sent (or Shopify is still updating its members), its progress is re-read every two seconds.
   const revalidator = useRevalidator();
   const sending = !automated && ((campaign.recipientsTotal !== null && !campaign.finishedAt) || bulkActionsOpen(bulkActions));
@@ -114,7 +146,7 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   }, [sending, revalidator]);
   const primary =
     campaign.status === "DRAFT" && automated
-      ? { content: "Start", onAction: () => submit("start"), loading: busy }
+      ? { content: "Start", onAction: () => (startNeedsConfirmation ? setConfirming("start") : submit("start")), loading: busy }
       : campaign.status === "DRAFT"
         ? { content: "Send now", onAction: () => submit("send"), loading: busy }
         : !automated
@@ -126,7 +158,11 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
           : undefined;
   const secondary = [
     ...(campaign.status !== "STOPPED" ? [{ content: "Edit", url: href(`/app/campaigns/${campaign.id}/edit`) }] : []),
-    ...(campaign.status !== "STOPPED" && automated ? [{ content: "Stop", destructive: true, onAction: () => submit("stop") }] : []),
+    // A draft never ran: stopping it would only leave a campaign that can't be edited or started, so it is deleted instead.
+    ...(campaign.status === "DRAFT" ? [{ content: "Delete", destructive: true, onAction: () => setConfirming("delete") }] : []),
+    ...((campaign.status === "ACTIVE" || campaign.status === "PAUSED") && automated
+      ? [{ content: "Stop", destructive: true, onAction: () => setConfirming("stop") }]
+      : []),
     { content: "Runs on the tasks page", url: href("/app/tasks", { campaign: campaign.id }) },
   ];
 
@@ -238,6 +274,78 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
           </BlockStack>
         </Layout.Section>
       </Layout>
+
+      <Modal
+        open={confirming === "stop"}
+        onClose={close}
+        title={`Stop "${campaign.name}"?`}
+        primaryAction={{ content: "Stop campaign", destructive: true, onAction: () => confirmAndSubmit("stop") }}
+        secondaryActions={[
+          ...(campaign.status === "ACTIVE" ? [{ content: "Pause instead", onAction: () => confirmAndSubmit("pause") }] : []),
+          { content: "Cancel", onAction: close },
+        ]}
+      >
+        <Modal.Section>
+          <BlockStack gap="200">
+            <Text as="p" fontWeight="semibold">
+              Stopping is final: the campaign can't be restarted or edited afterwards.
+            </Text>
+            <List>
+              <List.Item>Runs not done yet are cancelled, and its messages still queued are skipped.</List.Item>
+              <List.Item>Runs already done stay: codes issued and messages sent are not taken back, and its results stay here.</List.Item>
+            </List>
+            {campaign.status === "ACTIVE" ? (
+              <Text as="p">
+                To stop it for a while, pause it instead: customers who enter the segment meanwhile get nothing, and you
+                can resume it later.
+              </Text>
+            ) : null}
+          </BlockStack>
+        </Modal.Section>
+      </Modal>
+
+      <Modal
+        open={confirming === "delete"}
+        onClose={close}
+        title={`Delete "${campaign.name}"?`}
+        primaryAction={{ content: "Delete campaign", destructive: true, onAction: () => confirmAndSubmit("delete") }}
+        secondaryActions={[{ content: "Cancel", onAction: close }]}
+      >
+        <Modal.Section>
+          <Text as="p">This draft has never run, so no customer got anything from it. Deleting it cannot be undone.</Text>
+        </Modal.Section>
+      </Modal>
+
+      {campaign.segment ? (
+        <Modal
+          open={confirming === "start"}
+          onClose={close}
+          title={`Start "${campaign.name}"?`}
+          primaryAction={{ content: "Start campaign", onAction: () => confirmAndSubmit("start") }}
+          secondaryActions={[{ content: "Cancel", onAction: close }]}
+        >
+          <Modal.Section>
+            <BlockStack gap="200">
+              <Text as="p" fontWeight="semibold">
+                {`${plural(campaign.segment.members, "member")} already in ${campaign.segment.name} ${campaign.segment.members === 1 ? "gets" : "get"} ${startGift(campaign)} now.`}
+              </Text>
+              <Text as="p">
+                Customers who enter the segment later get the same. Codes issued and messages sent can't be taken back.
+                To reach only customers who enter from now on, edit the campaign and turn off "Also run for customers
+                already in the segment".
+              </Text>
+            </BlockStack>
+          </Modal.Section>
+        </Modal>
+      ) : null}
     </Page>
   );
+}
+
+/** What each current member receives at the start, in words. */
+function startGift({ issuesCode, sendsMessage }: { issuesCode: boolean; sendsMessage: boolean }): string {
+  if (issuesCode && sendsMessage) return "a code and a message";
+  if (issuesCode) return "a code";
+  if (sendsMessage) return "a message";
+  return "a run of this campaign's actions";
 }

@@ -1,6 +1,6 @@
 // Campaigns: each with its segment, status, and what it has done (issued, delivered, redeemed, revenue).
-import { Badge, Card, EmptyState, IndexTable, InlineStack, Link, Page, Text } from "@shopify/polaris";
-import { useLoaderData, useLocation, type LoaderFunctionArgs } from "react-router";
+import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, Link, Page, Text } from "@shopify/polaris";
+import { useLoaderData, useLocation, useNavigate, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { CampaignStatusBadge } from "../components/campaigns/CampaignStatusBadge";
 import { appHref } from "../components/pools/links";
@@ -30,12 +30,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       };
     }),
   );
-  return { campaigns: rows };
+  return { campaigns: rows, deleted: new URL(request.url).searchParams.get("deleted") };
 };
 
 export default function CampaignsPage() {
-  const { campaigns } = useLoaderData<typeof loader>();
+  const { campaigns, deleted } = useLoaderData<typeof loader>();
   const { search } = useLocation();
+  const navigate = useNavigate();
   const href = (path: string, extra?: Record<string, string>) => appHref(path, search, extra);
   return (
     <Page
@@ -43,80 +44,85 @@ export default function CampaignsPage() {
       primaryAction={{ content: "New campaign", url: href("/app/campaigns/new") }}
       secondaryActions={[{ content: "New broadcast", url: href("/app/campaigns/new", { kind: "broadcast" }) }]}
     >
-      <Card padding="0">
-        {campaigns.length === 0 ? (
-          <EmptyState
-            heading="Send a code when a customer enters a segment"
-            action={{ content: "New campaign", url: href("/app/campaigns/new") }}
-            secondaryAction={{ content: "New broadcast", url: href("/app/campaigns/new", { kind: "broadcast" }) }}
-            image=""
-          >
-            <Text as="p">A campaign issues a code from a pool and delivers it in a message, once per customer or on every entry.</Text>
-          </EmptyState>
-        ) : (
-          <IndexTable
-            resourceName={{ singular: "campaign", plural: "campaigns" }}
-            itemCount={campaigns.length}
-            selectable={false}
-            headings={[
-              { title: "Name" },
-              { title: "Status" },
-              { title: "Segment" },
-              { title: "Issued", alignment: "end" },
-              { title: "Delivered", alignment: "end" },
-              { title: "Redeemed", alignment: "end" },
-              { title: "Rate", alignment: "end" },
-              { title: "Revenue", alignment: "end" },
-            ]}
-          >
-            {campaigns.map((c, index) => (
-              <IndexTable.Row id={c.id} key={c.id} position={index}>
-                <IndexTable.Cell>
-                  <InlineStack gap="200" blockAlign="center">
-                    <Link url={href(`/app/campaigns/${c.id}`)} removeUnderline>
-                      <Text as="span" fontWeight="semibold">
-                        {c.name}
-                      </Text>
-                    </Link>
-                    {c.kind === "BROADCAST" ? <Badge>Broadcast</Badge> : null}
-                  </InlineStack>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <CampaignStatusBadge status={c.status} />
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  {c.segment} <Text as="span" tone="subdued">({c.members.toLocaleString("en-US")})</Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {c.issued.toLocaleString("en-US")}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {c.delivered.toLocaleString("en-US")}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {c.redeemed.toLocaleString("en-US")}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {c.rate}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {c.revenue}
-                  </Text>
-                </IndexTable.Cell>
-              </IndexTable.Row>
-            ))}
-          </IndexTable>
-        )}
-      </Card>
+      <BlockStack gap="400">
+        {deleted !== null ? (
+          <Banner tone="success" title={`Campaign "${deleted}" deleted`} onDismiss={() => navigate(href("/app/campaigns"), { replace: true })} />
+        ) : null}
+        <Card padding="0">
+          {campaigns.length === 0 ? (
+            <EmptyState
+              heading="Send a code when a customer enters a segment"
+              action={{ content: "New campaign", url: href("/app/campaigns/new") }}
+              secondaryAction={{ content: "New broadcast", url: href("/app/campaigns/new", { kind: "broadcast" }) }}
+              image=""
+            >
+              <Text as="p">A campaign issues a code from a pool and delivers it in a message, once per customer or on every entry.</Text>
+            </EmptyState>
+          ) : (
+            <IndexTable
+              resourceName={{ singular: "campaign", plural: "campaigns" }}
+              itemCount={campaigns.length}
+              selectable={false}
+              headings={[
+                { title: "Name" },
+                { title: "Status" },
+                { title: "Segment" },
+                { title: "Issued", alignment: "end" },
+                { title: "Delivered", alignment: "end" },
+                { title: "Redeemed", alignment: "end" },
+                { title: "Rate", alignment: "end" },
+                { title: "Revenue", alignment: "end" },
+              ]}
+            >
+              {campaigns.map((c, index) => (
+                <IndexTable.Row id={c.id} key={c.id} position={index}>
+                  <IndexTable.Cell>
+                    <InlineStack gap="200" blockAlign="center">
+                      <Link url={href(`/app/campaigns/${c.id}`)} removeUnderline>
+                        <Text as="span" fontWeight="semibold">
+                          {c.name}
+                        </Text>
+                      </Link>
+                      {c.kind === "BROADCAST" ? <Badge>Broadcast</Badge> : null}
+                    </InlineStack>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <CampaignStatusBadge status={c.status} />
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    {c.segment} <Text as="span" tone="subdued">({c.members.toLocaleString("en-US")})</Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {c.issued.toLocaleString("en-US")}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {c.delivered.toLocaleString("en-US")}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {c.redeemed.toLocaleString("en-US")}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {c.rate}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {c.revenue}
+                    </Text>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          )}
+        </Card>
+      </BlockStack>
     </Page>
   );
 }

@@ -9,6 +9,7 @@ import {
   InlineStack,
   Layout,
   Link,
+  Modal,
   Page,
   Text,
   TextField,
@@ -20,6 +21,7 @@ import {
   useFetcher,
   useLoaderData,
   useNavigation,
+  useSubmit,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
 } from "react-router";
@@ -72,7 +74,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type ActionResult =
   | { intent: "create"; secret?: string; name?: string; error?: string }
-  | { intent: "revoke"; revoked?: string; error?: string }
+  | { intent: "revoke"; revoked?: { name: string; hint: string }; error?: string }
   | { intent: "export"; fileName?: string; json?: string; error?: string }
   | { intent: "fulfil"; done?: boolean; error?: string }
   | { intent: "password"; changed?: boolean; error?: string };
@@ -112,7 +114,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   if (intent === "revoke") {
     const result = await revokeApiKey(admin.db, String(form.get("id") ?? ""));
     return result.type === "revoked"
-      ? { intent, revoked: result.apiKey.name }
+      ? { intent, revoked: { name: result.apiKey.name, hint: result.apiKey.hint } }
       : { intent, error: "That key no longer exists." };
   }
   if (intent === "export") {
@@ -133,12 +135,17 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   throw new Response("Unknown action", { status: 400 });
 };
 
+type ApiKeyRow = ReturnType<typeof useLoaderData<typeof loader>>["apiKeys"][number];
+
 function ApiKeysCard() {
   const { apiKeys } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
+  const submit = useSubmit();
   const [name, setName] = useState("");
-  const busy = navigation.state === "submitting";
+  // The key whose revocation is being confirmed: revoking breaks whatever integration uses it, at once.
+  const [revoking, setRevoking] = useState<ApiKeyRow | null>(null);
+  const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
   return (
     <Card>
       <BlockStack gap="400">
@@ -155,26 +162,26 @@ function ApiKeysCard() {
           </Banner>
         ) : null}
         {result?.intent === "revoke" && result.revoked ? (
-          <Banner tone="info" title={`Key "${result.revoked}" revoked`} />
+          <Banner tone="info" title={`Key "${result.revoked.name}" (${result.revoked.hint}) revoked`} />
         ) : null}
+        {result?.intent === "revoke" && result.error ? <Banner tone="critical" title={result.error} /> : null}
         <Form method="post">
           <input type="hidden" name="intent" value="create" />
-          <InlineStack gap="200" blockAlign="end" wrap={false}>
-            <Box width="100%">
-              <TextField
-                label="New key name"
-                name="name"
-                value={name}
-                onChange={setName}
-                autoComplete="off"
-                placeholder="e.g. ERP sync"
-                error={result?.intent === "create" ? result.error : undefined}
-              />
-            </Box>
-            <Button submit variant="primary" loading={busy}>
-              Create key
-            </Button>
-          </InlineStack>
+          {/* The button is connected to the field, so it keeps its own width and its label stays on one line. */}
+          <TextField
+            label="New key name"
+            name="name"
+            value={name}
+            onChange={setName}
+            autoComplete="off"
+            placeholder="e.g. ERP sync"
+            error={result?.intent === "create" ? result.error : undefined}
+            connectedRight={
+              <Button submit variant="primary" loading={creating}>
+                Create key
+              </Button>
+            }
+          />
         </Form>
         {apiKeys.length === 0 ? (
           <Text as="p" tone="subdued">
@@ -190,13 +197,15 @@ function ApiKeysCard() {
               k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString("en-US") : "Never",
               k.active ? <Badge tone="success">Active</Badge> : <Badge>Revoked</Badge>,
               k.active ? (
-                <Form method="post" key={k.id}>
-                  <input type="hidden" name="intent" value="revoke" />
-                  <input type="hidden" name="id" value={k.id} />
-                  <Button submit tone="critical" variant="plain" accessibilityLabel={`Revoke ${k.name}`}>
-                    Revoke
-                  </Button>
-                </Form>
+                <Button
+                  key={k.id}
+                  tone="critical"
+                  variant="plain"
+                  accessibilityLabel={`Revoke ${k.name} (${k.hint})`}
+                  onClick={() => setRevoking(k)}
+                >
+                  Revoke
+                </Button>
               ) : (
                 ""
               ),
@@ -204,6 +213,27 @@ function ApiKeysCard() {
           />
         )}
       </BlockStack>
+      <Modal
+        open={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title={revoking ? `Revoke "${revoking.name}" (${revoking.hint})?` : "Revoke key?"}
+        primaryAction={{
+          content: "Revoke key",
+          destructive: true,
+          onAction: () => {
+            if (revoking) submit({ intent: "revoke", id: revoking.id }, { method: "post" });
+            setRevoking(null);
+          },
+        }}
+        secondaryActions={[{ content: "Cancel", onAction: () => setRevoking(null) }]}
+      >
+        <Modal.Section>
+          <Text as="p">
+            Every request made with this key is refused from now on, so whatever integration uses it stops working. A
+            revoked key cannot be restored: the integration needs a new key.
+          </Text>
+        </Modal.Section>
+      </Modal>
     </Card>
   );
 }
@@ -345,7 +375,8 @@ export default function SettingsPage() {
             ["Name", shop.name],
             ["Plan", shop.plan],
             ["Contact email (low-stock alerts)", shop.contactEmail],
-            ["Granted scopes", shop.scopes],
+            // Stored comma-separated without spaces: one unbreakable word that ran out of the card.
+            ["Granted scopes", shop.scopes ? shop.scopes.split(",").map((s) => s.trim()).filter(Boolean).join(", ") : null],
           ] as [string, string | null][],
           note: null,
         };
@@ -356,7 +387,7 @@ export default function SettingsPage() {
           <Card>
             <BlockStack gap="200">
               {storeCard.rows.map(([label, value]) => (
-                <Text as="p" key={label}>
+                <Text as="p" key={label} breakWord>
                   {label}: {value ?? "—"}
                 </Text>
               ))}

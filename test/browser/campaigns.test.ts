@@ -1,5 +1,6 @@
 // The Campaigns admin pages in Chromium: building a campaign with the form (field errors next to the fields),
-// starting it for the members already in the segment, pausing it, and its results card.
+// starting it for the members already in the segment, pausing it, and its results card. Starting for current
+// members, stopping and deleting a draft are confirmed in a modal first.
 import { describe, expect, it } from "vitest";
 import { recordRedemptions } from "../../app/services/redemptions.server";
 import { seedDemoShop } from "../../simulator/shopify";
@@ -57,6 +58,9 @@ describe("Campaigns admin in Chromium", () => {
     await page.getByText("Tag the customer: hat-lover, promo").waitFor();
 
     await page.getByRole("button", { name: "Start" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("2 members already in Viewed a hat twice get a code and a message now.").waitFor();
+    await dialog.getByRole("button", { name: "Start campaign" }).click();
     await page.getByText("Started. 2 customers already in the segment get a run now.").waitFor();
     await page.locator(".Polaris-Badge", { hasText: "Active" }).first().waitFor();
     const campaign = await shop.db.campaign.findFirstOrThrow();
@@ -89,6 +93,151 @@ describe("Campaigns admin in Chromium", () => {
     const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "Hat lovers" });
     await row.getByText("Paused").waitFor();
     await row.getByText("$120.00").waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a draft campaign that also runs for the segment's current members WHEN the merchant clicks Start THEN a modal says how many members get a code and a message now, and cancelling starts nothing", async () => {
+    const shop = await createTestShop();
+    const { segment, pool, template } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: {
+        shopId: shop.id, name: "Hat welcome", segmentId: segment.id, includeExisting: true,
+        actions: [{ type: "issue_code", poolId: pool.id }, { type: "send_message", templateId: template.id }],
+      },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+
+    await page.getByRole("button", { name: "Start" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText('Start "Hat welcome"?').waitFor();
+    await dialog.getByText("2 members already in Viewed a hat twice get a code and a message now.").waitFor();
+    await screenshot(page, "campaign-start-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.waitForTimeout(500); // a submission the click made would have landed by now
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "DRAFT", startedAt: null });
+    await expect(shop.db.task.count({ where: { campaignId: campaign.id } })).resolves.toBe(0);
+    await expect(shop.db.code.count({ where: { poolId: pool.id, status: "ASSIGNED" } })).resolves.toBe(0);
+    await expect(page.getByText(/^Started\./).count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a draft campaign only for customers who enter later WHEN the merchant clicks Start THEN it starts without asking, since nobody gets anything at once", async () => {
+    const shop = await createTestShop();
+    const { segment, pool } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: { shopId: shop.id, name: "Hat newcomers", segmentId: segment.id, includeExisting: false, actions: [{ type: "issue_code", poolId: pool.id }] },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByText("Started. 0 customers already in the segment get a run now.").waitFor();
+    await expect(page.getByRole("dialog").count()).resolves.toBe(0);
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "ACTIVE" });
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN an active campaign WHEN the merchant clicks Stop THEN a modal says stopping is final and offers Pause; cancelling changes nothing and Pause instead pauses it", async () => {
+    const shop = await createTestShop();
+    const { customers, segment, pool } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: { shopId: shop.id, name: "Hat loyalty", status: "ACTIVE", startedAt: new Date(), segmentId: segment.id, actions: [{ type: "issue_code", poolId: pool.id }] },
+    });
+    const waiting = await shop.db.task.create({
+      data: { shopId: shop.id, campaignId: campaign.id, customerId: customers[0]!, dueAt: new Date(Date.now() + 86_400_000) },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText('Stop "Hat loyalty"?').waitFor();
+    await dialog.getByText("Stopping is final: the campaign can't be restarted or edited afterwards.").waitFor();
+    await dialog.getByText("Runs not done yet are cancelled, and its messages still queued are skipped.").waitFor();
+    await dialog.getByText(/^Runs already done stay/).waitFor();
+    await dialog.getByText(/pause it instead/).waitFor();
+    await screenshot(page, "campaign-stop-confirm");
+
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.waitForTimeout(500); // a submission the click made would have landed by now
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "ACTIVE", finishedAt: null });
+    await expect(shop.db.task.findFirstOrThrow({ where: { id: waiting.id } })).resolves.toMatchObject({ status: "PENDING" });
+
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await dialog.getByRole("button", { name: "Pause instead" }).click();
+    await page.getByText("Paused: customers who enter the segment now get nothing").waitFor();
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "PAUSED" });
+    await expect(shop.db.task.findFirstOrThrow({ where: { id: waiting.id } })).resolves.toMatchObject({ status: "PENDING" });
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a paused campaign with a run done, a run waiting and a queued message WHEN the merchant confirms Stop THEN the waiting run is cancelled, the message skipped, the done run stays, and it can no longer be edited or stopped", async () => {
+    const shop = await createTestShop();
+    const { customers, segment, pool, template } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: { shopId: shop.id, name: "Hat clearance", status: "PAUSED", startedAt: new Date(), segmentId: segment.id, actions: [{ type: "issue_code", poolId: pool.id }] },
+    });
+    const done = await shop.db.task.create({
+      data: { shopId: shop.id, campaignId: campaign.id, customerId: customers[0]!, status: "EXECUTED", dueAt: new Date(), executedAt: new Date() },
+    });
+    const waiting = await shop.db.task.create({
+      data: { shopId: shop.id, campaignId: campaign.id, customerId: customers[1]!, dueAt: new Date(Date.now() + 86_400_000) },
+    });
+    // Not before tomorrow, so the stack's sender leaves it queued.
+    const queued = await shop.db.message.create({
+      data: {
+        shopId: shop.id, campaignId: campaign.id, taskId: waiting.id, templateId: template.id, customerId: customers[1]!, channel: "EMAIL",
+        recipient: "hat@example.com", body: "Use HAT-2", dedupeKey: `test:${waiting.id}`, sentAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+    await expect(page.getByRole("link", { name: "Edit", exact: true }).count()).resolves.toBe(1);
+
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Stopping is final: the campaign can't be restarted or edited afterwards.").waitFor();
+    // Paused already: there is no gentler choice to offer.
+    await expect(dialog.getByRole("button", { name: "Pause instead" }).count()).resolves.toBe(0);
+    await dialog.getByRole("button", { name: "Stop campaign" }).click();
+    await page.locator(".Polaris-Badge", { hasText: "Stopped" }).first().waitFor();
+
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "STOPPED", finishedAt: expect.any(Date) });
+    await expect(shop.db.task.findFirstOrThrow({ where: { id: waiting.id } })).resolves.toMatchObject({ status: "CANCELLED" });
+    await expect(shop.db.task.findFirstOrThrow({ where: { id: done.id } })).resolves.toMatchObject({ status: "EXECUTED" });
+    await expect(shop.db.message.findFirstOrThrow({ where: { id: queued.id } })).resolves.toMatchObject({ status: "SKIPPED" });
+    await expect(page.getByRole("button", { name: "Stop", exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByRole("link", { name: "Edit", exact: true }).count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a draft campaign WHEN its page is open THEN it offers Delete instead of Stop; cancelling keeps the draft and confirming deletes it", async () => {
+    const shop = await createTestShop();
+    const { segment, pool } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: { shopId: shop.id, name: "Hat draft", segmentId: segment.id, actions: [{ type: "issue_code", poolId: pool.id }] },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+    await page.getByRole("button", { name: "Start" }).waitFor();
+    await expect(page.getByRole("button", { name: "Stop", exact: true }).count()).resolves.toBe(0);
+
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText('Delete "Hat draft"?').waitFor();
+    await dialog.getByText("This draft has never run, so no customer got anything from it. Deleting it cannot be undone.").waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.waitForTimeout(500); // a submission the click made would have landed by now
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).resolves.toMatchObject({ status: "DRAFT" });
+
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await dialog.getByRole("button", { name: "Delete campaign" }).click();
+    await page.waitForURL(/\/app\/campaigns\?.*deleted=/);
+    await page.getByText('Campaign "Hat draft" deleted').waitFor();
+    await expect(shop.db.campaign.count({ where: { id: campaign.id } })).resolves.toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -457,10 +457,11 @@ describe("Pools admin in Chromium", () => {
     const { page, errors, url } = await openAdmin(shop);
     await open(page, url(`/app/pools/${pool.id}`));
     await page.getByRole("button", { name: "Retire code DEL-5" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Retire code" }).click();
     await page.locator(".Polaris-IndexTable__TableRow", { hasText: "DEL-5" }).getByText("Retired").waitFor();
 
     await page.getByRole("button", { name: "Delete pool" }).click();
-    const dialog = page.getByRole("dialog");
     await dialog.getByText("3 unused codes will be retired and never given out.").waitFor();
     await snap(page, "pool-delete-confirm");
     await dialog.getByRole("button", { name: "Delete pool" }).click();
@@ -517,6 +518,37 @@ describe("Pools admin in Chromium", () => {
     // The codes table counts in the singular for one code.
     await page.getByText("Showing 1 code · 1 in the pool").waitFor();
     await snap(page, "pool-long-name");
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN an available code WHEN the merchant clicks its Retire THEN a modal names the code, cancelling leaves it available, and confirming retires only it", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["WELCOME-11", "WELCOME-12", "WELCOME-13"], { name: "Welcome back" });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/pools/${pool.id}`));
+    const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: "WELCOME-12" });
+
+    await page.getByRole("button", { name: "Retire code WELCOME-12" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Retire WELCOME-12?").waitFor();
+    await dialog.getByText("It will never be issued. This cannot be undone.").waitFor();
+    await snap(page, "pool-retire-code-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    // Give a submission the click might have made time to land: nothing changes.
+    await page.waitForTimeout(500);
+    await row.getByText("Available").waitFor();
+    await expect(shop.db.code.count({ where: { poolId: pool.id, status: "AVAILABLE" } })).resolves.toBe(3);
+
+    await page.getByRole("button", { name: "Retire code WELCOME-12" }).click();
+    await dialog.getByRole("button", { name: "Retire code" }).click();
+    await row.getByText("Retired").waitFor();
+    const byCode = await shop.db.code.findMany({ where: { poolId: pool.id }, select: { code: true, status: true }, orderBy: { code: "asc" } });
+    expect(byCode).toEqual([
+      { code: "WELCOME-11", status: "AVAILABLE" },
+      { code: "WELCOME-12", status: "RETIRED" },
+      { code: "WELCOME-13", status: "AVAILABLE" },
+    ]);
     expect(errors).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 // A pool's codes, newest first: status tabs, search on the code, cursor pagination, the customer who holds an
-// assigned code, and retiring a single available code (revoking a given-out one, in a dynamic pool). The view lives
-// in the URL (status, q, cursor, prev).
+// assigned code, and retiring a single available code after a confirmation (revoking a given-out one, in a dynamic
+// pool). The view lives in the URL (status, q, cursor, prev).
 import {
   Banner,
   Box,
@@ -10,6 +10,7 @@ import {
   IndexFiltersMode,
   IndexTable,
   Link,
+  Modal,
   Text,
   useSetIndexFiltersMode,
   type TabProps,
@@ -64,6 +65,8 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
   const { search, pathname } = useLocation();
   const navigation = useNavigation();
   const retire = useFetcher();
+  // The available code whose retirement is being confirmed: retiring cannot be undone.
+  const [confirmRetire, setConfirmRetire] = useState<CodeRow | null>(null);
   const [query, setQuery] = useState(view.q);
   // The search box follows the URL when it changes from elsewhere (back button, a link), not when it is the echo
   // of what was typed.
@@ -207,7 +210,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
                   variant="plain"
                   loading={retiring === c.id}
                   accessibilityLabel={`Retire code ${c.code}`}
-                  onClick={() => retire.submit({ intent: "retire-code", codeId: c.id }, { method: "post" })}
+                  onClick={() => setConfirmRetire(c)}
                 >
                   Retire
                 </Button>
@@ -240,6 +243,24 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
             : `Showing ${plural(view.rows.length, "code")}${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in the pool`}
         </Text>
       </div>
+      <Modal
+        open={confirmRetire !== null}
+        onClose={() => setConfirmRetire(null)}
+        title={confirmRetire ? `Retire ${confirmRetire.code}?` : "Retire code?"}
+        primaryAction={{
+          content: "Retire code",
+          destructive: true,
+          onAction: () => {
+            if (confirmRetire) retire.submit({ intent: "retire-code", codeId: confirmRetire.id }, { method: "post" });
+            setConfirmRetire(null);
+          },
+        }}
+        secondaryActions={[{ content: "Cancel", onAction: () => setConfirmRetire(null) }]}
+      >
+        <Modal.Section>
+          <Text as="p">It will never be issued. This cannot be undone.</Text>
+        </Modal.Section>
+      </Modal>
     </Card>
   );
 }
