@@ -127,7 +127,7 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
   const automated = campaign.kind === "AUTOMATED";
   // Which confirmation is open: stopping is final, deleting a draft cannot be undone, and starting with "also run
   // for customers already in the segment" issues codes and sends messages to every current member at once.
-  const [confirming, setConfirming] = useState<"stop" | "delete" | "start" | null>(null);
+  const [confirming, setConfirming] = useState<"stop" | "delete" | "start" | "send" | null>(null);
   const close = () => setConfirming(null);
   const confirmAndSubmit = (intent: string) => {
     submit(intent);
@@ -148,7 +148,7 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
     campaign.status === "DRAFT" && automated
       ? { content: "Start", onAction: () => (startNeedsConfirmation ? setConfirming("start") : submit("start")), loading: busy }
       : campaign.status === "DRAFT"
-        ? { content: "Send now", onAction: () => submit("send"), loading: busy }
+        ? { content: "Send now", onAction: () => (campaign.segment ? setConfirming("send") : submit("send")), loading: busy }
         : !automated
           ? undefined
           : campaign.status === "ACTIVE"
@@ -160,7 +160,8 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
     ...(campaign.status !== "STOPPED" ? [{ content: "Edit", url: href(`/app/campaigns/${campaign.id}/edit`) }] : []),
     // A draft never ran: stopping it would only leave a campaign that can't be edited or started, so it is deleted instead.
     ...(campaign.status === "DRAFT" ? [{ content: "Delete", destructive: true, onAction: () => setConfirming("delete") }] : []),
-    ...((campaign.status === "ACTIVE" || campaign.status === "PAUSED") && automated
+    // A broadcast can be stopped while it is sending (a mistaken one to a big segment): its unsent messages are skipped.
+    ...((campaign.status === "ACTIVE" || campaign.status === "PAUSED") && (automated || (campaign.recipientsTotal !== null && !campaign.finishedAt))
       ? [{ content: "Stop", destructive: true, onAction: () => setConfirming("stop") }]
       : []),
     { content: "Runs on the tasks page", url: href("/app/tasks", { campaign: campaign.id }) },
@@ -241,7 +242,13 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
                 {automated ? (
                   <List>
                     <List.Item>{campaign.repeatOnReentry ? "Runs again each time a customer re-enters" : "Once per customer, ever"}</List.Item>
-                    <List.Item>{campaign.includeExisting ? "Also ran for members already there at start" : "Only customers who enter after the start"}</List.Item>
+                    <List.Item>
+                      {campaign.includeExisting
+                        ? campaign.status === "DRAFT"
+                          ? "Also runs for members already there when it starts"
+                          : "Also ran for members already there at start"
+                        : "Only customers who enter after the start"}
+                    </List.Item>
                   </List>
                 ) : null}
               </BlockStack>
@@ -290,10 +297,17 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
             <Text as="p" fontWeight="semibold">
               Stopping is final: the campaign can't be restarted or edited afterwards.
             </Text>
-            <List>
-              <List.Item>Runs not done yet are cancelled, and its messages still queued are skipped.</List.Item>
-              <List.Item>Runs already done stay: codes issued and messages sent are not taken back, and its results stay here.</List.Item>
-            </List>
+            {automated ? (
+              <List>
+                <List.Item>Runs not done yet are cancelled, and its messages still queued are skipped.</List.Item>
+                <List.Item>Runs already done stay: codes issued and messages sent are not taken back, and its results stay here.</List.Item>
+              </List>
+            ) : (
+              <List>
+                <List.Item>Members not reached yet get nothing: the broadcast's messages still queued are skipped.</List.Item>
+                <List.Item>Messages already sent, and the codes in them, are not taken back; its results stay here.</List.Item>
+              </List>
+            )}
             {campaign.status === "ACTIVE" ? (
               <Text as="p">
                 To stop it for a while, pause it instead: customers who enter the segment meanwhile get nothing, and you
@@ -334,6 +348,25 @@ function CampaignPage({ campaign, runs, results: view, bulkActions }: Loaded) {
                 To reach only customers who enter from now on, edit the campaign and turn off "Also run for customers
                 already in the segment".
               </Text>
+            </BlockStack>
+          </Modal.Section>
+        </Modal>
+      ) : null}
+
+      {campaign.segment && !automated ? (
+        <Modal
+          open={confirming === "send"}
+          onClose={close}
+          title={`Send "${campaign.name}" now?`}
+          primaryAction={{ content: "Send now", onAction: () => confirmAndSubmit("send") }}
+          secondaryActions={[{ content: "Cancel", onAction: close }]}
+        >
+          <Modal.Section>
+            <BlockStack gap="200">
+              <Text as="p" fontWeight="semibold">
+                {`Every one of the ${plural(campaign.segment.members, "member")} of ${campaign.segment.name} gets ${startGift(campaign)}, starting at once.`}
+              </Text>
+              <Text as="p">Codes issued and messages sent can't be taken back. You can stop the broadcast while it is sending.</Text>
             </BlockStack>
           </Modal.Section>
         </Modal>

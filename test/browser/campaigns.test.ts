@@ -320,7 +320,16 @@ describe("Campaigns admin in Chromium", () => {
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByRole("button", { name: "Save broadcast" }).click();
     await page.waitForURL(/\/app\/campaigns\/[0-9a-f-]{36}\?/);
+    // Sending to a whole segment at once asks first, saying to how many.
     await page.getByRole("button", { name: "Send now" }).click();
+    const confirm = page.getByRole("dialog");
+    await confirm.getByText(/^Every one of the 2 members of .+ gets a code and a message, starting at once\.$/).waitFor();
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "detached" });
+    await page.waitForTimeout(500);
+    await expect(shop.db.campaign.findFirstOrThrow({ where: { name: "Winter broadcast" }, select: { status: true } })).resolves.toEqual({ status: "DRAFT" });
+    await page.getByRole("button", { name: "Send now" }).click();
+    await confirm.getByRole("button", { name: "Send now" }).click();
 
     // The page re-reads itself while the broadcast and then Shopify's bulk operations run (a look every 10 s).
     await page.getByRole("heading", { name: "Shopify updates" }).waitFor({ timeout: 30_000 });
@@ -343,6 +352,32 @@ describe("Campaigns admin in Chromium", () => {
       expect(stored.data.customer.tags).toContain("winter-2026");
       expect(stored.data.customer.metafield?.value).toBe(code.code);
     }
+    expect(errors).toEqual([]);
+  });
+
+  it("GIVEN a broadcast still sending WHEN the merchant stops it THEN the modal says unsent members get nothing, and confirming stops it", async () => {
+    const shop = await createTestShop();
+    const { segment, pool } = await seed(shop);
+    const campaign = await shop.db.campaign.create({
+      data: {
+        shopId: shop.id,
+        name: "Mistaken blast",
+        kind: "BROADCAST",
+        status: "ACTIVE",
+        segmentId: segment.id,
+        actions: [{ type: "issue_code", poolId: pool.id }],
+        recipientsTotal: 100_000,
+        recipientsDone: 1_000,
+      },
+    });
+    const { page, errors, url } = await openAdmin(shop);
+    await open(page, url(`/app/campaigns/${campaign.id}`));
+    await page.getByText("1,000 of 100,000 members handled").waitFor();
+    await page.getByRole("button", { name: "Stop" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Members not reached yet get nothing: the broadcast's messages still queued are skipped.").waitFor();
+    await dialog.getByRole("button", { name: "Stop campaign" }).click();
+    await expect.poll(async () => (await shop.db.campaign.findFirstOrThrow({ where: { id: campaign.id } })).status).toBe("STOPPED");
     expect(errors).toEqual([]);
   });
 
