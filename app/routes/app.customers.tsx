@@ -4,29 +4,25 @@ import {
   Card,
   EmptyState,
   IndexFilters,
-  IndexFiltersMode,
   IndexTable,
   Page,
   Text,
-  useSetIndexFiltersMode,
   type TabProps,
 } from "@shopify/polaris";
-import { useEffect, useState } from "react";
 import {
   useLoaderData,
   useLocation,
   useNavigation,
-  useSearchParams,
   type LoaderFunctionArgs,
 } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { useUrlSearch } from "../components/use-url-search";
 import { formatNumber, plural } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { RowLink } from "../components/RowLink";
 import { countCustomers, listCustomers, parseCustomerCursor } from "../services/customers.server";
 
 const PAGE_SIZE = 50;
-const SEARCH_DELAY_MS = 350;
 /** Earlier pages' cursors kept in the URL for Previous; beyond that many, Previous goes back to the first page. */
 const MAX_PREV = 100;
 
@@ -87,45 +83,9 @@ export default function CustomersPage() {
 const TABS: TabProps[] = [{ id: "customers-all", content: "All", isLocked: true }];
 
 function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof loader>> }) {
-  const [params, setParams] = useSearchParams();
   const { search, pathname } = useLocation();
   const navigation = useNavigation();
-  const [query, setQuery] = useState(view.q);
-  // The search box follows the URL when it changes from elsewhere (back button, a link), not when it is the echo
-  // of what was typed.
-  const [pushedQ, setPushedQ] = useState(view.q);
-  const [seenQ, setSeenQ] = useState(view.q);
-  if (view.q !== seenQ) {
-    setSeenQ(view.q);
-    if (view.q !== pushedQ) {
-      setPushedQ(view.q);
-      setQuery(view.q);
-    }
-  }
-  const { mode, setMode } = useSetIndexFiltersMode(view.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
-
-  const go = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === "") next.delete(key);
-      else next.set(key, value);
-    }
-    setParams(next, { preventScrollReset: true });
-  };
-
-  useEffect(() => {
-    if (query.trim() === view.q) return;
-    const timer = setTimeout(() => {
-      const next = new URLSearchParams(params);
-      if (query.trim()) next.set("q", query.trim());
-      else next.delete("q");
-      setPushedQ(query.trim());
-      next.delete("cursor");
-      next.delete("prev");
-      setParams(next, { preventScrollReset: true, replace: true });
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [query, view.q, params, setParams]);
+  const { query, setQuery, mode, setMode, go } = useUrlSearch(view.q);
 
   const shown = view.customers.length;
   return (

@@ -7,16 +7,15 @@ import {
   Button,
   Card,
   IndexFilters,
-  IndexFiltersMode,
   IndexTable,
   Link,
   Modal,
   Text,
-  useSetIndexFiltersMode,
   type TabProps,
 } from "@shopify/polaris";
-import { useEffect, useState } from "react";
-import { useFetcher, useLocation, useNavigation, useSearchParams } from "react-router";
+import { useState } from "react";
+import { useFetcher, useLocation, useNavigation } from "react-router";
+import { useUrlSearch } from "../use-url-search";
 import { formatNumber, plural } from "./format";
 import { appHref } from "./links";
 import { CodeStatusBadge } from "./StatusBadge";
@@ -58,51 +57,14 @@ export interface CodesView {
   total: number;
 }
 
-const SEARCH_DELAY_MS = 350;
 
 export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: string }) {
-  const [params, setParams] = useSearchParams();
   const { search, pathname } = useLocation();
   const navigation = useNavigation();
   const retire = useFetcher();
   // The available code whose retirement is being confirmed: retiring cannot be undone.
   const [confirmRetire, setConfirmRetire] = useState<CodeRow | null>(null);
-  const [query, setQuery] = useState(view.q);
-  // The search box follows the URL when it changes from elsewhere (back button, a link), not when it is the echo
-  // of what was typed.
-  const [pushedQ, setPushedQ] = useState(view.q);
-  const [seenQ, setSeenQ] = useState(view.q);
-  if (view.q !== seenQ) {
-    setSeenQ(view.q);
-    if (view.q !== pushedQ) {
-      setPushedQ(view.q);
-      setQuery(view.q);
-    }
-  }
-  const { mode, setMode } = useSetIndexFiltersMode(view.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
-
-  const go = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === "") next.delete(key);
-      else next.set(key, value);
-    }
-    setParams(next, { preventScrollReset: true });
-  };
-
-  useEffect(() => {
-    if (query.trim() === view.q) return;
-    const timer = setTimeout(() => {
-      const next = new URLSearchParams(params);
-      if (query.trim()) next.set("q", query.trim());
-      else next.delete("q");
-      setPushedQ(query.trim());
-      next.delete("cursor");
-      next.delete("prev");
-      setParams(next, { preventScrollReset: true, replace: true });
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [query, view.q, params, setParams]);
+  const { query, setQuery, mode, setMode, go } = useUrlSearch(view.q);
 
   const shown = codeTabs(kind);
   const dynamic = kind === "DYNAMIC";

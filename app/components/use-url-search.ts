@@ -1,0 +1,48 @@
+// A list's search box and paging kept in the URL (?q=, ?cursor=, ?prev=): the box's text goes to ?q= once typing
+// pauses, which starts the list again from its first page, and `go` changes other parameters in place. The box
+// follows the URL when it changes from elsewhere (back button, a link), not when it is the echo of what was typed.
+import { IndexFiltersMode, useSetIndexFiltersMode } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { useSearchParams } from "react-router";
+
+const SEARCH_DELAY_MS = 350;
+
+export function useUrlSearch(q: string) {
+  const [params, setParams] = useSearchParams();
+  const [query, setQuery] = useState(q);
+  const [pushedQ, setPushedQ] = useState(q);
+  const [seenQ, setSeenQ] = useState(q);
+  if (q !== seenQ) {
+    setSeenQ(q);
+    if (q !== pushedQ) {
+      setPushedQ(q);
+      setQuery(q);
+    }
+  }
+  const { mode, setMode } = useSetIndexFiltersMode(q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+
+  const go = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next, { preventScrollReset: true });
+  };
+
+  useEffect(() => {
+    if (query.trim() === q) return;
+    const timer = setTimeout(() => {
+      const next = new URLSearchParams(params);
+      if (query.trim()) next.set("q", query.trim());
+      else next.delete("q");
+      setPushedQ(query.trim());
+      next.delete("cursor");
+      next.delete("prev");
+      setParams(next, { preventScrollReset: true, replace: true });
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [query, q, params, setParams]);
+
+  return { query, setQuery, mode, setMode, go };
+}
