@@ -44,5 +44,23 @@ export function useUrlSearch(q: string) {
     return () => clearTimeout(timer);
   }, [query, q, params, setParams]);
 
-  return { query, setQuery, mode, setMode, go };
+  /**
+   * The table's Previous/Next over keyset pages: ?cursor= is where this page starts, ?prev= the starts of the pages
+   * before it ("first" for the first), so Previous goes back without the server paging backwards.
+   */
+  const pagination = (page: { cursor: string | null; nextCursor: string | null; prev: string[] }) =>
+    page.nextCursor === null && page.cursor === null
+      ? undefined
+      : {
+          hasNext: page.nextCursor !== null,
+          hasPrevious: page.cursor !== null,
+          onNext: () => page.nextCursor && go({ cursor: page.nextCursor, prev: [...page.prev, page.cursor ?? "first"].join(",") }),
+          onPrevious: () => {
+            const prev = [...page.prev];
+            const back = prev.pop();
+            go({ cursor: back && back !== "first" ? back : null, prev: prev.length ? prev.join(",") : null });
+          },
+        };
+
+  return { query, setQuery, mode, setMode, go, pagination };
 }

@@ -85,7 +85,7 @@ const TABS: TabProps[] = [{ id: "customers-all", content: "All", isLocked: true 
 function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof loader>> }) {
   const { search, pathname } = useLocation();
   const navigation = useNavigation();
-  const { query, setQuery, mode, setMode, go } = useUrlSearch(view.q);
+  const { query, setQuery, mode, setMode, pagination } = useUrlSearch(view.q);
 
   const shown = view.customers.length;
   return (
@@ -120,22 +120,7 @@ function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof 
           </div>
         }
         headings={[{ title: "Name" }, { title: "Email" }, { title: "Orders" }, { title: "Tags" }]}
-        pagination={
-          view.nextCursor === null && view.cursor === null
-            ? undefined
-            : {
-                hasNext: view.nextCursor !== null,
-                hasPrevious: view.cursor !== null,
-                onNext: () =>
-                  view.nextCursor &&
-                  go({ cursor: view.nextCursor, prev: [...view.prev, view.cursor ?? "first"].join(",") }),
-                onPrevious: () => {
-                  const prev = [...view.prev];
-                  const back = prev.pop();
-                  go({ cursor: back && back !== "first" ? back : null, prev: prev.length ? prev.join(",") : null });
-                },
-              }
-        }
+        pagination={pagination(view)}
       >
         {view.customers.map((c, i) => (
           <IndexTable.Row id={c.id} key={c.id} position={i}>

@@ -64,7 +64,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
   const retire = useFetcher();
   // The available code whose retirement is being confirmed: retiring cannot be undone.
   const [confirmRetire, setConfirmRetire] = useState<CodeRow | null>(null);
-  const { query, setQuery, mode, setMode, go } = useUrlSearch(view.q);
+  const { query, setQuery, mode, setMode, go, pagination } = useUrlSearch(view.q);
 
   const shown = codeTabs(kind);
   const dynamic = kind === "DYNAMIC";
@@ -126,22 +126,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
           { title: "Expires" },
           { title: "Actions", hidden: true },
         ]}
-        pagination={
-          view.nextCursor === null && view.cursor === null
-            ? undefined
-            : {
-                hasNext: view.nextCursor !== null,
-                hasPrevious: view.cursor !== null,
-                onNext: () =>
-                  view.nextCursor &&
-                  go({ cursor: view.nextCursor, prev: [...view.prev, view.cursor ?? "first"].join(",") }),
-                onPrevious: () => {
-                  const prev = [...view.prev];
-                  const back = prev.pop();
-                  go({ cursor: back && back !== "first" ? back : null, prev: prev.length ? prev.join(",") : null });
-                },
-              }
-        }
+        pagination={pagination(view)}
       >
         {view.rows.map((c, i) => (
           <IndexTable.Row id={c.id} key={c.id} position={i}>
