@@ -3,12 +3,14 @@
 // follows the URL when it changes from elsewhere (back button, a link), not when it is the echo of what was typed.
 import { IndexFiltersMode, useSetIndexFiltersMode } from "@shopify/polaris";
 import { useEffect, useState } from "react";
-import { useSearchParams } from "react-router";
+import { useLocation, useNavigation, useSearchParams } from "react-router";
 
 const SEARCH_DELAY_MS = 350;
 
 export function useUrlSearch(q: string) {
   const [params, setParams] = useSearchParams();
+  const { pathname } = useLocation();
+  const navigation = useNavigation();
   const [query, setQuery] = useState(q);
   const [pushedQ, setPushedQ] = useState(q);
   const [seenQ, setSeenQ] = useState(q);
@@ -62,5 +64,21 @@ export function useUrlSearch(q: string) {
           },
         };
 
-  return { query, setQuery, mode, setMode, go, pagination };
+  /** Polaris IndexFilters' search-only props: the box, its clearing, its mode, and loading while this list reloads. */
+  const filterProps = {
+    queryValue: query,
+    onQueryChange: setQuery,
+    onQueryClear: () => setQuery(""),
+    filters: [],
+    appliedFilters: [],
+    onClearAll: () => setQuery(""),
+    cancelAction: { onAction: () => setQuery("") },
+    hideFilters: true,
+    canCreateNewView: false,
+    mode,
+    setMode,
+    loading: navigation.state === "loading" && navigation.location.pathname === pathname,
+  };
+
+  return { go, pagination, filterProps };
 }

@@ -12,7 +12,6 @@ import {
 import {
   useLoaderData,
   useLocation,
-  useNavigation,
   type LoaderFunctionArgs,
 } from "react-router";
 import { requireAdmin } from "../auth.server";
@@ -83,9 +82,8 @@ export default function CustomersPage() {
 const TABS: TabProps[] = [{ id: "customers-all", content: "All", isLocked: true }];
 
 function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof loader>> }) {
-  const { search, pathname } = useLocation();
-  const navigation = useNavigation();
-  const { query, setQuery, mode, setMode, pagination } = useUrlSearch(view.q);
+  const { search } = useLocation();
+  const { pagination, filterProps } = useUrlSearch(view.q);
 
   const shown = view.customers.length;
   return (
@@ -94,19 +92,8 @@ function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof 
         tabs={TABS}
         selected={0}
         onSelect={() => undefined}
-        queryValue={query}
         queryPlaceholder="Search by name, email or store id"
-        onQueryChange={setQuery}
-        onQueryClear={() => setQuery("")}
-        filters={[]}
-        appliedFilters={[]}
-        onClearAll={() => setQuery("")}
-        cancelAction={{ onAction: () => setQuery("") }}
-        hideFilters
-        canCreateNewView={false}
-        mode={mode}
-        setMode={setMode}
-        loading={navigation.state === "loading" && navigation.location.pathname === pathname}
+        {...filterProps}
       />
       <IndexTable
         resourceName={{ singular: "customer", plural: "customers" }}

@@ -14,7 +14,7 @@ import {
   type TabProps,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { useFetcher, useLocation, useNavigation } from "react-router";
+import { useFetcher, useLocation } from "react-router";
 import { useUrlSearch } from "../use-url-search";
 import { formatNumber, plural } from "./format";
 import { appHref } from "./links";
@@ -59,12 +59,11 @@ export interface CodesView {
 
 
 export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: string }) {
-  const { search, pathname } = useLocation();
-  const navigation = useNavigation();
+  const { search } = useLocation();
   const retire = useFetcher();
   // The available code whose retirement is being confirmed: retiring cannot be undone.
   const [confirmRetire, setConfirmRetire] = useState<CodeRow | null>(null);
-  const { query, setQuery, mode, setMode, go, pagination } = useUrlSearch(view.q);
+  const { go, pagination, filterProps } = useUrlSearch(view.q);
 
   const shown = codeTabs(kind);
   const dynamic = kind === "DYNAMIC";
@@ -87,19 +86,8 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
         tabs={tabs}
         selected={selected}
         onSelect={(index) => go({ status: index === 0 ? null : (shown[index]?.id ?? null), cursor: null, prev: null })}
-        queryValue={query}
         queryPlaceholder="Search codes"
-        onQueryChange={setQuery}
-        onQueryClear={() => setQuery("")}
-        filters={[]}
-        appliedFilters={[]}
-        onClearAll={() => setQuery("")}
-        cancelAction={{ onAction: () => setQuery("") }}
-        hideFilters
-        canCreateNewView={false}
-        mode={mode}
-        setMode={setMode}
-        loading={navigation.state === "loading" && navigation.location.pathname === pathname}
+        {...filterProps}
       />
       <IndexTable
         resourceName={{ singular: "code", plural: "codes" }}
