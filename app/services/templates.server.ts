@@ -79,23 +79,21 @@ export async function checkTemplate(
   else if (body.length > limits.body) errors.body = `Keep the message under ${limits.body.toLocaleString("en")} characters`;
 
   const compiled = compileParts(channel, subject, body);
-  let problems: FieldProblem[] = [];
-  if (compiled.type === "invalid") problems = compiled.problems;
-  else {
-    problems.push(...productUrlProblems("subject", subject), ...productUrlProblems("body", body));
-    const pools = await db.pool.findMany({ where: { deletedAt: null }, select: { name: true } });
-    for (const pool of unknownPoolNames(compiled.needs, pools.map((p) => p.name))) {
-      const sources: [TemplateField, string | null][] = [
-        ["subject", subject],
-        ["body", body],
-      ];
-      const message = `There is no pool named "${pool}" in this store`;
-      const found = sources.map(([field, source]) => ({ field, at: source ? poolPlaceholderPosition(source, pool) : null })).find((s) => s.at);
-      problems.push(found?.at ? { field: found.field, ...found.at, message } : { field: "body", line: 1, column: 1, message });
-    }
+  // Every check runs on every pass, so the merchant sees all that is wrong at once, not one kind after another.
+  const problems: FieldProblem[] = compiled.type === "invalid" ? [...compiled.problems] : [];
+  problems.push(...productUrlProblems("subject", subject), ...productUrlProblems("body", body));
+  const pools = await db.pool.findMany({ where: { deletedAt: null }, select: { name: true } });
+  for (const pool of unknownPoolNames(compiled.needs, pools.map((p) => p.name))) {
+    const sources: [TemplateField, string | null][] = [
+      ["subject", subject],
+      ["body", body],
+    ];
+    const message = `There is no pool named "${pool}" in this store`;
+    const found = sources.map(([field, source]) => ({ field, at: source ? poolPlaceholderPosition(source, pool) : null })).find((s) => s.at);
+    problems.push(found?.at ? { field: found.field, ...found.at, message } : { field: "body", line: 1, column: 1, message });
   }
   for (const field of ["subject", "body"] as const) {
-    const mine = problems.filter((p) => p.field === field);
+    const mine = problems.filter((p) => p.field === field).sort((a, b) => a.line - b.line || a.column - b.column);
     if (mine.length && !errors[field]) errors[field] = mine.map(describeProblem).join("\n");
   }
   if (Object.keys(errors).length > 0 || compiled.type === "invalid" || problems.length > 0) return { ok: false, errors, problems };

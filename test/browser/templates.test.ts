@@ -65,7 +65,11 @@ describe("Message templates in Chromium", () => {
     await page.getByLabel("Channel").selectOption("SMS");
     await page.getByLabel("Text", { exact: true }).fill("Hi {{firstName}},\nuse {{promoKode}} and {{client.promocode('Nope')}}");
     await page.getByRole("button", { name: "Save template" }).click();
-    await page.getByText("Line 2, column 5: Unknown placeholder {{promoKode}}").waitFor();
+    await page.getByText("Line 2, column 5: Unknown placeholder {{promoKode}}").first().waitFor();
+    // The preview names what stops it, under the field's own label, not only "fix the template".
+    const problems = page.getByTestId("preview-problem");
+    await problems.filter({ hasText: "Text: Line 2, column 5: Unknown placeholder {{promoKode}}" }).waitFor();
+    await problems.filter({ hasText: 'There is no pool named "Nope"' }).waitFor();
     await screenshot(page, "template-save-error");
     expect(page.url()).toMatch(/\/app\/templates\/new\?/);
     await expect(shop.db.messageTemplate.count()).resolves.toBe(0);

@@ -52,7 +52,18 @@ function PlaceholderHelp({ pools }: { pools: string[] }) {
   );
 }
 
-function PreviewPane({ preview, loading }: { preview: PreviewResponse | undefined; loading: boolean }) {
+/** What the preview's check found, field by field, under the names the form shows. */
+function previewProblems(errors: TemplateFormErrors, channel: TemplateChannel): { label: string; line: string }[] {
+  const labels: [keyof TemplateFormErrors, string][] = [
+    ["name", "Name"],
+    ["channel", "Channel"],
+    ["subject", channel === "EMAIL" ? "Subject" : "Title"],
+    ["body", channel === "EMAIL" ? "Body" : "Text"],
+  ];
+  return labels.flatMap(([field, label]) => (errors[field] ?? "").split("\n").filter(Boolean).map((line) => ({ label, line })));
+}
+
+function PreviewPane({ preview, loading, channel }: { preview: PreviewResponse | undefined; loading: boolean; channel: TemplateChannel }) {
   if (!preview) {
     return (
       <Text as="p" tone="subdued">
@@ -63,7 +74,18 @@ function PreviewPane({ preview, loading }: { preview: PreviewResponse | undefine
   if (preview.type === "invalid") {
     return (
       <Banner tone="warning" title="Fix the template to see it">
-        <p>The preview shows once every placeholder is known.</p>
+        <BlockStack gap="100">
+          <p>The preview shows once these are fixed:</p>
+          <List type="bullet">
+            {previewProblems(preview.errors, channel).map((p, i) => (
+              <List.Item key={i}>
+                <span data-testid="preview-problem">
+                  {p.label}: {p.line}
+                </span>
+              </List.Item>
+            ))}
+          </List>
+        </BlockStack>
       </Banner>
     );
   }
@@ -220,7 +242,7 @@ export function TemplateEditor({ fetcher, initial, errors, pools, customers, sub
               />
             </div>
           </InlineStack>
-          <PreviewPane preview={preview.data} loading={preview.state !== "idle"} />
+          <PreviewPane preview={preview.data} loading={preview.state !== "idle"} channel={channel} />
         </BlockStack>
       </Card>
     </InlineGrid>

@@ -48,7 +48,8 @@ export interface TemplateNeeds {
 
 export type CompileResult =
   | { type: "compiled"; nodes: TemplateNode[]; needs: TemplateNeeds }
-  | { type: "invalid"; problems: TemplateProblem[] };
+  /** `needs` holds what the valid placeholders ask for, so other checks (pool names) can report in the same pass. */
+  | { type: "invalid"; problems: TemplateProblem[]; needs: TemplateNeeds };
 
 export interface TriggeredProduct {
   id: string;
@@ -180,7 +181,7 @@ export function compileTemplate(source: string): CompileResult {
 
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { type: "invalid", problems };
+    return { type: "invalid", problems, needs };
   }
   return { type: "compiled", nodes: root, needs };
 }

@@ -27,7 +27,7 @@ export interface CompiledParts {
   needs: TemplateNeeds;
 }
 
-export type CompilePartsResult = ({ type: "compiled" } & CompiledParts) | { type: "invalid"; problems: FieldProblem[] };
+export type CompilePartsResult = ({ type: "compiled" } & CompiledParts) | { type: "invalid"; problems: FieldProblem[]; needs: TemplateNeeds };
 
 export const EMPTY_NEEDS: TemplateNeeds = { runCode: false, initialPools: [], reissuePools: [], triggeredProducts: false };
 
@@ -60,19 +60,14 @@ export function compileParts(channel: Channel, subject: string | null, body: str
   let subjectNodes: TemplateNode[] | null = null;
   if (subject !== null && subject !== "") {
     const compiled = compileTemplate(subject);
+    needs = mergeNeeds(needs, compiled.needs);
     if (compiled.type === "invalid") problems.push(...compiled.problems.map((p) => ({ field: "subject" as const, ...p })));
-    else {
-      subjectNodes = compiled.nodes;
-      needs = mergeNeeds(needs, compiled.needs);
-    }
+    else subjectNodes = compiled.nodes;
   }
   const compiledBody = compileTemplate(body);
-  if (compiledBody.type === "invalid") {
-    problems.push(...compiledBody.problems.map((p) => ({ field: "body" as const, ...p })));
-    return { type: "invalid", problems };
-  }
-  if (problems.length > 0) return { type: "invalid", problems };
   needs = mergeNeeds(needs, compiledBody.needs);
+  if (compiledBody.type === "invalid") problems.push(...compiledBody.problems.map((p) => ({ field: "body" as const, ...p })));
+  if (problems.length > 0 || compiledBody.type === "invalid") return { type: "invalid", problems, needs };
   const bodyNodes = channel === "EMAIL" && !looksLikeHtml(body) ? plainTextAsHtml(compiledBody.nodes) : compiledBody.nodes;
   return { type: "compiled", subject: subjectNodes, body: bodyNodes, needs };
 }

@@ -110,7 +110,7 @@ describe("message templates", () => {
 
   it("GIVEN a problem on a later line WHEN compiled THEN its line and column are reported", () => {
     const result = compileTemplate("Hello\n  there {{nope}}");
-    expect(result).toEqual({ type: "invalid", problems: [{ line: 2, column: 9, message: "Unknown placeholder {{nope}}" }] });
+    expect(result).toMatchObject({ type: "invalid", problems: [{ line: 2, column: 9, message: "Unknown placeholder {{nope}}" }] });
   });
 
   it("GIVEN pool names the shop lacks WHEN checked THEN each missing name is returned once", () => {

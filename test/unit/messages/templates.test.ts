@@ -50,6 +50,15 @@ describe("saving message templates", () => {
     });
   });
 
+  it("GIVEN a template with an unknown placeholder and an unknown pool WHEN saved THEN both are reported in one pass, in line order", async () => {
+    const shop = await createTestShop();
+    const result = await saveTemplate(shop.db, shop.id, { name: "Both", channel: "SMS", subject: null, body: "{{client.promocode('Nope')}}\n{{promoKode}}" });
+    expect(result).toMatchObject({
+      type: "invalid",
+      errors: { body: 'Line 1, column 1: There is no pool named "Nope" in this store\nLine 2, column 1: Unknown placeholder {{promoKode}}' },
+    });
+  });
+
   it.each([
     { label: "no name", input: { name: "", channel: "EMAIL", subject: "s", body: "b" }, field: "name", message: "Give the template a name" },
     { label: "an email without subject", input: { name: "n", channel: "EMAIL", subject: "", body: "b" }, field: "subject", message: "An email needs a subject" },
