@@ -59,6 +59,8 @@ import { deletePool, getPool, listPoolCodes, retireCodes, updatePool } from "../
 import { lowStockPools } from "../services/pools/stock.server";
 import { platformShopOf } from "../services/shops.server";
 import { isUuid } from "../domain/ids";
+import { DependentsList } from "../components/DependentsList";
+import { dependentsOf } from "../services/dependents.server";
 
 const PAGE_SIZE = 25;
 
@@ -85,7 +87,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     .slice(-200);
 
   const { platform } = await platformShopOf(admin.db);
-  const [codes, imports, low] = await Promise.all([
+  const [codes, imports, low, dependents] = await Promise.all([
     listPoolCodes(admin.db, pool.id, {
       status: tab === "all" ? null : tab.toUpperCase(),
       search: q || null,
@@ -94,6 +96,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     }),
     recentImports(admin.db, pool.id, 10),
     lowStockPools(admin.db),
+    dependentsOf(admin.db, { poolId: pool.id }),
   ]);
   const s = pool.stats;
   const codesView: CodesView = {
@@ -155,6 +158,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       // Refusals are stored as "<reason>: <message>"; the merchant needs the message.
       error: r.error ? r.error.replace(/^[a-z_]+: /, "") : null,
     })),
+    dependents,
   };
 };
 
@@ -326,7 +330,7 @@ function Stat({ label, value, detail }: { label: string; value: string; detail?:
   );
 }
 
-function PoolPage({ pool, stats, codes, imports, platform }: Loaded) {
+function PoolPage({ pool, stats, codes, imports, platform, dependents }: Loaded) {
   const { search } = useLocation();
   const upload = useCodeUpload(pool.id);
   const settings = useFetcher<ActionResult>();
@@ -642,6 +646,10 @@ function PoolPage({ pool, stats, codes, imports, platform }: Loaded) {
               Codes already given out ({formatNumber(stats.assigned + stats.redeemed)}) stay with their customers and in
               your reports. This cannot be undone.
             </Text>
+            <DependentsList
+              dependents={dependents}
+              consequence="These issue codes from it and will give none (messages that show the code are skipped):"
+            />
           </BlockStack>
         </Modal.Section>
       </Modal>

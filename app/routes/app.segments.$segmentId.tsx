@@ -34,15 +34,18 @@ import { segmentFormErrors, segmentInputFromForm } from "../components/segments/
 import { useLiveSegment } from "../components/segments/useLiveSegment";
 import { builderOptions, deleteSegment, getSegment, updateSegment } from "../services/segments/segments.server";
 import { isUuid } from "../domain/ids";
+import { DependentsList } from "../components/DependentsList";
+import { dependentsOf } from "../services/dependents.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const segmentId = params.segmentId ?? "";
   const segment = isUuid(segmentId) ? await getSegment(admin.db, segmentId) : null;
   if (!segment) return data({ found: false as const }, { status: 404 });
-  const [live, options] = await Promise.all([
+  const [live, options, dependents] = await Promise.all([
     segmentLiveView(admin.db, segmentId),
     builderOptions(admin.db, admin.shopId),
+    dependentsOf(admin.db, { segmentId }),
   ]);
   return {
     found: true as const,
@@ -56,6 +59,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     },
     live: live!,
     options,
+    dependents,
   };
 };
 
@@ -110,6 +114,7 @@ function SegmentView({
   live: initial,
   options,
   saved,
+  dependents,
 }: Extract<ReturnType<typeof useLoaderData<typeof loader>>, { found: true }>) {
   const live = useLiveSegment(segment.id, initial);
   const { search } = useLocation();
@@ -256,9 +261,12 @@ function SegmentView({
         secondaryActions={[{ content: "Cancel", onAction: () => setConfirming(false) }]}
       >
         <Modal.Section>
-          <Text as="p">
-            {`Its ${plural(live.memberCount, "member")} leave it and campaigns on it stop getting new entries. Past entries and exits are kept.`}
-          </Text>
+          <BlockStack gap="200">
+            <Text as="p">
+              {`Its ${plural(live.memberCount, "member")} leave it and campaigns on it stop getting new entries. Past entries and exits are kept.`}
+            </Text>
+            <DependentsList dependents={dependents} consequence="These campaigns run on it and will get no new entries:" />
+          </BlockStack>
         </Modal.Section>
       </Modal>
     </Page>

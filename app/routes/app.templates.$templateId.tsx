@@ -1,5 +1,5 @@
 // One message template: edit it with the live preview, or delete it (messages already sent keep their text).
-import { Modal, Page } from "@shopify/polaris";
+import { BlockStack, Modal, Page } from "@shopify/polaris";
 import { useState } from "react";
 import { data, redirect, useFetcher, useLoaderData, useLocation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
@@ -11,13 +11,15 @@ import { appHref } from "../components/pools/links";
 import { livePools } from "../services/messages/codes.server";
 import { deleteTemplate, getTemplate, previewCustomers } from "../services/templates.server";
 import { isUuid } from "../domain/ids";
+import { DependentsList } from "../components/DependentsList";
+import { dependentsOf } from "../services/dependents.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const id = params.templateId ?? "";
   const template = isUuid(id) ? await getTemplate(admin.db, id) : null;
   if (!template || template.channel === "SHOPIFY") return data({ found: false as const }, { status: 404 });
-  const [pools, customers] = await Promise.all([livePools(admin.db), previewCustomers(admin.db)]);
+  const [pools, customers, dependents] = await Promise.all([livePools(admin.db), previewCustomers(admin.db), dependentsOf(admin.db, { templateId: id })]);
   return {
     found: true as const,
     saved: new URL(request.url).searchParams.get("saved") === "1",
@@ -28,6 +30,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     },
     pools: pools.map((p) => p.name).sort(),
     customers,
+    dependents,
   };
 };
 
@@ -103,7 +106,10 @@ function TemplateEditPage({ loaded }: { loaded: Extract<Awaited<ReturnType<typeo
         secondaryActions={[{ content: "Cancel", onAction: () => setConfirming(false) }]}
       >
         <Modal.Section>
-          <p>Campaigns and scenarios that send it will skip the message. Messages already sent keep their text.</p>
+          <BlockStack gap="200">
+            <p>Campaigns and scenarios that send it will skip the message. Messages already sent keep their text.</p>
+            <DependentsList dependents={loaded.dependents} consequence="These send it and will skip the message:" />
+          </BlockStack>
         </Modal.Section>
       </Modal>
     </Page>

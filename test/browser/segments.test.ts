@@ -131,7 +131,7 @@ describe("Segments admin in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
-  it("GIVEN a segment WHEN its rules are edited to need two views and it is then deleted THEN members who no longer match leave, and the segment is gone with its name free", async () => {
+  it("GIVEN a segment WHEN its rules are edited to need two views and it is then deleted THEN members who no longer match leave, the delete dialog names the campaign on it, and the segment is gone with its name free", async () => {
     const shop = await createTestShop();
     await addProduct(shop, productGid(201), { title: "Camp Mug" });
     const ada = await addCustomer(shop, { email: "ada@example.com" });
@@ -144,6 +144,9 @@ describe("Segments admin in Chromium", () => {
     await page.getByLabel("Name").fill("Mug people");
     await page.getByRole("button", { name: "Save segment" }).click();
     await page.waitForURL(SEGMENT_PAGE);
+    // A campaign runs on it: the delete dialog names it (the save below reloads the page's data).
+    const saved = await shop.db.segment.findFirstOrThrow({ where: { name: "Mug people" } });
+    await shop.db.campaign.create({ data: { shopId: shop.id, name: "Mug lovers", status: "ACTIVE", segmentId: saved.id } });
     // Existing customers are counted in by the recompute job.
     await page.waitForFunction(
       () => document.querySelector('[data-testid="member-count"]')?.textContent?.trim() === "2",
@@ -163,6 +166,7 @@ describe("Segments admin in Chromium", () => {
     await page.getByText("Left").first().waitFor();
 
     await page.getByRole("button", { name: "Delete segment" }).first().click();
+    await page.getByRole("dialog").getByTestId("dependent").filter({ hasText: "Mug lovers (campaign, active)" }).waitFor();
     await page.getByRole("dialog").getByRole("button", { name: "Delete segment" }).click();
     await page.waitForURL(/\/app\/segments\?/);
     await page.getByText('Segment "Mug people" deleted').waitFor();
