@@ -97,6 +97,15 @@ describe("Dynamic pools admin in Chromium", () => {
     // Revoking it from the codes list ends it on the store.
     await open(page, url(`/app/pools/${poolId}`));
     await page.getByRole("button", { name: `Revoke code ${code}` }).click();
+    // It asks first, naming the code and who loses it; cancelling leaves the code with its customer.
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(`Revoke ${code}?`).waitFor();
+    await dialog.getByText(/can no longer use it/).waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await expect(shop.db.code.findFirstOrThrow({ where: { code } })).resolves.toMatchObject({ status: "ASSIGNED" });
+    await page.getByRole("button", { name: `Revoke code ${code}` }).click();
+    await dialog.getByRole("button", { name: "Revoke code" }).click();
     await page.locator(".Polaris-IndexTable__TableRow", { hasText: code }).getByText("Retired").waitFor();
     const store = admin.stack.simulator.state(shop.domain);
     expect(store.discountStatus(store.discountByCode(code)!)).toBe("EXPIRED");

@@ -1,6 +1,6 @@
 // A pool's codes, newest first: status tabs, search on the code, cursor pagination, the customer who holds an
-// assigned code, and retiring a single available code after a confirmation (revoking a given-out one, in a dynamic
-// pool). The view lives in the URL (status, q, cursor, prev).
+// assigned code, and retiring a single available code or revoking a given-out one (in a dynamic pool), each after a
+// confirmation. The view lives in the URL (status, q, cursor, prev).
 import {
   Banner,
   Box,
@@ -61,8 +61,9 @@ export interface CodesView {
 export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: string }) {
   const { search } = useLocation();
   const retire = useFetcher();
-  // The available code whose retirement is being confirmed: retiring cannot be undone.
-  const [confirmRetire, setConfirmRetire] = useState<CodeRow | null>(null);
+  // The code whose retirement (an available code) or revocation (a given-out dynamic code) is being confirmed:
+  // neither can be undone.
+  const [confirming, setConfirming] = useState<{ row: CodeRow; intent: "retire-code" | "revoke-code" } | null>(null);
   const { go, pagination, filterProps } = useUrlSearch(view.q);
 
   const shown = codeTabs(kind);
@@ -145,7 +146,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
                   variant="plain"
                   loading={retiring === c.id}
                   accessibilityLabel={`Retire code ${c.code}`}
-                  onClick={() => setConfirmRetire(c)}
+                  onClick={() => setConfirming({ row: c, intent: "retire-code" })}
                 >
                   Retire
                 </Button>
@@ -157,7 +158,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
                   variant="plain"
                   loading={retiring === c.id}
                   accessibilityLabel={`Revoke code ${c.code}`}
-                  onClick={() => retire.submit({ intent: "revoke-code", codeId: c.id }, { method: "post" })}
+                  onClick={() => setConfirming({ row: c, intent: "revoke-code" })}
                 >
                   Revoke
                 </Button>
@@ -179,21 +180,25 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
         </Text>
       </div>
       <Modal
-        open={confirmRetire !== null}
-        onClose={() => setConfirmRetire(null)}
-        title={confirmRetire ? `Retire ${confirmRetire.code}?` : "Retire code?"}
+        open={confirming !== null}
+        onClose={() => setConfirming(null)}
+        title={confirming ? `${confirming.intent === "revoke-code" ? "Revoke" : "Retire"} ${confirming.row.code}?` : "Retire code?"}
         primaryAction={{
-          content: "Retire code",
+          content: confirming?.intent === "revoke-code" ? "Revoke code" : "Retire code",
           destructive: true,
           onAction: () => {
-            if (confirmRetire) retire.submit({ intent: "retire-code", codeId: confirmRetire.id }, { method: "post" });
-            setConfirmRetire(null);
+            if (confirming) retire.submit({ intent: confirming.intent, codeId: confirming.row.id }, { method: "post" });
+            setConfirming(null);
           },
         }}
-        secondaryActions={[{ content: "Cancel", onAction: () => setConfirmRetire(null) }]}
+        secondaryActions={[{ content: "Cancel", onAction: () => setConfirming(null) }]}
       >
         <Modal.Section>
-          <Text as="p">It will never be issued. This cannot be undone.</Text>
+          <Text as="p">
+            {confirming?.intent === "revoke-code"
+              ? `The store stops accepting it at checkout${confirming.row.customer ? `: ${confirming.row.customer.label} can no longer use it` : ""}. This cannot be undone.`
+              : "It will never be issued. This cannot be undone."}
+          </Text>
         </Modal.Section>
       </Modal>
     </Card>
