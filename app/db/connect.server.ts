@@ -65,11 +65,14 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
  */
 export async function openPglite(dir?: string, options: { from?: Blob } = {}): Promise<Database> {
   // Loaded lazily: production never pays for the WebAssembly build.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+  const [{ PGlite }, { PrismaPGlite }, { pg_trgm }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("pglite-prisma-adapter"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
   ]);
-  const client = dir ? new PGlite(dir) : new PGlite(options.from ? { loadDataDir: options.from } : {});
+  // The migrations create pg_trgm (the customers search index); PGlite ships it as a bundle loaded here.
+  const extensions = { pg_trgm };
+  const client = new PGlite({ ...(dir ? { dataDir: dir } : {}), ...(options.from ? { loadDataDir: options.from } : {}), extensions });
   await client.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   return {
