@@ -150,6 +150,7 @@ describe("Pools admin in Chromium", () => {
         "BAD CODE!,",
         "GOOD-003,2030-01-01",
         "GOOD-004,next tuesday",
+        "OLD-005,2020-01-01",
         "",
       ].join("\n"),
     );
@@ -165,9 +166,13 @@ describe("Pools admin in Chromium", () => {
     const seen = await stop();
     expect(seen.length).toBeGreaterThan(0); // the progress bar was on screen before the result
 
-    await result.getByText("codes.csv: 3 codes added").waitFor();
+    await result.getByText("codes.csv: 4 codes added").waitFor();
     const counts = await result.locator('[data-testid^="upload-count-"]').allInnerTexts();
-    expect(counts.map((t) => t.replace(/\s+/g, " ").trim())).toEqual(["Accepted 3", "Duplicates 1", "Rejected 2"]);
+    expect(counts.map((t) => t.replace(/\s+/g, " ").trim())).toEqual(["Accepted 4", "Duplicates 1", "Rejected 2"]);
+    // The code that arrived expired is added (a later upload of it is a duplicate) but said to be never given out.
+    await expect(result.getByTestId("upload-not-issuable").innerText()).resolves.toBe(
+      "Of the codes accepted, 1 already past their expiry (listed as expired): they are never given out.",
+    );
     const rows = await page.getByTestId("rejected-lines").locator("tbody tr").allInnerTexts();
     expect(rows.map((r) => r.replace(/\s+/g, " ").trim())).toEqual([
       "4 Duplicate of an earlier line good-001",
@@ -184,8 +189,8 @@ describe("Pools admin in Chromium", () => {
     await row.waitFor();
     const cells = (await row.locator("td").allInnerTexts()).map((t) => t.trim());
     // Type, total, remaining, assigned, redeemed; then % remaining and the forecast (1 left at 2 a week: 3 days).
-    expect(cells.slice(1, 6)).toEqual(["Static", "3", "1", "2", "0"]);
-    expect(cells[6]).toContain("33.3%");
+    expect(cells.slice(1, 6)).toEqual(["Static", "4", "1", "2", "0"]);
+    expect(cells[6]).toContain("25%");
     expect(cells.join(" ")).toContain("Runs out in about 3 days");
     await snap(page, "pools-list");
     expect(errors).toEqual([]);

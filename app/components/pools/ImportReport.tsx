@@ -56,6 +56,18 @@ export function notTakenSummary(report: UploadReportView): string | null {
     .join(" and ");
 }
 
+/**
+ * "3 already past their expiry (listed as expired) and 2 marked in use (listed as retired)": accepted codes that
+ * will never be given out, or null when there are none.
+ */
+export function notIssuableSummary(report: UploadReportView): string | null {
+  const parts = [
+    report.acceptedExpired > 0 ? `${formatNumber(report.acceptedExpired)} already past their expiry (listed as expired)` : "",
+    report.acceptedInUse > 0 ? `${formatNumber(report.acceptedInUse)} marked in use (listed as retired)` : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join(" and ") : null;
+}
+
 /** The counts and the lines not taken (the first SHOWN_REJECTIONS of them, in file order). */
 export function ImportReportDetails({ report }: { report: UploadReportView }) {
   const shown = report.rejections.slice(0, SHOWN_REJECTIONS);
@@ -67,6 +79,11 @@ export function ImportReportDetails({ report }: { report: UploadReportView }) {
         duplicates={report.duplicatesInFile + report.duplicatesInPool}
         rejected={report.rejected}
       />
+      {notIssuableSummary(report) ? (
+        <Text as="p" tone="subdued">
+          <span data-testid="upload-not-issuable">{`Of the codes accepted, ${notIssuableSummary(report)}: they are never given out.`}</span>
+        </Text>
+      ) : null}
       {shown.length > 0 ? (
         <BlockStack gap="200">
           <Text as="h3" variant="headingSm">

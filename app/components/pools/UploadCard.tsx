@@ -137,7 +137,8 @@ function Outcome({ label, outcome, onDismiss }: { label: string; outcome: Upload
   return (
     <BlockStack gap="400">
       <Banner
-        tone={notTaken ? "warning" : "success"}
+        // Codes that arrived expired were most likely not meant to be uploaded: as worth a look as a rejected line.
+        tone={notTaken || r.acceptedExpired > 0 ? "warning" : "success"}
         title={`${label}: ${plural(r.accepted, "code")} added`}
         onDismiss={onDismiss}
       >

@@ -8,6 +8,9 @@ export interface RejectedLineView {
 
 export interface UploadReportView {
   accepted: number;
+  /** Of the accepted: stored as expired (past their expiry on arrival) and as retired (marked in use). */
+  acceptedExpired: number;
+  acceptedInUse: number;
   duplicatesInFile: number;
   duplicatesInPool: number;
   rejected: number;

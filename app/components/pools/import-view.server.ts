@@ -1,11 +1,13 @@
 // code_imports rows and upload reports turned into the JSON the admin polls (no BigInt, no Date).
 import type { CodeImport } from "@prisma/client";
-import type { UploadReport } from "../../domain/pools/upload";
+import { storedReport, type UploadReport } from "../../domain/pools/upload";
 import type { ImportProgress, UploadReportView } from "./import-types";
 
 export function reportView(report: UploadReport): UploadReportView {
   return {
     accepted: report.accepted,
+    acceptedExpired: report.acceptedExpired,
+    acceptedInUse: report.acceptedInUse,
     duplicatesInFile: report.duplicatesInFile,
     duplicatesInPool: report.duplicatesInPool,
     rejected: report.rejected,
@@ -34,7 +36,7 @@ export function importProgressView(run: CodeImport): ImportProgress {
     : run.source === "generate" || run.source === "redeemable"
       ? percentOf(run.itemsDone, run.itemsTotal)
       : percentOf(bytesDone, bytesTotal);
-  const stored = run.report as unknown as UploadReport | null;
+  const stored = storedReport(run.report);
   return {
     id: run.id,
     status: run.status,

@@ -2,7 +2,7 @@
 // that are bigints become strings, and internal fields (shop ids, customer row ids) are never exposed.
 import type { CodeImport, EmptyPoolBehavior, IssuanceKind, PoolKind } from "@prisma/client";
 import type { DynamicPoolSettings } from "../../domain/pools/dynamic";
-import type { UploadReport } from "../../domain/pools/upload";
+import { storedReport, type UploadReport } from "../../domain/pools/upload";
 import type { IssuedCode } from "../pools/issue.server";
 import type { PoolStats, PoolSummary } from "../pools/pools.server";
 
@@ -137,7 +137,7 @@ export function serialiseImport(row: CodeImport): ApiImport {
     accepted: row.accepted,
     duplicates: row.duplicates,
     rejected: row.rejected,
-    report: (row.report as UploadReport | null) ?? null,
+    report: storedReport(row.report),
     error: importError(row.error),
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,

@@ -163,6 +163,16 @@ const POOL_DUPLICATES_SQL = (table: string) => `
   ORDER BY s.line
   LIMIT $2`;
 
+/**
+ * Of the staged codes the pool does not have yet, those the insert below stores as retired (marked in use) or
+ * expired. Run in its transaction, so now() is the insert's; only for files that carry those fields.
+ */
+const ADDED_STATUSES_SQL = (table: string) => `
+  SELECT count(*) FILTER (WHERE s.in_use)::int AS in_use, count(*) FILTER (WHERE NOT s.in_use)::int AS expired
+  FROM ${table} s
+  WHERE (s.in_use OR s.expires_at <= now())
+    AND NOT EXISTS (SELECT 1 FROM codes c WHERE c.pool_id = $1::uuid AND c.code_key = upper(s.code))`;
+
 /** Adds the staged codes the pool does not have yet, sorted by key so the unique index is written in order. */
 const ADD_STAGED_SQL = (table: string) => `
   INSERT INTO codes (shop_id, pool_id, import_id, code, code_key, status, expires_at, discount, tag, retired_at, created_at)
@@ -200,6 +210,10 @@ async function addStaged(
         duplicates[0]?.total ?? 0,
         duplicates.map((d) => ({ line: d.line, reason: "duplicate_in_pool" as const, value: d.code.slice(0, 100) })),
       );
+      if (summary.hasStatusFields) {
+        const [statuses] = await tx.$queryRawUnsafe<{ in_use: number; expired: number }[]>(ADDED_STATUSES_SQL(table), poolId);
+        summary.setAddedStatuses({ expired: statuses?.expired ?? 0, inUse: statuses?.in_use ?? 0 });
+      }
       const report = summary.report();
       const added = await tx.$executeRawUnsafe(ADD_STAGED_SQL(table), shopId, poolId, importId);
       if (added !== report.accepted) throw new Error(`Upload ${importId}: added ${added} codes where ${report.accepted} were expected`);

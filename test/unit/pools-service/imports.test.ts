@@ -67,6 +67,26 @@ describe("uploading codes into a pool", () => {
     ]);
   });
 
+  it("GIVEN a file with expired and in-use codes, one of them already in the pool WHEN uploaded THEN the report counts those added expired and retired, not the duplicate", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["SEEN"]);
+    const csv = "code,expires,in_use\nOLD1,2020-01-01,no\nOLD2,2020-06-01,\nSEEN,2020-01-01,no\nTAKEN,,yes\nTAKEN-OLD,2020-01-01,yes\nNEW,2099-01-01,no\n";
+    const outcome = await importUpload(shop.db, { shopId: shop.id, poolId: pool.id, format: "csv", source: bytesOf(csv) });
+    expect(outcome).toMatchObject({ type: "done", report: { accepted: 5, acceptedExpired: 2, acceptedInUse: 2, duplicatesInPool: 1 } });
+    // The counts are what was stored.
+    const statuses = await shop.db.code.groupBy({ by: ["status"], where: { poolId: pool.id, code: { not: "SEEN" } }, _count: { _all: true } });
+    expect(Object.fromEntries(statuses.map((s) => [s.status, s._count._all]))).toEqual({ EXPIRED: 2, RETIRED: 2, AVAILABLE: 1 });
+    const run = await shop.db.codeImport.findFirstOrThrow({ where: { poolId: pool.id } });
+    expect(run.report).toMatchObject({ acceptedExpired: 2, acceptedInUse: 2 });
+  });
+
+  it("GIVEN a file of plain codes WHEN uploaded THEN nothing is counted expired or retired", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const outcome = await importUpload(shop.db, { shopId: shop.id, poolId: pool.id, format: "csv", source: bytesOf("A1\nA2\n") });
+    expect(outcome).toMatchObject({ type: "done", report: { accepted: 2, acceptedExpired: 0, acceptedInUse: 0 } });
+  });
+
   it("GIVEN a file refused half-way (an unterminated quote at the end) THEN nothing reaches the pool and the run says why", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["KEEP"]);

@@ -19,7 +19,7 @@ export { detectFormat } from "./detect";
 export { parseDiscount, parseExpiry, parseInUse, parseTag } from "./fields";
 export type { ByteSource } from "./input";
 export { DEFAULT_MAX_JSON_ITEMS, parseJsonCodes, type JsonOptions } from "./json";
-export { DEFAULT_REPORTED_REJECTIONS, summarise, UploadSummary, type UploadReport } from "./summary";
+export { DEFAULT_REPORTED_REJECTIONS, storedReport, summarise, UploadSummary, type UploadReport } from "./summary";
 export * from "./types";
 
 function emptyFile(processor: RowProcessor): UploadRefusedError {

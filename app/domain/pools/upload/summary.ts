@@ -3,6 +3,8 @@
 // Counts are disjoint: every non-blank line of the file is exactly one of accepted, duplicatesInFile,
 // duplicatesInPool or rejected (rejected = refused for any other reason). The rejected-line list is capped so a
 // bad million-line file does not produce a million-line report; `rejectionsOmitted` counts the rest.
+// Of the accepted codes, `acceptedExpired` arrived past their expiry and `acceptedInUse` were marked in use: both
+// are added (so a later upload of them is a duplicate) but stored as expired or retired, never issued.
 
 import { REJECT_REASONS, type RejectedLine, type RejectReason, type UploadBatch } from "./types";
 
@@ -10,6 +12,10 @@ export const DEFAULT_REPORTED_REJECTIONS = 1_000;
 
 export interface UploadReport {
   accepted: number;
+  /** Accepted codes already past their expiry: stored as expired. */
+  acceptedExpired: number;
+  /** Accepted codes marked in use: stored as retired. */
+  acceptedInUse: number;
   duplicatesInFile: number;
   duplicatesInPool: number;
   rejected: number;
@@ -28,6 +34,10 @@ export class UploadSummary {
   private readonly byReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private readonly rejections: RejectedLine[] = [];
   private rejectionsOmitted = 0;
+  private acceptedExpired = 0;
+  private acceptedInUse = 0;
+  /** Whether any accepted code carries an expiry or the in-use flag: only then can one be stored other than available. */
+  private statusFields = false;
 
   constructor(private readonly maxReported: number = DEFAULT_REPORTED_REJECTIONS) {}
 
@@ -39,6 +49,7 @@ export class UploadSummary {
     batch: Pick<UploadBatch, "accepted" | "rejected"> & Partial<Pick<UploadBatch, "blankLines" | "bytesRead">>,
   ): this {
     this.accepted += batch.accepted.length;
+    if (!this.statusFields) this.statusFields = batch.accepted.some((c) => c.expiresAt !== null || c.inUse);
     this.blankLines += batch.blankLines ?? 0;
     if (batch.bytesRead !== undefined) this.bytesRead = Math.max(this.bytesRead, batch.bytesRead);
     for (const line of batch.rejected) {
@@ -63,6 +74,20 @@ export class UploadSummary {
     return this;
   }
 
+  get hasStatusFields(): boolean {
+    return this.statusFields;
+  }
+
+  /** How many of the codes added were stored expired or retired, counted where they were added (same clock). */
+  setAddedStatuses(counts: { expired: number; inUse: number }): this {
+    if (counts.expired < 0 || counts.inUse < 0 || counts.expired + counts.inUse > this.accepted) {
+      throw new RangeError(`cannot count ${counts.expired} expired and ${counts.inUse} in use of ${this.accepted} accepted codes`);
+    }
+    this.acceptedExpired = counts.expired;
+    this.acceptedInUse = counts.inUse;
+    return this;
+  }
+
   report(): UploadReport {
     const duplicatesInFile = this.byReason.duplicate_in_file;
     const duplicatesInPool = this.byReason.duplicate_in_pool;
@@ -70,6 +95,8 @@ export class UploadSummary {
     for (const reason of REJECT_REASONS) rejected += this.byReason[reason];
     return {
       accepted: this.accepted,
+      acceptedExpired: this.acceptedExpired,
+      acceptedInUse: this.acceptedInUse,
       duplicatesInFile,
       duplicatesInPool,
       rejected: rejected - duplicatesInFile - duplicatesInPool,
@@ -80,6 +107,12 @@ export class UploadSummary {
       rejectionsOmitted: this.rejectionsOmitted,
     };
   }
+}
+
+/** A report as stored on its import row; those stored before acceptedExpired and acceptedInUse existed lack them. */
+export function storedReport(json: unknown): UploadReport | null {
+  if (json === null || typeof json !== "object") return null;
+  return { acceptedExpired: 0, acceptedInUse: 0, ...(json as Omit<UploadReport, "acceptedExpired" | "acceptedInUse">) };
 }
 
 /** Folds a whole parse into a report (for callers that do not insert batch by batch). */
