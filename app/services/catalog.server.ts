@@ -1,6 +1,6 @@
-// The products segment conditions read (vendor, type, collections, SKUs), learned from what the storefront shows:
-// every pixel event that names a product carries its title, vendor and type, and a collection page lists products
-// of that collection. Nothing here removes a product from a collection: a page view only proves membership.
+// The products segment conditions read (vendor, type, collections, SKUs) and templates show (title, vendor, page
+// link), learned from what the storefront shows: every pixel event that names a product carries its title, vendor,
+// type and page path, and a collection page lists products of that collection. Nothing here removes a product from a collection: a page view only proves membership.
 import type { ShopDb } from "../db/shop-scope.server";
 
 export interface ProductFacts {
@@ -8,6 +8,8 @@ export interface ProductFacts {
   title: string | null;
   vendor: string | null;
   productType: string | null;
+  /** The storefront path of its page (pixel-batch's STOREFRONT_PATH), or null when not seen. */
+  url: string | null;
   collectionIds: string[];
   skus: string[];
 }
@@ -24,6 +26,7 @@ export function mergeProductFacts(facts: ProductFacts[]): ProductFacts[] {
     known.title = f.title ?? known.title;
     known.vendor = f.vendor ?? known.vendor;
     known.productType = f.productType ?? known.productType;
+    known.url = f.url ?? known.url;
     known.collectionIds = [...new Set([...known.collectionIds, ...f.collectionIds])];
     known.skus = [...new Set([...known.skus, ...f.skus])];
   }
@@ -44,20 +47,22 @@ export async function upsertProducts(db: ShopDb, shopId: string, facts: ProductF
       title: r.title,
       vendor: r.vendor,
       product_type: r.productType,
+      url: r.url,
       collection_ids: r.collectionIds,
       skus: r.skus,
     })),
   );
   return db.$executeRaw`
-    INSERT INTO products (id, shop_id, platform_id, title, vendor, product_type, collection_ids, skus, updated_at)
-    SELECT gen_random_uuid(), ${shopId}::uuid, p.platform_id, p.title, p.vendor, p.product_type,
+    INSERT INTO products (id, shop_id, platform_id, title, vendor, product_type, url, collection_ids, skus, updated_at)
+    SELECT gen_random_uuid(), ${shopId}::uuid, p.platform_id, p.title, p.vendor, p.product_type, p.url,
            COALESCE(p.collection_ids, '{}'), COALESCE(p.skus, '{}'), now()
       FROM jsonb_to_recordset(${json}::jsonb)
-        AS p(platform_id text, title text, vendor text, product_type text, collection_ids text[], skus text[])
+        AS p(platform_id text, title text, vendor text, product_type text, url text, collection_ids text[], skus text[])
     ON CONFLICT (shop_id, platform_id) DO UPDATE SET
       title = COALESCE(EXCLUDED.title, products.title),
       vendor = COALESCE(EXCLUDED.vendor, products.vendor),
       product_type = COALESCE(EXCLUDED.product_type, products.product_type),
+      url = COALESCE(EXCLUDED.url, products.url),
       collection_ids = ARRAY(SELECT DISTINCT c FROM unnest(products.collection_ids || EXCLUDED.collection_ids) AS c ORDER BY c),
       skus = ARRAY(SELECT DISTINCT s FROM unnest(products.skus || EXCLUDED.skus) AS s ORDER BY s),
       updated_at = now()

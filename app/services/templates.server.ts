@@ -6,12 +6,13 @@
 import type { Channel, MessageTemplate, Prisma } from "@prisma/client";
 import { isUniqueViolation } from "../db/errors";
 import type { ShopDb, ShopTx } from "../db/shop-scope.server";
-import { renamePoolInSource, type TemplateNeeds, type TriggeredProduct } from "../domain/messages/template";
+import { renamePoolInSource, type TemplateNeeds } from "../domain/messages/template";
 import { isSendingChannel, type SendingChannel } from "./channels.server";
 import {
   compileParts,
   htmlToText,
   poolPlaceholderPosition,
+  productLink,
   productUrlProblems,
   renderParts,
   sampleCode,
@@ -81,8 +82,11 @@ export async function checkTemplate(
   const compiled = compileParts(channel, subject, body);
   // Every check runs on every pass, so the merchant sees all that is wrong at once, not one kind after another.
   const problems: FieldProblem[] = compiled.type === "invalid" ? [...compiled.problems] : [];
-  problems.push(...productUrlProblems("subject", subject), ...productUrlProblems("body", body));
-  const pools = await db.pool.findMany({ where: { deletedAt: null }, select: { name: true } });
+  const [pools, shop] = await Promise.all([
+    db.pool.findMany({ where: { deletedAt: null }, select: { name: true } }),
+    db.shop.findFirstOrThrow({ select: { platform: true } }),
+  ]);
+  problems.push(...productUrlProblems("subject", subject, shop.platform), ...productUrlProblems("body", body, shop.platform));
   for (const pool of unknownPoolNames(compiled.needs, pools.map((p) => p.name))) {
     const sources: [TemplateField, string | null][] = [
       ["subject", subject],
@@ -186,9 +190,9 @@ export type PreviewResult =
   | { type: "invalid"; errors: Partial<Record<TemplateFormField, string>>; problems: FieldProblem[] };
 
 const SAMPLE_CUSTOMER = { firstName: "Jane", lastName: "Doe", email: "jane.doe@example.com" };
-const SAMPLE_PRODUCTS: TriggeredProduct[] = [
-  { id: "sample-1", title: "Linen shirt", vendor: "Sample Co" },
-  { id: "sample-2", title: "Canvas tote", vendor: "Sample Co" },
+const SAMPLE_PRODUCTS: { id: string; title: string; vendor: string; url: string }[] = [
+  { id: "sample-1", title: "Linen shirt", vendor: "Sample Co", url: "/products/linen-shirt" },
+  { id: "sample-2", title: "Canvas tote", vendor: "Sample Co", url: "/products/canvas-tote" },
 ];
 
 /** Customers the preview can be shown on: the most recent ones with an email or phone. */
@@ -224,9 +228,9 @@ export async function previewTemplate(db: ShopDb, input: TemplateInput, options:
   const customer =
     chosen ??
     (await db.customer.findFirst({ where: { OR: [{ email: { not: null } }, { phone: { not: null } }] }, orderBy: { createdAt: "desc" }, select }));
-  const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true } });
+  const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true, platform: true } });
   const products = compiled.needs.triggeredProducts
-    ? await db.product.findMany({ take: 2, orderBy: { updatedAt: "desc" }, select: { platformId: true, title: true, vendor: true } })
+    ? await db.product.findMany({ take: 2, orderBy: { updatedAt: "desc" }, select: { platformId: true, title: true, vendor: true, url: true } })
     : [];
   const now = options.now ?? new Date();
   const allPools = [...compiled.needs.initialPools, ...compiled.needs.reissuePools];
@@ -237,7 +241,9 @@ export async function previewTemplate(db: ShopDb, input: TemplateInput, options:
     shopName: shop.name ?? shop.domain,
     poolCodes: new Map(allPools.map((p) => [p, sampleCode(p)])),
     lastPoolCodes: new Map(allPools.map((p) => [p, sampleCode(p)])),
-    triggeredProducts: products.length ? products.map((p) => ({ id: p.platformId, title: p.title, vendor: p.vendor })) : SAMPLE_PRODUCTS,
+    triggeredProducts: (products.length ? products.map((p) => ({ id: p.platformId, title: p.title, vendor: p.vendor, url: p.url })) : SAMPLE_PRODUCTS).map(
+      (p) => ({ ...p, url: productLink(shop, p.url) }),
+    ),
   });
   return {
     type: "preview",

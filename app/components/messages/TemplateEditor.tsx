@@ -41,8 +41,8 @@ function PlaceholderHelp({ pools }: { pools: string[] }) {
           <code>{"{{userName}} {{firstName}} {{lastName}} {{email}} {{shopName}} {{codeExpiresAt}}"}</code>
         </List.Item>
         <List.Item>
-          <code>{"{{#triggeredProducts}}{{product.title}} {{product.vendor}}{{/triggeredProducts}}"}</code>: once per product that made the customer
-          qualify (product links are not available)
+          <code>{"{{#triggeredProducts}}{{product.title}} {{product.vendor}} {{product.url}}{{/triggeredProducts}}"}</code>: once per product that made
+          the customer qualify ({"{{product.url}}"}: its page on your store; Shopify stores only)
         </List.Item>
       </List>
       <Text as="p" variant="bodySm" tone="subdued">

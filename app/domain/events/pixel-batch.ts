@@ -43,6 +43,18 @@ const platformId = (resource: Resource | AnyResource) =>
     .trim()
     .regex(new RegExp(`^(?:\\d{1,30}|gid://shopify/${resource}/\\d{1,30})$`), resource === "[A-Za-z]+" ? "expected a Shopify id (digits or a gid://shopify/ id)" : `expected a ${resource} id (digits or a gid://shopify/${resource}/ id)`);
 
+/**
+ * A product page's path on the storefront. Only a path is kept ("/products/hat", "/fr/products/hat?variant=1"):
+ * {{product.url}} puts the shop's own domain in front, so a forged event cannot point a merchant's email
+ * elsewhere. Anything else (an absolute or protocol-relative URL, spaces, control characters, a fragment) is
+ * dropped rather than refusing the event: the view still counts.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+export const STOREFRONT_PATH = /^\/(?![/\\])[^\s\\#\x00-\x1f\x7f]{0,499}$/;
+const productPath = z
+  .unknown()
+  .transform((v) => (typeof v === "string" && STOREFRONT_PATH.test(v) ? v : null));
+
 const PixelProduct = z.object({
   id: platformId("Product"),
   variantId: platformId("ProductVariant").nullish().transform((v) => v ?? null),
@@ -50,6 +62,7 @@ const PixelProduct = z.object({
   vendor: optionalText(255),
   type: optionalText(255),
   sku: optionalText(255),
+  url: productPath,
   quantity: z
     .number()
     .int()

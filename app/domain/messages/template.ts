@@ -8,9 +8,10 @@
 //   {{client.promocode('Pool name')}}                                      a code issued from that pool (initial)
 //   {{client.last_promocode('Pool name')}}                                 the customer's last code from that pool
 //   {{userName}} {{firstName}} {{lastName}} {{email}} {{shopName}} {{codeExpiresAt}}
-//   {{#triggeredProducts}} {{product.title}} {{product.vendor}} {{product.id}} {{/triggeredProducts}}   per product
-// {{product.url}} still compiles (templates saved with it keep working) but renders empty: the app knows no product
-// links, so saving a template refuses it (services/templates.server.ts).
+//   {{#triggeredProducts}} {{product.title}} {{product.vendor}} {{product.url}} {{product.id}} {{/triggeredProducts}}
+//                                                                          per product
+// {{product.url}} is the product page on the shop's own domain (services/messages/compose.ts, productLink); a
+// Magento store knows no product links, so saving its template refuses it there.
 
 export type Escaping = "html" | "none";
 

@@ -24,7 +24,7 @@ import { jobId } from "../../jobs/queues";
 import type { DynamicOptions } from "../pools/dynamic.server";
 import { issueBatch, issueCode } from "../pools/issue.server";
 import { livePools, missingPoolsReason, missingTemplatePools, resolveTemplateCodes, type LivePool } from "../messages/codes.server";
-import { renderParts } from "../messages/compose";
+import { productLink, renderParts } from "../messages/compose";
 import { loadTemplate, noAddressReason, recipientFor, type LoadedTemplate } from "../messages/deliver.server";
 import { enqueueSends, insertMessages, messagesByKey, skipQueuedCampaignMessages, type NewMessage } from "../messages/store.server";
 import { scheduleTasks } from "../tasks/schedule.server";
@@ -197,6 +197,8 @@ interface RunContext {
   pool: { id: string; name: string; kind: "STATIC" | "DYNAMIC" } | null;
   pools: LivePool[];
   shopName: string;
+  /** For product links: the storefront's domain on a Shopify store. */
+  shop: { domain: string; platform: string };
   options: BroadcastOptions;
   lease: Lease;
 }
@@ -328,8 +330,8 @@ async function productsFor(ctx: RunContext, rows: MemberRow[]): Promise<Map<stri
   if (!ctx.template.parts.needs.triggeredProducts) return new Map();
   const ids = [...new Set(rows.flatMap((r) => productIds(r.triggered_products)))];
   if (ids.length === 0) return new Map();
-  const products = await ctx.db.product.findMany({ where: { platformId: { in: ids } }, select: { platformId: true, title: true, vendor: true } });
-  return new Map(products.map((p) => [p.platformId, { id: p.platformId, title: p.title, vendor: p.vendor, url: null }]));
+  const products = await ctx.db.product.findMany({ where: { platformId: { in: ids } }, select: { platformId: true, title: true, vendor: true, url: true } });
+  return new Map(products.map((p) => [p.platformId, { id: p.platformId, title: p.title, vendor: p.vendor, url: productLink(ctx.shop, p.url) }]));
 }
 
 interface ChunkResult {
@@ -558,7 +560,7 @@ async function runWithLease(
   const pool = plan.poolId
     ? await db.pool.findFirst({ where: { id: plan.poolId, deletedAt: null }, select: { id: true, name: true, kind: true } })
     : null;
-  const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true } });
+  const shop = await db.shop.findFirstOrThrow({ select: { name: true, domain: true, platform: true } });
   const ctx: RunContext = {
     db,
     shopId,
@@ -568,6 +570,7 @@ async function runWithLease(
     pool,
     pools: template.parts.needs.initialPools.length || template.parts.needs.reissuePools.length ? await livePools(db) : [],
     shopName: shop.name ?? shop.domain,
+    shop,
     options,
     lease,
   };

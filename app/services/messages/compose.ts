@@ -127,15 +127,25 @@ export function poolPlaceholderPosition(source: string, pool: string): { line: n
 }
 
 /**
- * {{product.url}} is refused when a template is saved: the app learns products from the storefront pixel and
- * webhooks, neither of which it keeps a product's link from, so the value would always be empty. (Templates saved
- * before it was refused still compile, and render it empty, so their messages keep going out with their codes.)
+ * {{product.url}} on a Shopify store: the shop's own domain followed by the product page's path the storefront pixel
+ * saw (a path only: pixel-batch's STOREFRONT_PATH), or the store's home page for a product the pixel has not shown
+ * yet (one known only from an order), so a link in a message always leads somewhere on the store.
+ */
+export function productLink(shop: { domain: string; platform: string }, path: string | null | undefined): string | null {
+  if (shop.platform !== "SHOPIFY") return null;
+  return `https://${shop.domain}${path ?? "/"}`;
+}
+
+/**
+ * {{product.url}} is refused when a Magento store's template is saved: its product events carry no page link, so
+ * the value would always be empty. (Templates saved before still compile and render it empty, so their messages
+ * keep going out with their codes.)
  */
 export const PRODUCT_URL_REFUSED =
-  "{{product.url}} is not available: the app does not know product links, so it would always be empty. Use {{product.title}}, and link to your store yourself";
+  "{{product.url}} is not available on a Magento store: its product events carry no link, so it would always be empty. Use {{product.title}}, and link to your store yourself";
 
-export function productUrlProblems(field: TemplateField, source: string | null): FieldProblem[] {
-  if (!source) return [];
+export function productUrlProblems(field: TemplateField, source: string | null, platform: string): FieldProblem[] {
+  if (!source || platform === "SHOPIFY") return [];
   return [...source.matchAll(/\{\{\s*product\.url\s*\}\}/g)].map((match) => {
     const before = source.slice(0, match.index);
     return { field, line: before.split("\n").length, column: match.index - before.lastIndexOf("\n"), message: PRODUCT_URL_REFUSED };

@@ -159,6 +159,7 @@ export function productFactsOf(event: PixelEventShape): ProductFacts[] {
     title: p.title,
     vendor: p.vendor,
     productType: p.type,
+    url: p.url,
     collectionIds,
     skus: p.sku ? [p.sku] : [],
   }));

@@ -48,6 +48,7 @@ import {
   saveStep,
 } from "./store.server";
 import { isUuid } from "../../domain/ids";
+import { productLink } from "../messages/compose";
 
 /** How long a claim lasts without news from its runner; each recorded action extends it. */
 export const DEFAULT_LEASE_MS = 60_000;
@@ -280,7 +281,7 @@ async function loadRun(
     db.customer.findFirstOrThrow({ where: { id: task.customerId }, select: { platformId: true, email: true, phone: true } }),
     db.shop.findFirstOrThrow({ select: { domain: true, platform: true } }),
     context.triggeredProducts.length
-      ? db.product.findMany({ where: { platformId: { in: context.triggeredProducts } }, select: { platformId: true, title: true, vendor: true } })
+      ? db.product.findMany({ where: { platformId: { in: context.triggeredProducts } }, select: { platformId: true, title: true, vendor: true, url: true } })
       : [],
     templateIds.length ? db.messageTemplate.findMany({ where: { id: { in: templateIds } }, select: { id: true, channel: true } }) : [],
   ]);
@@ -299,7 +300,7 @@ async function loadRun(
     shop,
     products: context.triggeredProducts.map((id) => {
       const product = products.find((p) => p.platformId === id);
-      return { id, title: product?.title ?? null, vendor: product?.vendor ?? null };
+      return { id, title: product?.title ?? null, vendor: product?.vendor ?? null, url: productLink(shop, product?.url) };
     }),
     shopify: null,
   };

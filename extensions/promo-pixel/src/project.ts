@@ -26,6 +26,7 @@ function productOf(variant: ProductVariant | null | undefined, quantity: number 
     type: variant.product.type || null,
     sku: variant.sku || null,
     quantity,
+    url: variant.product.url || null,
   };
 }
 

@@ -12,6 +12,8 @@ export interface WireProduct {
   type: string | null;
   sku: string | null;
   quantity: number | null;
+  /** The product page's path on the storefront ("/products/hat"), as Shopify gives it. */
+  url: string | null;
 }
 
 export interface WireEvent {

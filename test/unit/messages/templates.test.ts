@@ -77,15 +77,34 @@ describe("saving message templates", () => {
     if (result.type === "invalid") expect(result.errors[field as keyof typeof result.errors]).toBe(message);
   });
 
-  it("GIVEN {{product.url}} WHEN saved or previewed THEN it is refused where it is, saying why (the app knows no product links), and nothing is stored", async () => {
+  it("GIVEN {{product.url}} on a Shopify store WHEN previewed and saved THEN it links to the product's page on the shop's own domain, or the home page for a product never viewed", async () => {
     const shop = await createTestShop();
+    await shop.db.product.create({ data: { shopId: shop.id, platformId: "gid://shopify/Product/1", title: "Trail Runner", url: "/products/trail-runner" } });
+    await shop.db.product.create({ data: { shopId: shop.id, platformId: "gid://shopify/Product/2", title: "Ordered only" } });
     const input = {
       name: "Viewed",
       channel: "EMAIL",
       subject: "Still thinking?",
       body: "<p>Hi</p>\n{{#triggeredProducts}}<a href=\"{{ product.url }}\">{{product.title}}</a>{{/triggeredProducts}}",
     };
-    const message = "{{product.url}} is not available: the app does not know product links, so it would always be empty. Use {{product.title}}, and link to your store yourself";
+    const preview = await previewTemplate(shop.db, input);
+    expect(preview.type).toBe("preview");
+    if (preview.type !== "preview") return;
+    expect(preview.body).toContain(`<a href="https://${shop.domain}/products/trail-runner">Trail Runner</a>`);
+    expect(preview.body).toContain(`<a href="https://${shop.domain}/">Ordered only</a>`);
+    expect(await saveTemplate(shop.db, shop.id, input)).toMatchObject({ type: "saved" });
+  });
+
+  it("GIVEN {{product.url}} on a Magento store WHEN saved or previewed THEN it is refused where it is, saying why (its events carry no link), and nothing is stored", async () => {
+    const shop = await createTestShop({ platform: "MAGENTO" });
+    const input = {
+      name: "Viewed",
+      channel: "EMAIL",
+      subject: "Still thinking?",
+      body: "<p>Hi</p>\n{{#triggeredProducts}}<a href=\"{{ product.url }}\">{{product.title}}</a>{{/triggeredProducts}}",
+    };
+    const message =
+      "{{product.url}} is not available on a Magento store: its product events carry no link, so it would always be empty. Use {{product.title}}, and link to your store yourself";
     const saved = await saveTemplate(shop.db, shop.id, input);
     expect(saved).toEqual({ type: "invalid", errors: { body: `Line 2, column 32: ${message}` }, problems: [{ field: "body", line: 2, column: 32, message }] });
     expect(await shop.db.messageTemplate.count()).toBe(0);

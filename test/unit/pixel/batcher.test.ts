@@ -38,7 +38,7 @@ function event(name: WireEvent["name"] = "product_viewed", extra: Partial<WireEv
     clientId: "client-1",
     customerId: null,
     products: [
-      { id: "101", variantId: "201", title: "Tee", vendor: "Acme", type: "Shirts", sku: "T-1", quantity: null },
+      { id: "101", variantId: "201", title: "Tee", vendor: "Acme", type: "Shirts", sku: "T-1", quantity: null, url: "/products/tee" },
     ],
     collection: null,
     orderId: null,
@@ -123,7 +123,7 @@ describe("the pixel's batcher", () => {
     for (let i = 0; i < 6; i++)
       batcher.add(
         event("product_viewed", {
-          products: [{ id: "1", variantId: null, title: big, vendor: null, type: null, sku: null, quantity: null }],
+          products: [{ id: "1", variantId: null, title: big, vendor: null, type: null, sku: null, quantity: null, url: null }],
         }),
       );
     await timers.advance(2000);

@@ -47,7 +47,7 @@ function batchOf(events: WireEvent[]): string {
 }
 
 describe("pixel payloads", () => {
-  it("GIVEN a product_viewed event THEN the wire event names the product, variant, vendor, type and the known customer", () => {
+  it("GIVEN a product_viewed event THEN the wire event names the product, variant, vendor, type, page path and the known customer", () => {
     const wire = projectEvent(shopifyEvent("product_viewed", { productVariant: variant("7001", "8001") }), "5001");
     expect(wire).toEqual({
       id: "product_viewed-1",
@@ -64,6 +64,7 @@ describe("pixel payloads", () => {
           type: "Shirts",
           sku: "SKU-8001",
           quantity: null,
+          url: "/products/linen-shirt",
         },
       ],
       collection: null,

@@ -245,6 +245,28 @@ describe("processing pixel batches", () => {
     ]);
   });
 
+  it("GIVEN product views with page paths, a forged absolute URL and a view without one THEN the path is kept, anything but a storefront path is dropped, and the view still counts", async () => {
+    const shop = await createTestShop();
+    await deliver(shop, [
+      ev("product_viewed", { products: [product("7101", { url: "/products/trail-runner?variant=1" })] }),
+      ev("product_viewed", { products: [product("7102", { url: "https://evil.example/login" })] }),
+      ev("product_viewed", { products: [product("7103", { url: "//evil.example/login" })] }),
+      ev("product_viewed", { products: [product("7104", { url: "/\\evil.example" })] }),
+      ev("product_viewed", { products: [product("7105", { url: "javascript:alert(1)" })] }),
+    ]);
+    // A later view that names no path keeps the one known.
+    await deliver(shop, [ev("product_added_to_cart", { products: [product("7101", { url: null })] })]);
+    const products = await shop.db.product.findMany({ orderBy: { platformId: "asc" }, select: { platformId: true, url: true } });
+    expect(products).toEqual([
+      { platformId: "gid://shopify/Product/7101", url: "/products/trail-runner?variant=1" },
+      { platformId: "gid://shopify/Product/7102", url: null },
+      { platformId: "gid://shopify/Product/7103", url: null },
+      { platformId: "gid://shopify/Product/7104", url: null },
+      { platformId: "gid://shopify/Product/7105", url: null },
+    ]);
+    await expect(shop.db.event.count({ where: { source: "PIXEL", error: null } })).resolves.toBe(6);
+  });
+
   it("GIVEN a batch processed twice (a retried job) THEN the second run changes nothing and asks for no evaluation", async () => {
     const shop = await createTestShop();
     await receivePixelBatch(

@@ -337,6 +337,22 @@ async function campaignTask(actions: unknown[], options: { channel?: Channel } =
 }
 
 describe("running a campaign task", () => {
+  it("GIVEN a campaign entry triggered by two products WHEN its message lists them with links THEN each links to its page on the shop's domain (the home page for one never viewed)", async () => {
+    const { shop, taskId } = await campaignTask([
+      { type: "issue_code", poolId: "$POOL" },
+      { type: "send_message", templateId: "$TEMPLATE" },
+    ]);
+    await shop.db.messageTemplate.updateMany({
+      data: { body: '<p>{{promoCode}}</p>{{#triggeredProducts}}<a href="{{product.url}}">{{product.title}}</a>;{{/triggeredProducts}}' },
+    });
+    await shop.db.product.create({ data: { shopId: shop.id, platformId: "gid://shopify/Product/11", title: "Hat", url: "/products/hat" } });
+    await shop.db.product.create({ data: { shopId: shop.id, platformId: "gid://shopify/Product/12", title: "Scarf" } });
+    await shop.db.task.update({ where: { id: taskId }, data: { context: { triggeredProducts: ["gid://shopify/Product/11", "gid://shopify/Product/12"] } } });
+    expect(await runTask(shop.db, shop.id, taskId)).toMatchObject({ type: "executed" });
+    const [message] = await messagesOf(shop, taskId);
+    expect(message?.body).toContain(`<a href="https://${shop.domain}/products/hat">Hat</a>;<a href="https://${shop.domain}/">Scarf</a>;`);
+  });
+
   it("GIVEN a customer without an email address WHEN the campaign run also writes the code to a customer metafield THEN the code is issued (the metafield carries it); without the metafield it is not, and the skip is counted", async () => {
     const carried = await campaignTask([
       { type: "issue_code", poolId: "$POOL" },
