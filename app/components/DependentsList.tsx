@@ -3,7 +3,7 @@ import { BlockStack, Link, List, Text } from "@shopify/polaris";
 import { useAppHref } from "./pools/links";
 
 export interface DependentView {
-  kind: "campaign" | "scenario";
+  kind: "campaign" | "scenario" | "template";
   id: string;
   name: string;
   state: string;
@@ -19,7 +19,7 @@ export function DependentsList({ dependents, consequence }: { dependents: Depend
         {dependents.map((d) => (
           <List.Item key={`${d.kind}-${d.id}`}>
             <span data-testid="dependent">
-              <Link url={href(d.kind === "campaign" ? `/app/campaigns/${d.id}` : `/app/scenarios/${d.id}`)}>{d.name}</Link>{" "}
+              <Link url={href(`/app/${d.kind}s/${d.id}`)}>{d.name}</Link>{" "}
               ({d.kind}, {d.state})
             </span>
           </List.Item>

@@ -648,7 +648,7 @@ function PoolPage({ pool, stats, codes, imports, platform, dependents }: Loaded)
             </Text>
             <DependentsList
               dependents={dependents}
-              consequence="These issue codes from it and will give none (messages that show the code are skipped):"
+              consequence="These issue codes from it, or name it in a placeholder, and will give none (messages that show the code are skipped):"
             />
           </BlockStack>
         </Modal.Section>

@@ -13,6 +13,7 @@ async function setUp(shop: TestShop) {
   const otherPool = await createPoolWithCodes(shop, [], { name: "Other" });
   const segment = await shop.db.segment.create({ data: { shopId: shop.id, name: "Hats", rules: {} } });
   const template = await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Hi", channel: "EMAIL", subject: "s", body: "{{promoCode}}" } });
+  await shop.db.messageTemplate.create({ data: { shopId: shop.id, name: "Spring text", channel: "SMS", body: "Yours: {{client.promocode('spring')}}" } });
   const actions = [
     { type: "issue_code", poolId: pool.id },
     { type: "send_message", templateId: template.id },
@@ -43,7 +44,7 @@ describe("what uses a segment, a template or a pool", () => {
       "scenario:Idle:off",
       "scenario:Thanks:on",
     ]);
-    expect(names(await dependentsOf(shop.db, { poolId: pool.id }))).toEqual(["campaign:Alpha:draft", "campaign:Bravo:active", "scenario:Thanks:on"]);
+    expect(names(await dependentsOf(shop.db, { poolId: pool.id }))).toEqual(["campaign:Alpha:draft", "campaign:Bravo:active", "scenario:Thanks:on", "template:Spring text:sms"]);
   });
 
   it("GIVEN another shop's campaigns naming the same ids WHEN asked THEN they are not listed", async () => {
@@ -61,7 +62,7 @@ describe("what uses a segment, a template or a pool", () => {
     const { pool, segment, template } = await setUp(shop);
     const load = async (loader: typeof poolLoader | typeof segmentLoader | typeof templateLoader, path: string, params: Record<string, string>) =>
       (await loader({ request: adminRequest(shop, undefined, path), params, context: {} } as never)) as { dependents?: { name: string }[] };
-    expect((await load(poolLoader, `/app/pools/${pool.id}`, { poolId: pool.id })).dependents?.map((d) => d.name)).toEqual(["Alpha", "Bravo", "Thanks"]);
+    expect((await load(poolLoader, `/app/pools/${pool.id}`, { poolId: pool.id })).dependents?.map((d) => d.name)).toEqual(["Alpha", "Bravo", "Thanks", "Spring text"]);
     expect((await load(segmentLoader, `/app/segments/${segment.id}`, { segmentId: segment.id })).dependents?.map((d) => d.name)).toEqual(["Alpha", "Bravo", "Elsewhere"]);
     expect((await load(templateLoader, `/app/templates/${template.id}`, { templateId: template.id })).dependents?.map((d) => d.name)).toEqual([
       "Alpha",
