@@ -21,6 +21,7 @@ import {
   type UploadFormat,
   type UploadReport,
 } from "../../domain/pools/upload";
+import { requestStockCheck } from "./stock-check.server";
 
 export type ImportOutcome =
   | { type: "done"; importId: string; report: UploadReport }
@@ -325,6 +326,8 @@ async function staged(
   try {
     await read(stage, summary);
     const report = await addStaged(db, { ...input, stage }, summary);
+    // More codes (or, with in-use lines, fewer): the pool may be back over its line, or under it.
+    requestStockCheck(input.shopId, input.poolId);
     return { type: "done", importId, report };
   } catch (error) {
     if (error instanceof UploadRefusedError) {
