@@ -143,6 +143,19 @@ describe("Excel .xlsx uploads", () => {
     ]);
   });
 
+  it("finds the code column wherever it is, with empty cells before it, and reports an expiry left as a serial number", async () => {
+    const data = await workbook([
+      [
+        ["id", "note", "Voucher Code", "Valid until"],
+        [null, null, "LATE1", new Date(Date.UTC(2030, 0, 2))],
+        [7, null, "LATE2", 47485], // the same day as an unformatted number: Excel's serial, not a date we read
+      ],
+    ]);
+    const result = await parseXlsx(data);
+    expect(result.accepted).toMatchObject([{ line: 2, code: "LATE1", expiresAt: new Date("2030-01-02T23:59:59.999Z") }]);
+    expect(result.rejected).toEqual([{ line: 3, reason: "bad_date", value: "47485" }]);
+  });
+
   it("reads only the first worksheet", async () => {
     const data = await workbook([
       [["code"], ["FIRST1"]],
