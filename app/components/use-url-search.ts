@@ -48,19 +48,24 @@ export function useUrlSearch(q: string) {
 
   /**
    * The table's Previous/Next over keyset pages: ?cursor= is where this page starts, ?prev= the starts of the pages
-   * before it ("first" for the first), so Previous goes back without the server paging backwards.
+   * before it ("first" for the first), so Previous goes back without the server paging backwards. A page that
+   * shares its URL with another list names its own parameters (`names`).
    */
-  const pagination = (page: { cursor: string | null; nextCursor: string | null; prev: string[] }) =>
+  const pagination = (
+    page: { cursor: string | null; nextCursor: string | null; prev: string[] },
+    names: { cursor: string; prev: string } = { cursor: "cursor", prev: "prev" },
+  ) =>
     page.nextCursor === null && page.cursor === null
       ? undefined
       : {
           hasNext: page.nextCursor !== null,
           hasPrevious: page.cursor !== null,
-          onNext: () => page.nextCursor && go({ cursor: page.nextCursor, prev: [...page.prev, page.cursor ?? "first"].join(",") }),
+          onNext: () =>
+            page.nextCursor && go({ [names.cursor]: page.nextCursor, [names.prev]: [...page.prev, page.cursor ?? "first"].join(",") }),
           onPrevious: () => {
             const prev = [...page.prev];
             const back = prev.pop();
-            go({ cursor: back && back !== "first" ? back : null, prev: prev.length ? prev.join(",") : null });
+            go({ [names.cursor]: back && back !== "first" ? back : null, [names.prev]: prev.length ? prev.join(",") : null });
           },
         };
 

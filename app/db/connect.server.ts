@@ -25,8 +25,32 @@ export interface ScriptRunner {
   query<Row>(sql: string): Promise<Row[]>;
 }
 
+/**
+ * The pool's connection settings, with every session in UTC. Times are stored as UTC wall-clock time in `timestamp`
+ * columns and compared with now() in SQL (a claim skips expired codes, an upload marks past expiries expired), and
+ * PostgreSQL reads such a column in the session's TimeZone to compare it: on a server whose default zone is New
+ * York, a code that expired an hour ago would still be given out. Options the URL or PGOPTIONS carry would replace
+ * the app's, so they are kept and the zone is set after them (a later -c wins).
+ */
+function utcSessionConfig(url: string): { connectionString: string; options: string } {
+  let connectionString = url;
+  let fromUrl: string | null = null;
+  try {
+    const parsed = new URL(url);
+    fromUrl = parsed.searchParams.get("options");
+    if (fromUrl !== null) {
+      parsed.searchParams.delete("options");
+      connectionString = parsed.toString();
+    }
+  } catch {
+    // Not a URL (a bare connection string pg parses itself): left as it is.
+  }
+  const options = [fromUrl ?? process.env.PGOPTIONS, "-c TimeZone=UTC"].filter((o) => !!o?.trim()).join(" ");
+  return { connectionString, options };
+}
+
 export function connectPostgres(url: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({ ...utcSessionConfig(url), max: options.max ?? 10 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind: "postgres",

@@ -31,21 +31,41 @@ import { NotFoundPage } from "../components/NotFoundPage";
 import { EMPTY_BEHAVIOR_LABELS, formatDateTime, formatNumber, type EmptyBehavior } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
 import { CodeStatusBadge } from "../components/pools/StatusBadge";
+import { useUrlSearch } from "../components/use-url-search";
 import { PlatformError } from "../platforms/errors";
-import { getCustomer, listCustomerCodes } from "../services/customers.server";
+import { getCustomer, listCustomerCodes, parseCustomerCodesCursor } from "../services/customers.server";
 import { issueCode } from "../services/pools/issue.server";
 import { listPools } from "../services/pools/pools.server";
 import { isUuid } from "../domain/ids";
+
+/**
+ * The codes list's own page parameters: the page keeps the Customers list's ?cursor= and ?prev= in its URL, for the
+ * way back to the same page of that list.
+ */
+const CODES_PAGE_PARAMS = { cursor: "codesCursor", prev: "codesPrev" };
+/** Earlier pages' cursors kept in the URL for Previous; beyond that many, Previous goes back to the first page. */
+const MAX_PREV = 100;
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const customerId = params.customerId ?? "";
   const customer = isUuid(customerId) ? await getCustomer(admin.db, customerId) : null;
   if (!customer) return data({ found: false as const }, { status: 404 });
-  const [codes, pools] = await Promise.all([
-    listCustomerCodes(admin.db, customer.id),
+  const url = new URL(request.url);
+  const rawCursor = url.searchParams.get(CODES_PAGE_PARAMS.cursor);
+  // A cursor typed or cut short in the URL shows the first page, never a database error.
+  const cursor = parseCustomerCodesCursor(rawCursor) ? rawCursor : null;
+  const prev = cursor
+    ? (url.searchParams.get(CODES_PAGE_PARAMS.prev) ?? "")
+        .split(",")
+        .filter((p) => p === "first" || parseCustomerCodesCursor(p) !== null)
+        .slice(-MAX_PREV)
+    : [];
+  const [page, pools] = await Promise.all([
+    listCustomerCodes(admin.db, customer.id, { cursor }),
     listPools(admin.db, admin.shopId),
   ]);
+  const codes = page.codes;
   return {
     found: true as const,
     customer: {
@@ -61,6 +81,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       platformId: customer.platformId,
       since: formatDateTime(customer.platformCreatedAt ?? customer.createdAt),
     },
+    codesPage: { cursor, prev, nextCursor: page.nextCursor },
     codes: codes.map((c) => ({
       id: c.issuanceId,
       kind: c.kind,
@@ -172,8 +193,9 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function CustomerPage({ customer, codes, pools }: Loaded) {
+function CustomerPage({ customer, codes, codesPage, pools }: Loaded) {
   const { search } = useLocation();
+  const { pagination } = useUrlSearch("");
   const issue = useFetcher<typeof action>();
   const [poolId, setPoolId] = useState(pools[0]?.id ?? "");
   const [reissue, setReissue] = useState(false);
@@ -196,6 +218,7 @@ function CustomerPage({ customer, codes, pools }: Loaded) {
                 resourceName={{ singular: "code", plural: "codes" }}
                 itemCount={codes.length}
                 selectable={false}
+                pagination={pagination(codesPage, CODES_PAGE_PARAMS)}
                 emptyState={
                   <Box padding="800">
                     <Text as="p" tone="subdued" alignment="center">

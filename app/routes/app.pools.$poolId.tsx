@@ -249,11 +249,11 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       return { intent: "generate", type: "started", importId: plan.importId, message: plan.message };
     }
     case "retire-unused":
-      return { intent: "retire-unused", retired: await retireCodes(admin.db, pool.id, { allUnused: true }) };
+      return { intent: "retire-unused", retired: await retireCodes(admin.db, admin.shopId, pool.id, { allUnused: true }) };
     case "retire-code": {
       const codeId = String(form.get("codeId") ?? "");
       if (!/^\d{1,19}$/.test(codeId)) return { intent: "retire-code", retired: 0 };
-      return { intent: "retire-code", retired: await retireCodes(admin.db, pool.id, { codeIds: [codeId] }) };
+      return { intent: "retire-code", retired: await retireCodes(admin.db, admin.shopId, pool.id, { codeIds: [codeId] }) };
     }
     case "revoke-code": {
       const codeId = String(form.get("codeId") ?? "");

@@ -114,12 +114,35 @@ export async function getCustomer(db: ShopDb, customerId: string) {
   return db.customer.findFirst({ where: { id: customerId } });
 }
 
-/** Every code the customer received: pool, initial or reissue, when, and the code's status now. */
-export async function listCustomerCodes(db: ShopDb, customerId: string) {
+// A customer's codes, newest first by (created_at, id) and paged by keyset on that pair, so the page lists every
+// code however many there are (a reissue per reminder adds up). A cursor is the last row's "<created_at ms>_<id>".
+const CODES_CURSOR = /^(\d{1,16})_(\d{1,18})$/;
+export const CUSTOMER_CODES_PAGE = 100;
+
+export function customerCodesCursor(row: { issuedAt: Date; issuanceId: string }): string {
+  return `${row.issuedAt.getTime()}_${row.issuanceId}`;
+}
+
+/** The position a cursor names, or null for anything malformed (a URL is typed by hand: never a database error). */
+export function parseCustomerCodesCursor(value: string | null | undefined): { createdAt: Date; id: bigint } | null {
+  const match = CODES_CURSOR.exec(value ?? "");
+  if (!match) return null;
+  const ms = Number(match[1]);
+  if (ms > MAX_DATE_MS) return null;
+  return { createdAt: new Date(ms), id: BigInt(match[2]!) };
+}
+
+/** Every code the customer received, a page at a time: pool, initial or reissue, when, and the code's status now. */
+export async function listCustomerCodes(db: ShopDb, customerId: string, options: { cursor?: string | null; take?: number } = {}) {
+  const take = Math.min(Math.max(1, options.take ?? CUSTOMER_CODES_PAGE), 500);
+  const after = parseCustomerCodesCursor(options.cursor);
   const rows = await db.issuance.findMany({
-    where: { customerId },
+    where: {
+      customerId,
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: 500,
+    take: take + 1,
     select: {
       id: true,
       kind: true,
@@ -129,7 +152,7 @@ export async function listCustomerCodes(db: ShopDb, customerId: string) {
       code: { select: { id: true, code: true, status: true, expiresAt: true, redeemedAt: true } },
     },
   });
-  return rows.map((r) => ({
+  const codes = rows.slice(0, take).map((r) => ({
     issuanceId: r.id.toString(),
     kind: r.kind,
     source: r.source,
@@ -137,6 +160,8 @@ export async function listCustomerCodes(db: ShopDb, customerId: string) {
     pool: { id: r.pool.id, name: r.pool.name, kind: r.pool.kind, deleted: r.pool.deletedAt !== null },
     code: r.code ? { id: r.code.id.toString(), code: r.code.code, status: r.code.status, expiresAt: r.code.expiresAt, redeemedAt: r.code.redeemedAt } : null,
   }));
+  const last = codes.at(-1);
+  return { codes, nextCursor: rows.length > take && last ? customerCodesCursor(last) : null };
 }
 
 /** Finds or creates a customer by platform id (API callers name customers by their Shopify or Magento id). */

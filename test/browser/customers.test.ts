@@ -70,4 +70,37 @@ describe("Customers admin in Chromium", () => {
     await page.locator(".Polaris-IndexTable__TableRow", { hasText: "OLDEST-1" }).waitFor();
     expect(errors).toEqual([]);
   });
+
+  it("GIVEN a customer reissued a code 120 times WHEN the merchant opens their page and pages Next THEN the 100 newest issues, then the rest down to the initial one, and Previous comes back", async () => {
+    const shop = await createTestShop();
+    const [ada] = await createCustomers(shop, 1, "loyal");
+    const pool = await createPoolWithCodes(shop, ["REMIND-1"], { name: "Reminders" });
+    const first = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, source: "test" });
+    if (first.type !== "issued") throw new Error(first.type);
+    await shop.db.issuance.createMany({
+      data: Array.from({ length: 120 }, (_, i) => ({
+        shopId: shop.id,
+        poolId: pool.id,
+        codeId: BigInt(first.issued.codeId),
+        customerId: ada!,
+        kind: "REISSUE" as const,
+        createdAt: new Date(Date.now() + (i + 1) * 60_000),
+      })),
+    });
+
+    const { page, errors, url } = await admin.openAdmin(shop);
+    await openHydrated(page, url(`/app/customers/${ada}`));
+    await page.getByRole("heading", { name: "Codes received" }).waitFor();
+    const rows = page.locator(".Polaris-IndexTable__TableRow");
+    await expect.poll(() => rows.count()).toBe(100);
+    await expect(rows.filter({ hasText: "Initial" }).count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.waitForURL(/codesCursor=/);
+    await expect.poll(() => rows.count()).toBe(21);
+    await expect.poll(() => rows.last().innerText()).toMatch(/^REMIND-1\s+Reminders\s+.*Initial/s);
+    await page.getByRole("button", { name: "Previous" }).click();
+    await page.waitForURL((u) => !u.searchParams.has("codesCursor"));
+    await expect.poll(() => rows.count()).toBe(100);
+    expect(errors).toEqual([]);
+  });
 });

@@ -192,6 +192,8 @@ describe("Pools admin in Chromium", () => {
     expect(cells.slice(1, 6)).toEqual(["Static", "4", "1", "2", "0"]);
     expect(cells[6]).toContain("25%");
     expect(cells.join(" ")).toContain("Runs out in about 3 days");
+    // The small chart of issues per day names what it draws.
+    await row.getByRole("img", { name: "Newsletter: 2 codes issued in the last 30 days, 2 in the last 7" }).waitFor();
     await snap(page, "pools-list");
     expect(errors).toEqual([]);
   });
@@ -399,6 +401,13 @@ describe("Pools admin in Chromium", () => {
 
     const { page, errors, url } = await openAdmin(shop);
     await open(page, url(`/app/pools/${pool.id}`));
+    // The chart of issues per day counts the two codes that went out today, not the reissue.
+    await page.getByRole("img", { name: /^Codes issued per day over the last 30 days: 2 in total, 2 in the last 7 days$/ }).waitFor();
+    const today = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" }).format(new Date());
+    const bars = await page.locator("svg rect > title").allTextContents();
+    expect(bars).toHaveLength(30);
+    expect(bars.at(-1)).toBe(`${today}: 2 issued`);
+    expect(bars.slice(0, -1).every((t) => t.endsWith(": 0 issued"))).toBe(true);
     await page.getByRole("tab", { name: "Assigned" }).click();
     await page.waitForURL(/status=assigned/);
     const rows = page.locator(".Polaris-IndexTable__TableRow");

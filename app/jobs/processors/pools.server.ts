@@ -5,7 +5,8 @@ import { platformFor } from "../../platforms/index.server";
 import { getImport, runGeneration } from "../../services/pools/imports.server";
 import { runRedeemableSync } from "../../services/pools/redeemable.server";
 import { platformShopOf } from "../../services/shops.server";
-import { checkPoolStock, expireCodes, requestStockCheck } from "../../services/pools/stock.server";
+import { requestStockCheck } from "../../services/pools/stock-check.server";
+import { checkPoolStock, expireCodes } from "../../services/pools/stock.server";
 import type { JobPayload } from "../queues";
 
 export async function processGenerate(payload: JobPayload<"pools", "generate">) {
@@ -24,7 +25,7 @@ export async function processCheckStock(payload: JobPayload<"pools", "checkStock
 }
 
 export async function processExpireCodes(payload: JobPayload<"pools", "expireCodes">) {
-  return { expired: await expireCodes(forShop(payload.shopId)) };
+  return { expired: await expireCodes(forShop(payload.shopId), payload.shopId) };
 }
 
 export async function processSyncRedeemable(payload: JobPayload<"pools", "syncRedeemable">) {

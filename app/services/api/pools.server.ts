@@ -163,12 +163,12 @@ async function revokeHandler(db: ShopDb, poolId: string, body: z.output<typeof R
   }
 }
 
-async function retireHandler({ request, db, params }: ApiContext): Promise<Response> {
+async function retireHandler({ request, db, shopId, params }: ApiContext): Promise<Response> {
   const pool = await requirePool(db, params.poolId);
   const body = validate(RetireBody, await readJson(request, 4 * MAX_JSON_BODY_BYTES));
   if (pool.kind === "DYNAMIC") return revokeHandler(db, pool.id, body);
   if (body.allUnused) {
-    const retired = await retireCodes(db, pool.id, { allUnused: true });
+    const retired = await retireCodes(db, shopId, pool.id, { allUnused: true });
     return json({ retired, skipped: [] });
   }
   // One entry per code key (codes match case-insensitively), in request order.
@@ -180,7 +180,7 @@ async function retireHandler({ request, db, params }: ApiContext): Promise<Respo
   const keys = [...requested.keys()];
   const before = await db.code.findMany({ where: { poolId: pool.id, codeKey: { in: keys } }, select: { codeKey: true, status: true } });
   const status = new Map(before.map((c) => [c.codeKey, c.status]));
-  const retired = await retireCodes(db, pool.id, { codes: keys });
+  const retired = await retireCodes(db, shopId, pool.id, { codes: keys });
   const skipped = keys.flatMap((key) => {
     const was = status.get(key);
     if (was === "AVAILABLE") return [];

@@ -21,6 +21,7 @@ import {
   type UploadFormat,
   type UploadReport,
 } from "../../domain/pools/upload";
+import { requestStockCheck } from "./stock-check.server";
 
 export type ImportOutcome =
   | { type: "done"; importId: string; report: UploadReport }
@@ -125,13 +126,21 @@ async function dropStage(table: string): Promise<void> {
   await database().execScript(`DROP TABLE IF EXISTS ${table}`);
 }
 
+/** An upload's staging table, and whether any line staged in it flags its code in use. */
+interface Stage {
+  table: string;
+  inUse: boolean;
+}
+
 /**
  * Appends one parsed batch to the staging table. The file is de-duplicated in memory, so keys are unique here. A
  * batch with no per-code fields (the common file: one code per line) sends two arrays instead of six, which halves
  * the time staging takes (measured on this machine: 0.62 s against 1.15 s per million codes, two writers).
  */
-async function stageCodes(table: string, codes: ParsedCode[]): Promise<void> {
+async function stageCodes(stage: Stage, codes: ParsedCode[]): Promise<void> {
   if (codes.length === 0) return;
+  const { table } = stage;
+  if (!stage.inUse && codes.some((c) => c.inUse)) stage.inUse = true;
   const lines = codes.map((c) => c.line);
   const values = codes.map((c) => c.code);
   if (codes.every((c) => c.expiresAt === null && c.discount === null && c.tag === null && !c.inUse)) {
@@ -173,6 +182,17 @@ const ADDED_STATUSES_SQL = (table: string) => `
   WHERE (s.in_use OR s.expires_at <= now())
     AND NOT EXISTS (SELECT 1 FROM codes c WHERE c.pool_id = $1::uuid AND c.code_key = upper(s.code))`;
 
+/**
+ * A line flagging a code in use that the pool already holds unused: the merchant says it was used elsewhere, so the
+ * pool's code is retired, as the line would have been stored (a code marked in use is never issued). Codes already
+ * given out stay with their customer. Issuers skip the rows this locks; a row an issuer is claiming is waited for,
+ * then no longer AVAILABLE and left alone.
+ */
+const RETIRE_STAGED_IN_USE_SQL = (table: string) => `
+  UPDATE codes c SET status = 'RETIRED', retired_at = now()
+  FROM ${table} s
+  WHERE s.in_use AND c.pool_id = $1::uuid AND c.code_key = upper(s.code) AND c.status = 'AVAILABLE'`;
+
 /** Adds the staged codes the pool does not have yet, sorted by key so the unique index is written in order. */
 const ADD_STAGED_SQL = (table: string) => `
   INSERT INTO codes (shop_id, pool_id, import_id, code, code_key, status, expires_at, discount, tag, retired_at, created_at)
@@ -194,10 +214,11 @@ const ADD_STAGED_TIMEOUT_MS = 30 * 60 * 1000;
  */
 async function addStaged(
   db: ShopDb,
-  input: { shopId: string; poolId: string; importId: string; table: string },
+  input: { shopId: string; poolId: string; importId: string; stage: Stage },
   summary: UploadSummary,
 ): Promise<UploadReport> {
-  const { shopId, poolId, importId, table } = input;
+  const { shopId, poolId, importId, stage } = input;
+  const { table } = stage;
   return db.$transaction(
     async (tx) => {
       await codeLock(tx, poolId);
@@ -215,6 +236,7 @@ async function addStaged(
         summary.setAddedStatuses({ expired: statuses?.expired ?? 0, inUse: statuses?.in_use ?? 0 });
       }
       const report = summary.report();
+      if (stage.inUse) await tx.$executeRawUnsafe(RETIRE_STAGED_IN_USE_SQL(table), poolId);
       const added = await tx.$executeRawUnsafe(ADD_STAGED_SQL(table), shopId, poolId, importId);
       if (added !== report.accepted) throw new Error(`Upload ${importId}: added ${added} codes where ${report.accepted} were expected`);
       await tx.codeImport.update({ where: { id: importId }, data: succeeded(report) });
@@ -260,7 +282,7 @@ export async function importUpload(
   const importId =
     input.importId ??
     (await startImport(db, { shopId: input.shopId, poolId: input.poolId, source: input.format, fileName: input.fileName, bytesTotal: input.bytesTotal })).id;
-  return staged(db, { ...input, importId }, async (table, summary) => {
+  return staged(db, { ...input, importId }, async (stage, summary) => {
     let lastProgress = 0;
     const progress = async () => {
       lastProgress = Date.now();
@@ -276,7 +298,7 @@ export async function importUpload(
       for await (const batch of parseUpload(input.source, { format: input.format, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) })) {
         if (writing.length >= STAGE_WRITERS) await writing.shift();
         summary.add(batch);
-        const written = stageCodes(table, batch.accepted);
+        const written = stageCodes(stage, batch.accepted);
         // Awaited before a later batch or at the end; until then a failure must not count as unhandled.
         written.catch(() => undefined);
         writing.push(written);
@@ -296,10 +318,10 @@ export async function importUpload(
 export async function importJson(db: ShopDb, input: { shopId: string; poolId: string; body: unknown }): Promise<ImportOutcome> {
   if (!(await poolIsStatic(db, input.poolId))) return { type: "pool_not_found" };
   const { id: importId } = await startImport(db, { shopId: input.shopId, poolId: input.poolId, source: "json" });
-  return staged(db, { ...input, importId }, async (table, summary) => {
+  return staged(db, { ...input, importId }, async (stage, summary) => {
     const batch = parseJsonCodes(input.body);
     summary.add(batch);
-    await stageCodes(table, batch.accepted);
+    await stageCodes(stage, batch.accepted);
   });
 }
 
@@ -307,16 +329,19 @@ export async function importJson(db: ShopDb, input: { shopId: string; poolId: st
 async function staged(
   db: ShopDb,
   input: { shopId: string; poolId: string; importId: string },
-  read: (table: string, summary: UploadSummary) => Promise<void>,
+  read: (stage: Stage, summary: UploadSummary) => Promise<void>,
 ): Promise<ImportOutcome> {
   const { importId } = input;
   const table = stageTable(importId);
+  const stage: Stage = { table, inUse: false };
   const summary = new UploadSummary();
   // Outside the try: a second request for the same upload neither closes the run nor drops the first one's table.
   await createStage(table, importId);
   try {
-    await read(table, summary);
-    const report = await addStaged(db, { ...input, table }, summary);
+    await read(stage, summary);
+    const report = await addStaged(db, { ...input, stage }, summary);
+    // More codes (or, with in-use lines, fewer): the pool may be back over its line, or under it.
+    requestStockCheck(input.shopId, input.poolId);
     return { type: "done", importId, report };
   } catch (error) {
     if (error instanceof UploadRefusedError) {

@@ -10,7 +10,7 @@ import type { ShopDb } from "../../db/shop-scope.server";
 import { requestSegmentEvaluationIfWatched } from "../segments/triggers.server";
 import { issueDynamicCode, type DynamicOptions, type DynamicRefusalReason } from "./dynamic.server";
 import { differentRequest, requestHashToStore } from "./idempotency";
-import { requestStockCheck } from "./stock.server";
+import { requestStockCheck } from "./stock-check.server";
 
 export interface IssuedCode {
   codeId: string;

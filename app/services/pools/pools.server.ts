@@ -8,6 +8,7 @@ import { parseDynamicSettings, settingsProblemsAt, type DynamicPoolSettings } fr
 import { depletionForecast, type DailyCount } from "../../domain/pools/forecast";
 import { poolNameFitsPlaceholder } from "../../domain/messages/template";
 import { renamePoolInTemplates, templatesNamingPool } from "../templates.server";
+import { requestStockCheck } from "./stock-check.server";
 
 export const PoolInput = z
   .object({
@@ -97,7 +98,10 @@ export async function createPool(db: ShopDb, shopId: string, input: PoolInput, n
 export async function updatePool(db: ShopDb, poolId: string, input: PoolInput, now = new Date()): Promise<PoolWriteResult> {
   const parsed = PoolInput.safeParse(input);
   if (!parsed.success) return { type: "invalid", errors: fieldErrors(parsed.error) };
-  const existing = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { kind: true, name: true } });
+  const existing = await db.pool.findFirst({
+    where: { id: poolId, deletedAt: null },
+    select: { kind: true, name: true, shopId: true, lowStockThreshold: true },
+  });
   if (!existing) return { type: "not_found" };
   // A pool's kind is fixed once created: its codes were made for it. New dynamic settings apply to codes issued
   // from now on; codes already created keep theirs.
@@ -109,11 +113,16 @@ export async function updatePool(db: ShopDb, poolId: string, input: PoolInput, n
     return { type: "invalid", errors: { name: `Message templates name this pool, and a name with { or }, or with both ' and ", cannot be written in a template. Pick another name.` } };
   }
   try {
-    return await db.$transaction(async (tx) => {
+    const result = await db.$transaction(async (tx): Promise<PoolWriteResult> => {
       const pool = await tx.pool.update({ where: { id: poolId }, data: { ...data, dynamicConfig: jsonOf(settings.settings) } });
       if (!renamed) return { type: "saved", pool };
       return { type: "saved", pool, templatesUpdated: await renamePoolInTemplates(tx, existing.name, pool.name) };
     });
+    // A new line may put the pool under it (or lift it back over), with no issue to notice.
+    if (existing.kind === "STATIC" && (data.lowStockThreshold ?? null) !== existing.lowStockThreshold) {
+      requestStockCheck(existing.shopId, poolId);
+    }
+    return result;
   } catch (error) {
     if (isUniqueViolation(error)) return { type: "name_taken" };
     throw error;
@@ -144,6 +153,7 @@ export async function deletePool(db: ShopDb, poolId: string, options: { confirme
 /** Retires unused codes (never the ones given out). Returns how many were retired. */
 export async function retireCodes(
   db: ShopDb,
+  shopId: string,
   poolId: string,
   which: { codes?: string[]; codeIds?: string[]; allUnused?: boolean },
 ): Promise<number> {
@@ -155,6 +165,8 @@ export async function retireCodes(
     where: { poolId, status: "AVAILABLE", ...(which.allUnused ? {} : { OR: filters }) },
     data: { status: "RETIRED", retiredAt: new Date() },
   });
+  // Fewer codes left without any issue: the pool may have crossed its line.
+  if (result.count > 0) requestStockCheck(shopId, poolId);
   return result.count;
 }
 

@@ -1,12 +1,13 @@
 // Low-stock alerts: when a pool's available codes fall to its threshold, or the forecast says it runs out within a
 // week, the admin shows a banner and the shop's contact address gets one email, once per crossing. The crossing
 // is claimed with a conditional update, so concurrent checks send one email between them; a refill that lifts the
-// pool back to "ok" clears it for the next crossing.
+// pool back to "ok" clears it for the next crossing. Every change to a pool's stock asks for a check
+// (requestStockCheck): issues, uploads, retiring, expiry, and a new threshold.
 import type { Mailer } from "../../channels/email/mailer.server";
 import type { ShopDb } from "../../db/shop-scope.server";
 import { stockLevel, type StockLevel } from "../../domain/pools/forecast";
-import { enqueue } from "../../jobs/enqueue.server";
 import { poolStats } from "./pools.server";
+import { requestStockCheck } from "./stock-check.server";
 
 export interface StockCheck {
   level: StockLevel;
@@ -69,28 +70,8 @@ export async function lowStockPools(db: ShopDb) {
   });
 }
 
-/**
- * Asks the worker to re-check a pool soon, after the last of a burst of issues (a trailing debounce, so the check
- * always sees the latest stock). Never in the caller's way: a Redis hiccup only delays the alert to the next check.
- * A burst costs one job per pool per second per process; checks are safe to run concurrently (the crossing is
- * claimed with a conditional update). BullMQ's own deduplication is not used: while a key lives it drops adds,
- * which is a leading debounce and can skip the check after the last issue.
- */
-const scheduled = new Map<string, NodeJS.Timeout>();
-const COALESCE_MS = 1_000;
-
-export function requestStockCheck(shopId: string, poolId: string): void {
-  if (scheduled.has(poolId)) return; // a check already runs after this moment
-  const timer = setTimeout(() => {
-    scheduled.delete(poolId);
-    enqueue("pools", "checkStock", { shopId, poolId }).catch(() => undefined);
-  }, COALESCE_MS);
-  timer.unref();
-  scheduled.set(poolId, timer);
-}
-
 /** Marks available codes whose expiry has passed as EXPIRED, pool by pool (codes_expiry_idx serves each). */
-export async function expireCodes(db: ShopDb, now = new Date()): Promise<number> {
+export async function expireCodes(db: ShopDb, shopId: string, now = new Date()): Promise<number> {
   const pools = await db.pool.findMany({ where: { deletedAt: null, kind: "STATIC" }, select: { id: true } });
   let expired = 0;
   for (const pool of pools) {
@@ -99,6 +80,8 @@ export async function expireCodes(db: ShopDb, now = new Date()): Promise<number>
       data: { status: "EXPIRED" },
     });
     expired += result.count;
+    // Fewer codes left without any issue: the pool may have crossed its line.
+    if (result.count > 0) requestStockCheck(shopId, pool.id);
   }
   return expired;
 }

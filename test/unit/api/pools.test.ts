@@ -161,12 +161,14 @@ describe("GET, POST /api/v1/pools and GET /api/v1/pools/:poolId", () => {
     expect((await errorOf(huge)).code).toBe("payload_too_large");
   });
 
-  it("answers 409 to a name already used (case-insensitively)", async () => {
+  it("answers 409 to a name already used (case-insensitively) in the store, and lets another store use it", async () => {
     const shop = await createApiShop();
     expect((await call(pools, "POST", "/pools", { key: shop.key, json: { name: "Spring" } })).status).toBe(201);
     const taken = await call(pools, "POST", "/pools", { key: shop.key, json: { name: "SPRING" } });
     expect(taken.status).toBe(409);
     expect((await errorOf(taken)).code).toBe("pool_name_taken");
+    const elsewhere = await createApiShop();
+    expect((await call(pools, "POST", "/pools", { key: elsewhere.key, json: { name: "Spring" } })).status).toBe(201);
   });
 
   it("answers 404 to a pool id that is not a UUID or is deleted", async () => {

@@ -10,7 +10,8 @@ import {
   startImport,
   UploadAlreadyStartedError,
 } from "../../../app/services/pools/imports.server";
-import { bytesOf, createPoolWithCodes } from "../../support/pools";
+import { issueCode } from "../../../app/services/pools/issue.server";
+import { bytesOf, createCustomers, createPoolWithCodes } from "../../support/pools";
 import { createTestShop } from "../../support/shops";
 
 /** Upload staging tables left in the database (each upload drops its own when it ends). */
@@ -53,6 +54,29 @@ describe("uploading codes into a pool", () => {
       ["FREE", "AVAILABLE"],
       ["TAKEN", "RETIRED"],
     ]);
+  });
+
+  it("GIVEN codes the pool already holds WHEN a later upload flags them in use THEN the unused one is retired, never issued, and given-out ones keep their customer", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["SOLD-ELSEWHERE", "STILL-FREE", "GIVEN"]);
+    const [ada] = await createCustomers(shop, 1);
+    await shop.db.code.updateMany({ where: { poolId: pool.id, code: "GIVEN" }, data: { status: "ASSIGNED", customerId: ada! } });
+    const outcome = await importUpload(shop.db, {
+      shopId: shop.id,
+      poolId: pool.id,
+      format: "csv",
+      source: bytesOf("code,in_use\nsold-elsewhere,yes\nSTILL-FREE,no\nGIVEN,yes\nNEW-TAKEN,yes\n"),
+    });
+    expect(outcome).toMatchObject({ type: "done", report: { accepted: 1, duplicatesInPool: 3 } });
+    const codes = await shop.db.code.findMany({ where: { poolId: pool.id }, orderBy: { code: "asc" }, select: { code: true, status: true, customerId: true } });
+    expect(codes).toEqual([
+      { code: "GIVEN", status: "ASSIGNED", customerId: ada },
+      { code: "NEW-TAKEN", status: "RETIRED", customerId: null },
+      { code: "SOLD-ELSEWHERE", status: "RETIRED", customerId: null },
+      { code: "STILL-FREE", status: "AVAILABLE", customerId: null },
+    ]);
+    const [bob] = await createCustomers(shop, 1, "b");
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: bob! })).toMatchObject({ issued: { code: "STILL-FREE" } });
   });
 
   it("GIVEN a code whose expiry has already passed WHEN uploaded THEN it is stored as expired (listed and counted so), never as available", async () => {

@@ -158,7 +158,7 @@ describe("expiry", () => {
       expiresAt: (i) => (i === 2 ? new Date(Date.now() + 86_400_000) : past),
     });
     await shop.db.code.updateMany({ where: { code: "HELD" }, data: { status: "ASSIGNED" } });
-    expect(await expireCodes(shop.db)).toBe(1);
+    expect(await expireCodes(shop.db, shop.id)).toBe(1);
     const statuses = await shop.db.code.findMany({ where: { poolId: pool.id }, orderBy: { code: "asc" }, select: { code: true, status: true } });
     expect(statuses).toEqual([
       { code: "GONE", status: "EXPIRED" },

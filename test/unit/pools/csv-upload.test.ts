@@ -13,6 +13,9 @@ describe("CSV uploads: layout", () => {
     "PromoCode",
     "voucher",
     "coupon-code",
+    " Code ",
+    '"code"',
+    '" Coupon_Code "',
   ])("recognises the header %j as the code column and does not import it", async (header) => {
     const result = await parseCsv(`${header}\nAAA111\nBBB222\n`);
     expect(codes(result)).toEqual(["AAA111", "BBB222"]);
@@ -108,11 +111,13 @@ describe("CSV uploads: encodings, line ends and delimiters", () => {
     expect(r.message).toMatch(/UTF-8/);
   });
 
-  it("refuses UTF-16 text (Excel's 'Unicode text') with a hint", async () => {
+  it("refuses UTF-16 text (Excel's 'Unicode text') with a hint, and without its byte order mark as not text", async () => {
     const utf16 = new Uint8Array([0xff, 0xfe, 0x63, 0, 0x6f, 0, 0x64, 0, 0x65, 0]);
     const r = await refusal(collect(chunks(utf16), { format: "csv" }));
     expect(r.reason).toBe("not_csv");
     expect(r.message).toMatch(/UTF-16/);
+    const withoutBom = await refusal(collect(chunks(utf16.subarray(2)), { format: "csv" }));
+    expect(withoutBom.reason).toBe("not_csv");
   });
 
   it("refuses an .xlsx workbook declared as CSV", async () => {

@@ -118,6 +118,44 @@ describe("Excel .xlsx uploads", () => {
     expect(result.accepted).toMatchObject([{ code: "001234", discount: 25 }]);
   });
 
+  it("GIVEN error cells and numbers a double cannot hold exactly WHEN read THEN each such line is rejected as not a code, never imported as #N/A or 1e+21", async () => {
+    const error = (text: string) => ({ error: text }) as ExcelJS.CellErrorValue;
+    const data = await workbook([
+      [
+        ["code", "tag"],
+        ["GOOD1", null],
+        [error("#N/A"), null], // 3: a lookup that found nothing
+        [{ formula: "VLOOKUP(1,Z1:Z2,1,FALSE)", result: error("#N/A") } as ExcelJS.CellFormulaValue, "x"], // 4
+        [1e21, null], // 5: shown as 1E+21
+        [Number("12345678901234567890"), null], // 6: more digits than a double keeps
+        [9007199254740991, null], // the largest whole number a double holds exactly: read as it is
+        ["GOOD2", error("#REF!")], // 8: an error in a column that is read
+      ],
+    ]);
+    const result = await parseXlsx(data);
+    expect(codes(result)).toEqual(["GOOD1", "9007199254740991"]);
+    expect(result.rejected).toEqual([
+      { line: 3, reason: "invalid_entry", value: "#N/A" },
+      { line: 4, reason: "invalid_entry", value: "=VLOOKUP(1,Z1:Z2,1,FALSE)" },
+      { line: 5, reason: "invalid_entry", value: "1e+21" },
+      { line: 6, reason: "invalid_entry", value: "12345678901234567000" },
+      { line: 8, reason: "invalid_entry", value: "#REF!" },
+    ]);
+  });
+
+  it("finds the code column wherever it is, with empty cells before it, and reports an expiry left as a serial number", async () => {
+    const data = await workbook([
+      [
+        ["id", "note", "Voucher Code", "Valid until"],
+        [null, null, "LATE1", new Date(Date.UTC(2030, 0, 2))],
+        [7, null, "LATE2", 47485], // the same day as an unformatted number: Excel's serial, not a date we read
+      ],
+    ]);
+    const result = await parseXlsx(data);
+    expect(result.accepted).toMatchObject([{ line: 2, code: "LATE1", expiresAt: new Date("2030-01-02T23:59:59.999Z") }]);
+    expect(result.rejected).toEqual([{ line: 3, reason: "bad_date", value: "47485" }]);
+  });
+
   it("reads only the first worksheet", async () => {
     const data = await workbook([
       [["code"], ["FIRST1"]],

@@ -68,8 +68,12 @@ export class RowProcessor {
     return this.columns?.hasHeader ?? false;
   }
 
-  /** One row of a tabular source. The first non-blank row decides the columns (may throw no_code_column). */
-  addRow(cells: readonly string[], line: number): void {
+  /**
+   * One row of a tabular source. The first non-blank row decides the columns (may throw no_code_column).
+   * `unreadable`: columns whose cell holds no usable value (a spreadsheet error, a number read with other digits
+   * than the sheet shows); their text is what to report. A line that needs one of them is rejected as invalid_entry.
+   */
+  addRow(cells: readonly string[], line: number, unreadable?: ReadonlySet<number>): void {
     if (isBlankRow(cells)) {
       this.blankLines++;
       return;
@@ -79,6 +83,14 @@ export class RowProcessor {
       if (this.columns.hasHeader) return;
     }
     const cols = this.columns;
+    if (unreadable !== undefined) {
+      for (const column of [cols.code, cols.expires, cols.discount, cols.tag, cols.inUse]) {
+        if (column >= 0 && unreadable.has(column)) {
+          this.dataRows++;
+          return this.reject(line, "invalid_entry", cells[column] ?? "");
+        }
+      }
+    }
     this.addCode(
       line,
       cells[cols.code] ?? "",

@@ -12,7 +12,9 @@
  * - `bad_tag`: longer than 64 characters or containing control characters.
  * - `duplicate_in_file`: the same code (case-insensitively) appeared on an earlier accepted line.
  * - `duplicate_in_pool`: never produced by the parser; services report codes the pool already holds with it.
- * - `invalid_entry`: JSON only, an array item that is neither a string nor an object with a string `code`.
+ * - `invalid_entry`: not a code at all: a JSON array item that is neither a string nor an object with a string
+ *   `code`, or an .xlsx cell the line needs that holds an error (#N/A), a formula without a result, or a number
+ *   whose digits a spreadsheet cannot keep (1e+21).
  */
 export type RejectReason =
   | "empty"

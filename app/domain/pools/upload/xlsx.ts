@@ -53,8 +53,47 @@ export function cellText(value: CellValue, numFmt?: string): string {
   return "";
 }
 
-function rowCells(row: Row): string[] {
+/**
+ * A number whose text would not be what the sheet shows: a whole number beyond a double's exact ones (which also
+ * covers everything JavaScript writes as 1e+21 and up), or one so small it is written in exponent form (1e-7).
+ */
+function unreadableNumber(value: number): boolean {
+  if (!Number.isFinite(value)) return true;
+  if (Number.isInteger(value)) return !Number.isSafeInteger(value);
+  return Math.abs(value) < 1e-6;
+}
+
+/**
+ * What to report instead of a cell's text when the cell holds no value a code list can use, or null when it is
+ * readable: an error (#N/A, #REF!...); a formula the file holds no result for (exceljs drops an error result, and
+ * Excel always saves the result otherwise); or a number the sheet cannot have stored with the digits the merchant
+ * typed (more than a double holds exactly: 12345678901234567890 comes back as 12345678901234567000) or that would
+ * read as exponent text ("1e+21").
+ */
+export function unreadableCell(value: CellValue): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return unreadableNumber(value) ? String(value) : null;
+  if (typeof value !== "object" || value instanceof Date) return null;
+  if ("error" in value) return value.error;
+  if ("formula" in value || "sharedFormula" in value) {
+    const result = value.result;
+    if (result === undefined || result === null || (typeof result === "number" && Number.isNaN(result))) {
+      return `=${"formula" in value ? value.formula : value.sharedFormula}`;
+    }
+    return unreadableCell(result as CellValue);
+  }
+  return null;
+}
+
+interface RowCells {
+  cells: string[];
+  /** Columns (0-based) whose cell is unreadable; its text in `cells` is what to report. */
+  unreadable: Set<number> | undefined;
+}
+
+function rowCells(row: Row): RowCells {
   const cells: string[] = [];
+  let unreadable: Set<number> | undefined;
   row.eachCell((cell, column) => {
     const value = cell.value as CellValue | { sharedString: number };
     if (typeof value === "object" && value !== null && "sharedString" in value) {
@@ -64,9 +103,11 @@ function rowCells(row: Row): string[] {
       );
     }
     while (cells.length < column - 1) cells.push("");
-    cells[column - 1] = cellText(value, cell.numFmt);
+    const problem = unreadableCell(value);
+    if (problem !== null) (unreadable ??= new Set()).add(column - 1);
+    cells[column - 1] = problem ?? cellText(value, cell.numFmt);
   });
-  return cells;
+  return { cells, unreadable };
 }
 
 function notXlsx(message: string): UploadRefusedError {
@@ -171,7 +212,8 @@ export async function* parseXlsx(
     for (;;) {
       const next = await race(rows.next());
       if (next.done) break;
-      processor.addRow(rowCells(next.value), next.value.number);
+      const { cells, unreadable } = rowCells(next.value);
+      processor.addRow(cells, next.value.number, unreadable);
       yield* processor.take(input.bytesRead);
     }
   } catch (error) {

@@ -1,0 +1,67 @@
+// A customer's page lists every code they received (pool, initial or reissue, when, status), however many: a page
+// at a time, newest first, with the Customers list's own paging left in the URL for the way back.
+import { describe, expect, it } from "vitest";
+import { loader as customerLoader } from "../../../app/routes/app.customers.$customerId";
+import { issueCode } from "../../../app/services/pools/issue.server";
+import { adminRequest } from "../../support/admin-request";
+import { createCustomers, createPoolWithCodes } from "../../support/pools";
+import { createTestShop, type TestShop } from "../../support/shops";
+
+type Page = Extract<Awaited<ReturnType<typeof customerLoader>>, { found: true }>;
+
+async function customerPage(shop: TestShop, customerId: string, query: Record<string, string> = {}): Promise<Page> {
+  const request = adminRequest(shop, undefined, `/app/customers/${customerId}`);
+  const url = new URL(request.url);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  const page = await customerLoader({ request: new Request(url, { headers: request.headers }), params: { customerId }, context: {} } as never);
+  if (!("found" in page) || !page.found) throw new Error("customer not found");
+  return page;
+}
+
+describe("a customer's codes", () => {
+  it("GIVEN a customer with 501 issues of one code, many in the same millisecond WHEN the page is followed Next by Next THEN every issue is listed exactly once, newest first", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["LOYAL-1"], { name: "Loyalty" });
+    const [ada] = await createCustomers(shop, 1);
+    const first = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada! });
+    if (first.type !== "issued") throw new Error(first.type);
+    // A reissue with every reminder: 500 of them, 300 sharing one instant, so the id alone must order those.
+    const tie = new Date(Date.now() + 60_000);
+    await shop.db.issuance.createMany({
+      data: Array.from({ length: 500 }, (_, i) => ({
+        shopId: shop.id,
+        poolId: pool.id,
+        codeId: BigInt(first.issued.codeId),
+        customerId: ada!,
+        kind: "REISSUE" as const,
+        createdAt: i < 300 ? tie : new Date(tie.getTime() + (i - 299) * 1000),
+      })),
+    });
+    const expected = await shop.db.issuance.findMany({
+      where: { customerId: ada! },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: { id: true },
+    });
+
+    const seen: string[] = [];
+    let page = await customerPage(shop, ada!, { cursor: "a-customers-list-cursor" });
+    expect(page.codesPage).toMatchObject({ cursor: null, prev: [] });
+    for (let i = 0; i < 10 && page.codesPage.nextCursor; i++) {
+      seen.push(...page.codes.map((c) => c.id));
+      page = await customerPage(shop, ada!, { codesCursor: page.codesPage.nextCursor, codesPrev: [...page.codesPage.prev, page.codesPage.cursor ?? "first"].join(",") });
+    }
+    seen.push(...page.codes.map((c) => c.id));
+    expect(seen).toEqual(expected.map((r) => r.id.toString()));
+    expect(page.codesPage.prev).toHaveLength(5);
+    // The oldest is the initial issue, with its pool and the code's status now.
+    expect(page.codes.at(-1)).toMatchObject({ kind: "INITIAL", pool: { name: "Loyalty" }, code: { code: "LOYAL-1", status: "ASSIGNED" } });
+  });
+
+  it("GIVEN a malformed page cursor in the URL THEN the first page is shown, never a database error", async () => {
+    const shop = await createTestShop();
+    const [ada] = await createCustomers(shop, 1);
+    for (const codesCursor of ["x", "1_abc", "99999999999999999_1", "1_9999999999999999999"]) {
+      expect((await customerPage(shop, ada!, { codesCursor })).codesPage).toEqual({ cursor: null, prev: [], nextCursor: null });
+    }
+  });
+});
