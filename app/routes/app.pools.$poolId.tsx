@@ -585,6 +585,7 @@ function PoolPage({ pool, stats, codes, imports, platform }: Loaded) {
                 submitLabel="Save settings"
                 intent="update"
                 platform={platform}
+                saved={settingsResult?.saved ? settingsResult : null}
               />
             </BlockStack>
           </Card>
