@@ -336,10 +336,16 @@ function DataRequestsCard() {
 function AccountCard({ email }: { email: string }) {
   const fetcher = useFetcher<typeof action>();
   const mine = fetcher.data?.intent === "password" ? fetcher.data : null;
+  // Each changed password empties the form (a new key remounts it), the second one too.
+  const [answer, setAnswer] = useState(mine);
+  const [changes, setChanges] = useState(0);
+  if (mine !== answer) {
+    setAnswer(mine);
+    if (mine?.changed) setChanges((n) => n + 1);
+  }
   return (
     <Card>
-      {/* A changed password empties the form. */}
-      <PasswordForm key={mine?.changed ? "changed" : "form"} email={email} fetcher={fetcher} result={mine} />
+      <PasswordForm key={changes} email={email} fetcher={fetcher} result={mine} />
     </Card>
   );
 }
