@@ -1,5 +1,6 @@
 // The admin frame. Embedded in Shopify, App Bridge draws the navigation in the admin's sidebar (NavMenu);
-// standing alone (demo, browser tests) Polaris draws it. Pages render the same either way.
+// standing alone (demo, browser tests) Polaris draws it. Pages render the same either way. Unsaved edits get App
+// Bridge's save bar embedded and Polaris' standing alone (UnsavedChanges).
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider, Frame, Navigation, TopBar } from "@shopify/polaris";
 import enTranslations from "@shopify/polaris/locales/en.json";
@@ -7,6 +8,7 @@ import type { ReactNode } from "react";
 import { useState } from "react";
 import { Link as RouterLink, useLocation, useSubmit } from "react-router";
 import { NAV_ITEMS, withSearch } from "./nav";
+import { UnsavedChangesProvider } from "./UnsavedChanges";
 
 type LinkProps = { url: string; children?: ReactNode; external?: boolean } & Record<string, unknown>;
 
@@ -65,7 +67,7 @@ export function AdminShell({
               </RouterLink>
             ))}
           </NavMenu>
-          {children}
+          <UnsavedChangesProvider embedded>{children}</UnsavedChangesProvider>
         </AppProvider>
       </>
     );
@@ -85,7 +87,7 @@ export function AdminShell({
   return (
     <AppProvider i18n={enTranslations} linkComponent={PolarisLink}>
       <Frame navigation={navigation} topBar={merchant ? <MerchantTopBar email={merchant.email} /> : undefined}>
-        {children}
+        <UnsavedChangesProvider embedded={false}>{children}</UnsavedChangesProvider>
       </Frame>
     </AppProvider>
   );

@@ -589,6 +589,7 @@ function PoolPage({ pool, stats, codes, imports, platform, dependents }: Loaded)
                 submitLabel="Save settings"
                 intent="update"
                 platform={platform}
+                saved={settingsResult?.saved ? settingsResult : null}
               />
             </BlockStack>
           </Card>

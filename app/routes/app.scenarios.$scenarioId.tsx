@@ -133,7 +133,15 @@ function ScenarioPage({ scenario, values, readable, counts, pickers }: Loaded) {
           </Layout.Section>
         ) : null}
         <Layout.Section>
-          <ScenarioForm fetcher={save} initial={values} errors={saved?.errors} pickers={pickers} submitLabel="Save scenario" showActive={false} />
+          <ScenarioForm
+            fetcher={save}
+            initial={values}
+            errors={saved?.errors}
+            pickers={pickers}
+            submitLabel="Save scenario"
+            showActive={false}
+            saved={saved?.saved ? saved : null}
+          />
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">

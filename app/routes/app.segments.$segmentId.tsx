@@ -106,7 +106,8 @@ export default function SegmentPage() {
       </NotFoundPage>
     );
   }
-  return <SegmentView key={`${loaded.segment.id}:${loaded.segment.version}`} {...loaded} />;
+  // A save redirects back here: new rules (a new version) or a new name start the page, and its form, afresh.
+  return <SegmentView key={`${loaded.segment.id}:${loaded.segment.version}:${loaded.segment.name}`} {...loaded} />;
 }
 
 function SegmentView({

@@ -3,12 +3,13 @@
 // JSON POST. The SMTP password and the signing secrets never come back to the browser: the page only says whether
 // they are set, and a generated signing secret is shown once.
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
 import { useFetcher, useLoaderData, useLocation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../channels/provider/webhook.server";
 import { formatDateTime } from "../components/pools/format";
 import { withSearch } from "../components/nav";
+import { useUnsavedChanges } from "../components/UnsavedChanges";
+import { useFormBaseline } from "../components/use-form-baseline";
 import {
   getChannelViews,
   saveEmailChannel,
@@ -80,22 +81,27 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<EmailResu
 function EmailCard() {
   const { email } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<EmailResult>();
-  const [values, setValues] = useState({
-    enabled: email?.enabled ?? true,
-    host: email?.host ?? "",
-    port: email?.port ?? "587",
-    security: email?.security ?? "starttls",
-    user: email?.user ?? "",
-    password: "",
-    fromAddress: email?.fromAddress ?? "",
-    fromName: email?.fromName ?? "",
-  });
-  const set = (key: keyof typeof values) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  const form = useFormBaseline(
+    {
+      enabled: email?.enabled ?? true,
+      host: email?.host ?? "",
+      port: email?.port ?? "587",
+      security: email?.security ?? "starttls",
+      user: email?.user ?? "",
+      password: "",
+      fromAddress: email?.fromAddress ?? "",
+      fromName: email?.fromName ?? "",
+    },
+    { saved: result?.ok ? result : null },
+  );
+  const { values, setValues } = form;
+  useUnsavedChanges({ dirty: form.dirty, saving: fetcher.state !== "idle", onSave: form.submit, onDiscard: form.discard });
+  const set = (key: keyof typeof values) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
   const errors = result && !result.ok ? (result.errors ?? {}) : {};
   return (
     <Card>
-      <fetcher.Form method="post">
+      <fetcher.Form method="post" {...form.formProps}>
         <input type="hidden" name="intent" value="email" />
         <FormLayout>
           {result?.ok ? <Banner tone="success" title="Connected: the server accepted the login. Settings saved." /> : null}
@@ -160,15 +166,18 @@ function ProviderCard({ channel }: { channel: "SMS" | "PUSH" }) {
   const loaded = useLoaderData<typeof loader>();
   const view = channel === "SMS" ? loaded.sms : loaded.push;
   const fetcher = useFetcher<ProviderResult>();
-  const [url, setUrl] = useState(view?.url ?? "");
-  const [secret, setSecret] = useState("");
-  const [enabled, setEnabled] = useState(view?.enabled ?? true);
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  const form = useFormBaseline({ url: view?.url ?? "", secret: "", enabled: view?.enabled ?? true }, { saved: result?.ok ? result : null });
+  useUnsavedChanges({ dirty: form.dirty, saving: fetcher.state !== "idle", onSave: form.submit, onDiscard: form.discard });
+  const { url, secret, enabled } = form.values;
+  const setUrl = (next: string) => form.setValues((v) => ({ ...v, url: next }));
+  const setSecret = (next: string) => form.setValues((v) => ({ ...v, secret: next }));
+  const setEnabled = (next: boolean) => form.setValues((v) => ({ ...v, enabled: next }));
   const errors = result && !result.ok ? result.errors : {};
   const label = channel === "SMS" ? "SMS" : "push";
   return (
     <Card>
-      <fetcher.Form method="post">
+      <fetcher.Form method="post" {...form.formProps}>
         <input type="hidden" name="intent" value={channel} />
         <FormLayout>
           {result?.ok ? <Banner tone="success" title="Settings saved" /> : null}

@@ -2,10 +2,11 @@
 // store pushes (shown once), order sync status, and what Magento cannot do. The access token and the secret never
 // come back to the browser; the page only says whether they are set.
 import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
 import { Form, useActionData, useLoaderData, useLocation, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { withSearch } from "../components/nav";
+import { useUnsavedChanges } from "../components/UnsavedChanges";
+import { useFormBaseline } from "../components/use-form-baseline";
 import { env } from "../env.server";
 import { MAGENTO_CUSTOMER_RESTRICTION_NOTE, MAGENTO_EXPIRY_NOTE } from "../platforms/magento/limits";
 import { SHOP_HEADER, SIGNATURE_HEADER } from "../services/magento/event-headers";
@@ -98,13 +99,16 @@ function ConnectionCard() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "save";
-  const [values, setValues] = useState({
+  // A save that connects remounts the card (its key is the verification time): the saved values load as the baseline.
+  const form = useFormBaseline({
     baseUrl: connection?.baseUrl ?? "",
     storeCode: connection?.storeCode ?? "default",
     token: "",
     websiteIds: connection?.websiteIds ?? "1",
     customerGroupIds: connection?.customerGroupIds ?? "0, 1",
   });
+  const { values, setValues } = form;
+  useUnsavedChanges({ dirty: form.dirty, saving, onSave: form.submit, onDiscard: form.discard });
   const set = (key: keyof typeof values) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
   const saved = result?.intent === "save" && result.ok ? result : null;
   const failed = result?.intent === "save" && !result.ok ? result : null;
@@ -144,7 +148,7 @@ function ConnectionCard() {
           </Text>
           {connection?.verifiedAt ? <Badge tone="success">{`Verified ${formatDate(connection.verifiedAt)}`}</Badge> : <Badge>Not connected</Badge>}
         </InlineStack>
-        <Form method="post">
+        <Form method="post" {...form.formProps}>
           <input type="hidden" name="intent" value="save" />
           <FormLayout>
             <TextField

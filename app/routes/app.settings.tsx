@@ -23,11 +23,13 @@ import {
   useNavigation,
   useSubmit,
   type ActionFunctionArgs,
+  type FetcherWithComponents,
   type LoaderFunctionArgs,
 } from "react-router";
 import { merchantSessionToken, requireAdmin } from "../auth.server";
-import { FormField } from "../components/FormField";
 import { useAppHref } from "../components/pools/links";
+import { useUnsavedChanges } from "../components/UnsavedChanges";
+import { useFormBaseline } from "../components/use-form-baseline";
 import { MIN_PASSWORD_LENGTH } from "../domain/merchant-accounts";
 import { changePassword } from "../services/merchant-accounts.server";
 import { listJobFailures } from "../jobs/failures.server";
@@ -142,10 +144,15 @@ function ApiKeysCard() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
-  const [name, setName] = useState("");
+  // A key created keeps its name in the field, saved: only a name not yet created is an unsaved edit.
+  const created = result?.intent === "create" && result.secret ? result : null;
+  const form = useFormBaseline("", { saved: created });
+  const name = form.values;
+  const setName = form.setValues;
   // The key whose revocation is being confirmed: revoking breaks whatever integration uses it, at once.
   const [revoking, setRevoking] = useState<ApiKeyRow | null>(null);
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  useUnsavedChanges({ dirty: form.dirty, saving: creating, onSave: form.submit, onDiscard: form.discard });
   return (
     <Card>
       <BlockStack gap="400">
@@ -165,7 +172,7 @@ function ApiKeysCard() {
           <Banner tone="info" title={`Key "${result.revoked.name}" (${result.revoked.hint}) revoked`} />
         ) : null}
         {result?.intent === "revoke" && result.error ? <Banner tone="critical" title={result.error} /> : null}
-        <Form method="post">
+        <Form method="post" {...form.formProps}>
           <input type="hidden" name="intent" value="create" />
           {/* The button is connected to the field, so it keeps its own width and its label stays on one line. */}
           <TextField
@@ -322,34 +329,71 @@ function DataRequestsCard() {
   );
 }
 
-/** A Magento merchant's own sign-in: change the password (which signs every other browser out). */
+/**
+ * A Magento merchant's own sign-in: change the password (which signs every other browser out). Through a fetcher,
+ * so the save bar can save it alongside a new API key's name.
+ */
 function AccountCard({ email }: { email: string }) {
-  const result = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
-  const mine = result?.intent === "password" ? result : null;
+  const fetcher = useFetcher<typeof action>();
+  const mine = fetcher.data?.intent === "password" ? fetcher.data : null;
+  // Each changed password empties the form (a new key remounts it), the second one too.
+  const [answer, setAnswer] = useState(mine);
+  const [changes, setChanges] = useState(0);
+  if (mine !== answer) {
+    setAnswer(mine);
+    if (mine?.changed) setChanges((n) => n + 1);
+  }
   return (
     <Card>
-      <Form method="post" key={mine?.changed ? "changed" : "form"}>
-        <input type="hidden" name="intent" value="password" />
-        <BlockStack gap="300">
-          <Text as="p">Signed in as {email}</Text>
-          {mine?.changed ? <Banner tone="success" title="Password changed: other browsers are signed out" /> : null}
-          {mine?.error ? (
-            <Banner tone="critical">
-              <p data-testid="password-error">{mine.error}</p>
-            </Banner>
-          ) : null}
-          <FormField label="Current password" name="current" type="password" autoComplete="current-password" />
-          <FormField label="New password" name="next" type="password" autoComplete="new-password" helpText={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
-          <FormField label="New password again" name="confirm" type="password" autoComplete="new-password" />
-          <InlineStack>
-            <Button submit loading={busy}>
-              Change password
-            </Button>
-          </InlineStack>
-        </BlockStack>
-      </Form>
+      <PasswordForm key={changes} email={email} fetcher={fetcher} result={mine} />
     </Card>
+  );
+}
+
+function PasswordForm({
+  email,
+  fetcher,
+  result,
+}: {
+  email: string;
+  fetcher: Pick<FetcherWithComponents<unknown>, "Form" | "state">;
+  result: Extract<ActionResult, { intent: "password" }> | null;
+}) {
+  const busy = fetcher.state !== "idle";
+  const form = useFormBaseline({ current: "", next: "", confirm: "" });
+  useUnsavedChanges({ dirty: form.dirty, saving: busy, onSave: form.submit, onDiscard: form.discard });
+  const field = (key: keyof typeof form.values) => ({
+    name: key,
+    value: form.values[key],
+    onChange: (value: string) => form.setValues((v) => ({ ...v, [key]: value })),
+  });
+  return (
+    <fetcher.Form method="post" {...form.formProps}>
+      <input type="hidden" name="intent" value="password" />
+      <BlockStack gap="300">
+        <Text as="p">Signed in as {email}</Text>
+        {result?.changed ? <Banner tone="success" title="Password changed: other browsers are signed out" /> : null}
+        {result?.error ? (
+          <Banner tone="critical">
+            <p data-testid="password-error">{result.error}</p>
+          </Banner>
+        ) : null}
+        <TextField label="Current password" type="password" autoComplete="current-password" {...field("current")} />
+        <TextField
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          helpText={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          {...field("next")}
+        />
+        <TextField label="New password again" type="password" autoComplete="new-password" {...field("confirm")} />
+        <InlineStack>
+          <Button submit loading={busy}>
+            Change password
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </fetcher.Form>
   );
 }
 

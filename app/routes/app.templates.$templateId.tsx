@@ -92,6 +92,7 @@ function TemplateEditPage({ loaded }: { loaded: Extract<Awaited<ReturnType<typeo
         customers={loaded.customers}
         submitLabel="Save template"
         notice={notice}
+        saved={save.data?.saved ? save.data : null}
       />
       <Modal
         open={confirming}

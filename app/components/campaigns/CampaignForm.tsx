@@ -16,6 +16,8 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import type { FetcherWithComponents } from "react-router";
+import { useUnsavedChanges } from "../UnsavedChanges";
+import { useFormBaseline } from "../use-form-baseline";
 
 export type ActionType = "issue_code" | "send_message" | "add_tags" | "write_metafield" | "flow_trigger";
 
@@ -127,9 +129,12 @@ function choose(options: Option[], placeholder: string) {
 }
 
 export function CampaignForm({ fetcher, initial, errors, segments, pools, templates, broadcast, segmentLocked = false, submitLabel }: CampaignFormProps) {
-  const [values, setValues] = useState<CampaignFormValues>(initial);
+  // Compared as the settings a save sends: "a,b" and "a, b" are the same tags.
+  const form = useFormBaseline(initial, { normalise: settingsFromValues });
+  const { values, setValues } = form;
   const [adding, setAdding] = useState<ActionType>("add_tags");
   const submitting = fetcher.state !== "idle";
+  useUnsavedChanges({ dirty: form.dirty, saving: submitting, onSave: form.submit, onDiscard: form.discard });
   const setAction = (index: number, patch: Partial<ActionValues>) =>
     setValues((v) => ({ ...v, actions: v.actions.map((a, i) => (i === index ? { ...a, ...patch } : a)) }));
   const move = (index: number, by: -1 | 1) =>
@@ -143,7 +148,7 @@ export function CampaignForm({ fetcher, initial, errors, segments, pools, templa
   const err = (path: string) => errors?.[path];
 
   return (
-    <fetcher.Form method="post" noValidate>
+    <fetcher.Form method="post" noValidate {...form.formProps}>
       <input type="hidden" name="settings" value={JSON.stringify(settingsFromValues(values))} />
       <BlockStack gap="400">
         {err("form") ? <Banner tone="critical" title={err("form")} /> : null}

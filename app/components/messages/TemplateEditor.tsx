@@ -3,7 +3,17 @@
 import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, InlineGrid, InlineStack, List, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState, type ReactElement } from "react";
 import { useFetcher, useLocation, type FetcherWithComponents } from "react-router";
-import { CHANNEL_LABELS, type PreviewCustomerChoice, type PreviewResponse, type TemplateChannel, type TemplateFormErrors, type TemplateFormValues } from "./template-form";
+import { useUnsavedChanges } from "../UnsavedChanges";
+import { useFormBaseline } from "../use-form-baseline";
+import {
+  CHANNEL_LABELS,
+  submittedTemplate,
+  type PreviewCustomerChoice,
+  type PreviewResponse,
+  type TemplateChannel,
+  type TemplateFormErrors,
+  type TemplateFormValues,
+} from "./template-form";
 
 const PREVIEW_DELAY_MS = 350;
 
@@ -139,10 +149,14 @@ export interface TemplateEditorProps {
   submitLabel: string;
   /** Shown above the form after a save. */
   notice?: string | null;
+  /** The answer of a successful save that kept the merchant on the page: what was sent is the new baseline. */
+  saved?: unknown;
 }
 
-export function TemplateEditor({ fetcher, initial, errors, pools, customers, submitLabel, notice }: TemplateEditorProps) {
-  const [values, setValues] = useState<TemplateFormValues>(initial);
+export function TemplateEditor({ fetcher, initial, errors, pools, customers, submitLabel, notice, saved }: TemplateEditorProps) {
+  const form = useFormBaseline(initial, { normalise: submittedTemplate, saved });
+  const { values, setValues } = form;
+  useUnsavedChanges({ dirty: form.dirty, saving: fetcher.state !== "idle", onSave: form.submit, onDiscard: form.discard });
   const [customerId, setCustomerId] = useState("");
   const set =
     <K extends keyof TemplateFormValues>(key: K) =>
@@ -181,7 +195,7 @@ export function TemplateEditor({ fetcher, initial, errors, pools, customers, sub
   return (
     <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
       <Card>
-        <fetcher.Form method="post" noValidate>
+        <fetcher.Form method="post" noValidate {...form.formProps}>
           <input type="hidden" name="intent" value="save" />
           <FormLayout>
             {notice ? <Banner tone="success" title={notice} /> : null}

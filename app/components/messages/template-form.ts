@@ -17,6 +17,11 @@ export const EMPTY_TEMPLATE: TemplateFormValues = {
   body: "<p>Hi {{firstName}},</p>\n<p>Here is your code: <b>{{promoCode}}</b></p>",
 };
 
+/** What a save sends: an SMS has no subject, so one left over from another channel is no change. */
+export function submittedTemplate(values: TemplateFormValues): TemplateFormValues {
+  return values.channel === "SMS" ? { ...values, subject: "" } : values;
+}
+
 export const CHANNEL_LABELS: Record<TemplateChannel, string> = { EMAIL: "Email", SMS: "SMS", PUSH: "Push" };
 
 export type TemplateFormErrors = Partial<Record<"name" | "channel" | "subject" | "body" | "form", string>>;

@@ -1,8 +1,9 @@
 // Create and edit a pool. Submitted through a fetcher so the page stays put while the action answers with field
 // errors (or redirects, when a new pool was created). Dynamic pools show their settings instead of stock options.
 import { Banner, Button, ChoiceList, FormLayout, InlineStack, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
 import type { FetcherWithComponents } from "react-router";
+import { useUnsavedChanges } from "../UnsavedChanges";
+import { useFormBaseline } from "../use-form-baseline";
 import { EMPTY_DYNAMIC_FORM, type DynamicFormField, type DynamicFormValues } from "./dynamic-form";
 import type { PlatformKind } from "../../platforms/port";
 import { DynamicSettingsFields, type DynamicFieldErrors } from "./DynamicSettingsFields";
@@ -28,6 +29,21 @@ export const EMPTY_POOL_FORM: PoolFormValues = {
   dynamic: EMPTY_DYNAMIC_FORM,
 };
 
+/**
+ * What a save sends: a static pool's stock options, or a dynamic pool's code settings (the form shows and submits
+ * only one of the two), and the fallback code only when it is used.
+ */
+export function submittedPool(values: PoolFormValues) {
+  const common = { name: values.name, description: values.description, kind: values.kind };
+  if (values.kind === "DYNAMIC") return { ...common, dynamic: values.dynamic };
+  return {
+    ...common,
+    lowStockThreshold: values.lowStockThreshold,
+    emptyBehavior: values.emptyBehavior,
+    fallbackCode: values.emptyBehavior === "SEND_FALLBACK" ? values.fallbackCode : "",
+  };
+}
+
 export type PoolFormErrorMap = Partial<Record<Exclude<keyof PoolFormValues, "dynamic"> | "form", string>> & {
   dynamic?: DynamicFieldErrors;
 };
@@ -42,10 +58,13 @@ export interface PoolFormProps {
   intent?: string;
   /** The store's platform, so the dynamic settings can say what it cannot honour. */
   platform?: PlatformKind;
+  /** The answer of a successful save that kept the merchant on the page: what was sent is the new baseline. */
+  saved?: unknown;
 }
 
-export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitLabel, intent, platform }: PoolFormProps) {
-  const [values, setValues] = useState<PoolFormValues>(initial);
+export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitLabel, intent, platform, saved }: PoolFormProps) {
+  const form = useFormBaseline(initial, { normalise: submittedPool, saved });
+  const { values, setValues } = form;
   const set =
     <K extends keyof PoolFormValues>(key: K) =>
     (value: PoolFormValues[K]) =>
@@ -53,10 +72,11 @@ export function PoolForm({ fetcher, initial, errors, kindLocked = false, submitL
   const setDynamic = <K extends DynamicFormField>(field: K, value: DynamicFormValues[K]) =>
     setValues((v) => ({ ...v, dynamic: { ...v.dynamic, [field]: value } }));
   const submitting = fetcher.state !== "idle";
+  useUnsavedChanges({ dirty: form.dirty, saving: submitting, onSave: form.submit, onDiscard: form.discard });
   const dynamic = values.kind === "DYNAMIC";
 
   return (
-    <fetcher.Form method="post" noValidate>
+    <fetcher.Form method="post" noValidate {...form.formProps}>
       {intent ? <input type="hidden" name="intent" value={intent} /> : null}
       <FormLayout>
         {errors?.form ? <Banner tone="critical" title={errors.form} /> : null}

@@ -16,7 +16,6 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
 import type { FetcherWithComponents } from "react-router";
 import {
   CANCEL_CONDITIONS,
@@ -39,6 +38,8 @@ import {
   TRIGGER_LABELS,
   UNIT_LABELS,
 } from "./labels";
+import { useUnsavedChanges } from "../UnsavedChanges";
+import { useFormBaseline } from "../use-form-baseline";
 import { errorFor, type ActionValues, type FormErrors, type ScenarioFormValues } from "./scenario-form";
 
 export interface PickerOptions {
@@ -54,6 +55,8 @@ export interface ScenarioFormProps {
   submitLabel: string;
   /** The scenario page switches it on and off with its own button, so its form leaves `active` alone. */
   showActive?: boolean;
+  /** The answer of a successful save that kept the merchant on the page: what was sent is the new baseline. */
+  saved?: unknown;
 }
 
 const UNIT_OPTIONS = TIME_UNITS.map((u) => ({ label: UNIT_LABELS[u], value: u }));
@@ -185,14 +188,16 @@ function ActionEditor({
   );
 }
 
-export function ScenarioForm({ fetcher, initial, errors, pickers, submitLabel, showActive = true }: ScenarioFormProps) {
-  const [values, setValues] = useState<ScenarioFormValues>(initial);
+export function ScenarioForm({ fetcher, initial, errors, pickers, submitLabel, showActive = true, saved }: ScenarioFormProps) {
+  const form = useFormBaseline(initial, { saved });
+  const { values, setValues } = form;
   const set =
     <K extends keyof ScenarioFormValues>(key: K) =>
     (value: ScenarioFormValues[K]) =>
       setValues((v) => ({ ...v, [key]: value }));
   const orderless = values.trigger === "customer_created";
   const submitting = fetcher.state !== "idle";
+  useUnsavedChanges({ dirty: form.dirty, saving: submitting, onSave: form.submit, onDiscard: form.discard });
 
   const setAction = (index: number, next: ActionValues) => setValues((v) => ({ ...v, actions: v.actions.map((a, i) => (i === index ? next : a)) }));
   const moveAction = (index: number, delta: -1 | 1) =>
@@ -206,7 +211,7 @@ export function ScenarioForm({ fetcher, initial, errors, pickers, submitLabel, s
   const addAction = (action: ActionValues) => setValues((v) => ({ ...v, actions: [...v.actions, action] }));
 
   return (
-    <fetcher.Form method="post" noValidate>
+    <fetcher.Form method="post" noValidate {...form.formProps}>
       <input type="hidden" name="intent" value="save" />
       <input type="hidden" name="settings" value={JSON.stringify(values)} />
       <BlockStack gap="400">

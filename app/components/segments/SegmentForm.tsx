@@ -1,9 +1,10 @@
 // Create and edit a segment: its name and its rules. Submitted through a fetcher so the builder keeps what the
 // merchant typed while the action answers with errors next to the fields (or redirects once saved).
 import { Banner, BlockStack, Button, Card, InlineStack, TextField } from "@shopify/polaris";
-import { useState } from "react";
 import type { FetcherWithComponents } from "react-router";
 import type { BuilderOptions } from "../../services/segments/segments.server";
+import { useUnsavedChanges } from "../UnsavedChanges";
+import { useFormBaseline } from "../use-form-baseline";
 import { rulesInput, type RulesDraft } from "./draft";
 import { RuleBuilder } from "./RuleBuilder";
 
@@ -26,11 +27,18 @@ export function SegmentForm({
   submitLabel,
   intent,
 }: SegmentFormProps) {
-  const [name, setName] = useState(initialName);
-  const [draft, setDraft] = useState<RulesDraft>(initialRules);
+  // Compared as the rules a save sends: a field the chosen condition does not use is no change.
+  const form = useFormBaseline(
+    { name: initialName, draft: initialRules },
+    { normalise: (v) => ({ name: v.name, rules: rulesInput(v.draft) }) },
+  );
+  const { name, draft } = form.values;
+  const setName = (next: string) => form.setValues((v) => ({ ...v, name: next }));
+  const setDraft = (next: RulesDraft) => form.setValues((v) => ({ ...v, draft: next }));
   const submitting = fetcher.state !== "idle";
+  useUnsavedChanges({ dirty: form.dirty, saving: submitting, onSave: form.submit, onDiscard: form.discard });
   return (
-    <fetcher.Form method="post" noValidate>
+    <fetcher.Form method="post" noValidate {...form.formProps}>
       {intent ? <input type="hidden" name="intent" value={intent} /> : null}
       <input type="hidden" name="rules" value={JSON.stringify(rulesInput(draft))} />
       <BlockStack gap="400">
