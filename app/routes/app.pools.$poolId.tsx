@@ -58,7 +58,7 @@ import { planPoolGeneration, recentImports } from "../services/pools/imports.ser
 import { deletePool, getPool, listPoolCodes, retireCodes, updatePool } from "../services/pools/pools.server";
 import { lowStockPools } from "../services/pools/stock.server";
 import { platformShopOf } from "../services/shops.server";
-import { isUuid } from "../domain/ids";
+import { isBigintId, isUuid } from "../domain/ids";
 import { DependentsList } from "../components/DependentsList";
 import { dependentsOf } from "../services/dependents.server";
 
@@ -79,11 +79,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const tab: CodeTab = CODE_TABS.some((t) => t.id === status) ? (status as CodeTab) : "all";
   const q = (url.searchParams.get("q") ?? "").trim().slice(0, 100);
   const rawCursor = url.searchParams.get("cursor");
-  // A code id (bigint): 19 digits may still be past its range, which PostgreSQL would refuse with a 500.
-  const cursor = rawCursor && /^\d{1,19}$/.test(rawCursor) && BigInt(rawCursor) <= 9223372036854775807n ? rawCursor : null;
+  const cursor = isBigintId(rawCursor) ? rawCursor : null;
   const prev = (url.searchParams.get("prev") ?? "")
     .split(",")
-    .filter((p) => p === "first" || /^\d{1,19}$/.test(p))
+    .filter((p) => p === "first" || isBigintId(p))
     .slice(-200);
 
   const { platform } = await platformShopOf(admin.db);
@@ -252,12 +251,12 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       return { intent: "retire-unused", retired: await retireCodes(admin.db, admin.shopId, pool.id, { allUnused: true }) };
     case "retire-code": {
       const codeId = String(form.get("codeId") ?? "");
-      if (!/^\d{1,19}$/.test(codeId)) return { intent: "retire-code", retired: 0 };
+      if (!isBigintId(codeId)) return { intent: "retire-code", retired: 0 };
       return { intent: "retire-code", retired: await retireCodes(admin.db, admin.shopId, pool.id, { codeIds: [codeId] }) };
     }
     case "revoke-code": {
       const codeId = String(form.get("codeId") ?? "");
-      if (!/^\d{1,19}$/.test(codeId)) return { intent: "revoke-code", revoked: 0 };
+      if (!isBigintId(codeId)) return { intent: "revoke-code", revoked: 0 };
       try {
         const result = await revokeDynamicCodes(admin.db, pool.id, { codeIds: [codeId] });
         return { intent: "revoke-code", revoked: result.revoked.length };

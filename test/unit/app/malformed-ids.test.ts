@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loader as poolLoader } from "../../../app/routes/app.pools.$poolId";
+import { action as poolAction, loader as poolLoader } from "../../../app/routes/app.pools.$poolId";
 import { action as settingsAction } from "../../../app/routes/app.settings";
 import { loader as templateLoader } from "../../../app/routes/app.templates.$templateId";
 import { adminRequest } from "../../support/admin-request";
@@ -36,5 +36,14 @@ describe("admin routes given ids that are not UUIDs", () => {
     const request = new Request(`https://promo-app.test${path}?shop=${shop.domain}&cursor=9999999999999999999`, { headers: adminRequest(shop, undefined, path).headers });
     const page = (await poolLoader({ request, params: { poolId: pool.id }, context: {} } as never)) as { found: boolean; codes?: { rows: unknown[] } };
     expect(page).toMatchObject({ found: true });
+  });
+
+  it.each(["retire-code", "revoke-code"])("GIVEN the pool page asked to %s a 19-digit id past bigint's range THEN nothing changes, not a database error", async (intent) => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["KEEP-1"]);
+    const path = `/app/pools/${pool.id}`;
+    const answer = await poolAction({ request: adminRequest(shop, { intent, codeId: "9999999999999999999" }, path), params: { poolId: pool.id }, context: {} } as never);
+    expect(answer).toEqual(intent === "retire-code" ? { intent, retired: 0 } : { intent, revoked: 0 });
+    await expect(shop.db.code.count({ where: { poolId: pool.id, status: "AVAILABLE" } })).resolves.toBe(1);
   });
 });
