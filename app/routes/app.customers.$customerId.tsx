@@ -82,6 +82,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       since: formatDateTime(customer.platformCreatedAt ?? customer.createdAt),
     },
     codesPage: { cursor, prev, nextCursor: page.nextCursor },
+    // The issue form's idempotency key: new with every load, so an issue whose answer was lost (no reload followed)
+    // and is clicked again returns the same code instead of a second one. Every answered issue reloads the page.
+    issueAttempt: crypto.randomUUID(),
     codes: codes.map((c) => ({
       id: c.issuanceId,
       kind: c.kind,
@@ -121,6 +124,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<I
       poolId,
       customerId: customer.id,
       reissue: form.get("reissue") === "on",
+      idempotencyKey: isUuid(String(form.get("attempt") ?? "")) ? `admin:${customer.id}:${String(form.get("attempt"))}` : null,
       source: "admin",
     });
   } catch (error) {
@@ -193,7 +197,7 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function CustomerPage({ customer, codes, codesPage, pools }: Loaded) {
+function CustomerPage({ customer, codes, codesPage, pools, issueAttempt }: Loaded) {
   const { search } = useLocation();
   const { pagination } = useUrlSearch("");
   const issue = useFetcher<typeof action>();
@@ -290,6 +294,7 @@ function CustomerPage({ customer, codes, codesPage, pools }: Loaded) {
             </Card>
             <Card>
               <issue.Form method="post">
+                <input type="hidden" name="attempt" value={issueAttempt} />
                 <BlockStack gap="300">
                   <Text as="h2" variant="headingMd">
                     Issue a code

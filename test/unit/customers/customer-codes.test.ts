@@ -1,7 +1,7 @@
 // A customer's page lists every code they received (pool, initial or reissue, when, status), however many: a page
 // at a time, newest first, with the Customers list's own paging left in the URL for the way back.
 import { describe, expect, it } from "vitest";
-import { loader as customerLoader } from "../../../app/routes/app.customers.$customerId";
+import { action as customerAction, loader as customerLoader } from "../../../app/routes/app.customers.$customerId";
 import { issueCode } from "../../../app/services/pools/issue.server";
 import { adminRequest } from "../../support/admin-request";
 import { createCustomers, createPoolWithCodes } from "../../support/pools";
@@ -63,5 +63,23 @@ describe("a customer's codes", () => {
     for (const codesCursor of ["x", "1_abc", "99999999999999999_1", "1_9999999999999999999"]) {
       expect((await customerPage(shop, ada!, { codesCursor })).codesPage).toEqual({ cursor: null, prev: [], nextCursor: null });
     }
+  });
+
+  it("GIVEN the issue form WHEN it is posted twice with the same attempt (an answer lost, the button clicked again) THEN one code is given, and a new load brings a new attempt", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["ONCE-1", "ONCE-2"], { name: "Support" });
+    const [bo] = await createCustomers(shop, 1);
+    const page = await customerPage(shop, bo!);
+    const post = (attempt: string) =>
+      customerAction({ request: adminRequest(shop, { poolId: pool.id, attempt }, `/app/customers/${bo!}`), params: { customerId: bo! }, context: {} } as never);
+    const first = await post(page.issueAttempt);
+    const again = await post(page.issueAttempt);
+    expect(first).toMatchObject({ tone: "success" });
+    expect(again).toEqual(first);
+    await expect(shop.db.issuance.count({ where: { customerId: bo! } })).resolves.toBe(1);
+    const reloaded = await customerPage(shop, bo!);
+    expect(reloaded.issueAttempt).not.toBe(page.issueAttempt);
+    await post(reloaded.issueAttempt);
+    await expect(shop.db.issuance.count({ where: { customerId: bo! } })).resolves.toBe(2);
   });
 });
