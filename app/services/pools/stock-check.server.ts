@@ -1,6 +1,7 @@
 // Asking for a pool's low-stock check (stock.server.ts) after its stock changed. A module of its own so the
 // services that change stock (issue, uploads, retiring, pool settings) can ask without importing the check itself.
-import { enqueue } from "../../jobs/enqueue.server";
+// The queue module (BullMQ, ioredis) is loaded on the first check, not with this module: an upload run in a process
+// of its own (bench/lib/upload-child.ts) would otherwise carry it in its memory for a check it never makes.
 
 /**
  * Asks the worker to re-check a pool soon, after the last of a burst of changes (a trailing debounce, so the check
@@ -16,7 +17,9 @@ export function requestStockCheck(shopId: string, poolId: string): void {
   if (scheduled.has(poolId)) return; // a check already runs after this moment
   const timer = setTimeout(() => {
     scheduled.delete(poolId);
-    enqueue("pools", "checkStock", { shopId, poolId }).catch(() => undefined);
+    import("../../jobs/enqueue.server")
+      .then(({ enqueue }) => enqueue("pools", "checkStock", { shopId, poolId }))
+      .catch(() => undefined);
   }, COALESCE_MS);
   timer.unref();
   scheduled.set(poolId, timer);
