@@ -38,23 +38,33 @@ export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payl
   return row.id;
 }
 
-// The customers list: newest first, ordered by (created_at, id) so that customers created in the same millisecond
-// keep one order, and paged by keyset on that pair. A cursor is the last row's "<created_at in ms>_<id>".
-const CURSOR = /^(\d{1,16})_([0-9a-f-]{36})$/i;
+// The customers list and a customer's codes: newest first, ordered by (created_at, id) so that rows created in the
+// same millisecond keep one order, and paged by keyset on that pair. A cursor is the last row's
+// "<created_at in ms>_<id>".
 /** The latest instant a JS Date holds; beyond it a cursor would name an invalid date. */
 const MAX_DATE_MS = 8_640_000_000_000_000;
 
-export function customerCursor(row: { createdAt: Date; id: string }): string {
-  return `${row.createdAt.getTime()}_${row.id}`;
+function keysetCursor(createdAt: Date, id: string): string {
+  return `${createdAt.getTime()}_${id}`;
 }
 
 /** The position a cursor names, or null for anything malformed (a URL is typed by hand: never a database error). */
+function parseKeyset(value: string | null | undefined, id: RegExp): { createdAt: Date; id: string } | null {
+  const at = (value ?? "").indexOf("_");
+  if (at < 1 || at > 16) return null;
+  const ms = (value ?? "").slice(0, at);
+  const rest = (value ?? "").slice(at + 1);
+  if (!/^\d+$/.test(ms) || Number(ms) > MAX_DATE_MS || !id.test(rest)) return null;
+  return { createdAt: new Date(Number(ms)), id: rest };
+}
+
+export function customerCursor(row: { createdAt: Date; id: string }): string {
+  return keysetCursor(row.createdAt, row.id);
+}
+
 export function parseCustomerCursor(value: string | null | undefined): { createdAt: Date; id: string } | null {
-  const match = CURSOR.exec(value ?? "");
-  if (!match) return null;
-  const ms = Number(match[1]);
-  if (ms > MAX_DATE_MS || !isUuid(match[2])) return null;
-  return { createdAt: new Date(ms), id: match[2].toLowerCase() };
+  const position = parseKeyset(value, /^[0-9a-f-]{36}$/i);
+  return position && isUuid(position.id) ? { createdAt: position.createdAt, id: position.id.toLowerCase() } : null;
 }
 
 /** Prisma passes `contains` to LIKE as is: a typed % or _ would match anything. */
@@ -114,22 +124,17 @@ export async function getCustomer(db: ShopDb, customerId: string) {
   return db.customer.findFirst({ where: { id: customerId } });
 }
 
-// A customer's codes, newest first by (created_at, id) and paged by keyset on that pair, so the page lists every
-// code however many there are (a reissue per reminder adds up). A cursor is the last row's "<created_at ms>_<id>".
-const CODES_CURSOR = /^(\d{1,16})_(\d{1,18})$/;
+// A customer's codes are paged the same way, so the page lists every code however many there are (a reissue per
+// reminder adds up); their ids are bigints.
 export const CUSTOMER_CODES_PAGE = 100;
 
 export function customerCodesCursor(row: { issuedAt: Date; issuanceId: string }): string {
-  return `${row.issuedAt.getTime()}_${row.issuanceId}`;
+  return keysetCursor(row.issuedAt, row.issuanceId);
 }
 
-/** The position a cursor names, or null for anything malformed (a URL is typed by hand: never a database error). */
 export function parseCustomerCodesCursor(value: string | null | undefined): { createdAt: Date; id: bigint } | null {
-  const match = CODES_CURSOR.exec(value ?? "");
-  if (!match) return null;
-  const ms = Number(match[1]);
-  if (ms > MAX_DATE_MS) return null;
-  return { createdAt: new Date(ms), id: BigInt(match[2]!) };
+  const position = parseKeyset(value, /^\d{1,18}$/);
+  return position ? { createdAt: position.createdAt, id: BigInt(position.id) } : null;
 }
 
 /** Every code the customer received, a page at a time: pool, initial or reissue, when, and the code's status now. */
