@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { issueCode } from "../../app/services/pools/issue.server";
 import { adminBrowserForFile } from "../support/browser-stack";
 import { openHydrated, screenshot } from "../support/browser";
-import { createCustomers, createPoolWithCodes } from "../support/pools";
+import { createCustomers, createPoolWithCodes, createReissues } from "../support/pools";
 import { createTestShop } from "../support/shops";
 
 const admin = adminBrowserForFile({ viewport: { width: 1280, height: 900 } });
@@ -77,16 +77,7 @@ describe("Customers admin in Chromium", () => {
     const pool = await createPoolWithCodes(shop, ["REMIND-1"], { name: "Reminders" });
     const first = await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: ada!, source: "test" });
     if (first.type !== "issued") throw new Error(first.type);
-    await shop.db.issuance.createMany({
-      data: Array.from({ length: 120 }, (_, i) => ({
-        shopId: shop.id,
-        poolId: pool.id,
-        codeId: BigInt(first.issued.codeId),
-        customerId: ada!,
-        kind: "REISSUE" as const,
-        createdAt: new Date(Date.now() + (i + 1) * 60_000),
-      })),
-    });
+    await createReissues(shop, { poolId: pool.id, codeId: first.issued.codeId, customerId: ada! }, 120, (i) => new Date(Date.now() + (i + 1) * 60_000));
 
     const { page, errors, url } = await admin.openAdmin(shop);
     await openHydrated(page, url(`/app/customers/${ada}`));

@@ -34,3 +34,22 @@ export async function* bytesOf(text: string | Uint8Array, chunkSize = 64 * 1024)
   const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
   for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
 }
+
+/** `count` reissues of one code to one customer (a reminder each), the i-th created at `at(i)`: long code histories. */
+export async function createReissues(
+  shop: TestShop,
+  issue: { poolId: string; codeId: string; customerId: string },
+  count: number,
+  at: (i: number) => Date,
+): Promise<void> {
+  await shop.db.issuance.createMany({
+    data: Array.from({ length: count }, (_, i) => ({
+      shopId: shop.id,
+      poolId: issue.poolId,
+      codeId: BigInt(issue.codeId),
+      customerId: issue.customerId,
+      kind: "REISSUE" as const,
+      createdAt: at(i),
+    })),
+  });
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { action as customerAction, loader as customerLoader } from "../../../app/routes/app.customers.$customerId";
 import { issueCode } from "../../../app/services/pools/issue.server";
 import { adminRequest } from "../../support/admin-request";
-import { createCustomers, createPoolWithCodes } from "../../support/pools";
+import { createCustomers, createPoolWithCodes, createReissues } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
 
 type Page = Extract<Awaited<ReturnType<typeof customerLoader>>, { found: true }>;
@@ -27,16 +27,9 @@ describe("a customer's codes", () => {
     if (first.type !== "issued") throw new Error(first.type);
     // A reissue with every reminder: 500 of them, 300 sharing one instant, so the id alone must order those.
     const tie = new Date(Date.now() + 60_000);
-    await shop.db.issuance.createMany({
-      data: Array.from({ length: 500 }, (_, i) => ({
-        shopId: shop.id,
-        poolId: pool.id,
-        codeId: BigInt(first.issued.codeId),
-        customerId: ada!,
-        kind: "REISSUE" as const,
-        createdAt: i < 300 ? tie : new Date(tie.getTime() + (i - 299) * 1000),
-      })),
-    });
+    await createReissues(shop, { poolId: pool.id, codeId: first.issued.codeId, customerId: ada! }, 500, (i) =>
+      i < 300 ? tie : new Date(tie.getTime() + (i - 299) * 1000),
+    );
     const expected = await shop.db.issuance.findMany({
       where: { customerId: ada! },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
