@@ -16,8 +16,9 @@ import {
 } from "react-router";
 import { requireAdmin } from "../auth.server";
 import { useUrlSearch } from "../components/use-url-search";
-import { formatNumber, plural } from "../components/pools/format";
+import { formatNumber } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
+import { ListFooter } from "../components/ListFooter";
 import { RowLink } from "../components/RowLink";
 import { countCustomers, listCustomers, parseCustomerCursor } from "../services/customers.server";
 
@@ -120,18 +121,7 @@ function CustomersCard({ view }: { view: ReturnType<typeof useLoaderData<typeof 
           </IndexTable.Row>
         ))}
       </IndexTable>
-      <div
-        style={{
-          padding: "var(--p-space-200) var(--p-space-400)",
-          borderTop: "var(--p-border-width-025) solid var(--p-color-border-secondary)",
-        }}
-      >
-        <Text as="p" tone="subdued" variant="bodySm">
-          {shown === 0
-            ? `${plural(view.total, "customer")} in all`
-            : `Showing ${plural(shown, "customer")}${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in all`}
-        </Text>
-      </div>
+      <ListFooter shown={shown} total={view.total} noun="customer" q={view.q} where="in all" />
     </Card>
   );
 }

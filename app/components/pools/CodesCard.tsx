@@ -15,8 +15,8 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { useFetcher, useLocation } from "react-router";
+import { ListFooter } from "../ListFooter";
 import { useUrlSearch } from "../use-url-search";
-import { formatNumber, plural } from "./format";
 import { appHref } from "./links";
 import { CodeStatusBadge } from "./StatusBadge";
 
@@ -167,18 +167,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
           </IndexTable.Row>
         ))}
       </IndexTable>
-      <div
-        style={{
-          padding: "var(--p-space-200) var(--p-space-400)",
-          borderTop: "var(--p-border-width-025) solid var(--p-color-border-secondary)",
-        }}
-      >
-        <Text as="p" tone="subdued" variant="bodySm">
-          {view.rows.length === 0
-            ? `${plural(view.total, "code")} in the pool`
-            : `Showing ${plural(view.rows.length, "code")}${view.q ? ` matching "${view.q}"` : ""} · ${formatNumber(view.total)} in the pool`}
-        </Text>
-      </div>
+      <ListFooter shown={view.rows.length} total={view.total} noun="code" q={view.q} where="in the pool" />
       <Modal
         open={confirming !== null}
         onClose={() => setConfirming(null)}
