@@ -4,10 +4,13 @@ import { queuePrefix, redisConnection } from "./connection.server";
 import { DEFAULT_JOB_OPTIONS, jobId, type JobName, type JobPayload, type QueueName } from "./queues";
 
 const queues = new Map<QueueName, Queue>();
+/** Set while closeQueues runs: a debounced enqueue firing during shutdown must not open a connection then. */
+let closing = false;
 
 export function queue(name: QueueName): Queue {
   let q = queues.get(name);
   if (!q) {
+    if (closing) throw new QueuesClosingError(name);
     q = new Queue(name, {
       // Producers fail fast while Redis is away (the caller has already stored what matters and a sweeper
       // re-enqueues it); only workers wait on a blocked connection.
@@ -95,7 +98,37 @@ export function enqueueTimeoutMs(): number {
   return Number.isFinite(value) && value > 0 ? value : 3000;
 }
 
+export class QueuesClosingError extends Error {
+  override name = "QueuesClosingError";
+  constructor(queueName: string) {
+    super(`The ${queueName} queue is not opened: the process is closing its queues`);
+  }
+}
+
+/**
+ * Closes every queue this process opened. A queue still connecting is first given the enqueue timeout to finish:
+ * BullMQ's close of a connection that is still initializing drops the connection's error listeners, and the
+ * failing initialization then rejects with nobody listening (an unhandled rejection, which ends a Node process).
+ */
 export async function closeQueues(): Promise<void> {
-  await Promise.all([...queues.values()].map((q) => q.close()));
-  queues.clear();
+  closing = true;
+  try {
+    await Promise.all(
+      [...queues.values()].map(async (q) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, enqueueTimeoutMs());
+        });
+        try {
+          await Promise.race([q.waitUntilReady().then(() => undefined, () => undefined), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+        await q.close();
+      }),
+    );
+    queues.clear();
+  } finally {
+    closing = false;
+  }
 }
