@@ -11,6 +11,8 @@ import {
   startImport,
   UploadAlreadyStartedError,
 } from "../../app/services/pools/imports.server";
+import { lockPoolCodes } from "../../app/services/pools/code-lock.server";
+import { deletePool } from "../../app/services/pools/pools.server";
 import { bytesOf, createPoolWithCodes } from "../support/pools";
 import { createTestShop } from "../support/shops";
 
@@ -100,5 +102,68 @@ describe("uploads on PostgreSQL: concurrent, and killed half-way", () => {
     const [left] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_tables WHERE tablename = ${stageTable(run.id)}`;
     expect(left?.n).toBe(0n);
     expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(1);
+  });
+
+  it("GIVEN a pool deleted while an upload streams into it THEN the upload adds nothing and its run says why", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["BEFORE"]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let firstHalfRead!: () => void;
+    const halfway = new Promise<void>((resolve) => (firstHalfRead = resolve));
+    async function* source() {
+      yield* bytesOf(range("H", 0, 6_000).join("\n") + "\n");
+      firstHalfRead();
+      await released;
+      yield* bytesOf(range("H", 6_000, 12_000).join("\n"));
+    }
+    const upload = importUpload(shop.db, { shopId: shop.id, poolId: pool.id, format: "paste", source: source() });
+    await halfway;
+    // The merchant deletes the pool (its one unused code, confirmed) while the file is still being read.
+    expect(await deletePool(shop.db, pool.id, { confirmed: true })).toEqual({ type: "deleted", retired: 1 });
+    release();
+    expect(await upload).toEqual({ type: "pool_not_found" });
+    expect(await shop.db.code.findMany({ where: { poolId: pool.id }, select: { code: true, status: true } })).toEqual([
+      { code: "BEFORE", status: "RETIRED" },
+    ]);
+    const [run] = await shop.db.codeImport.findMany({ where: { poolId: pool.id } });
+    expect(run).toMatchObject({ status: "FAILED", accepted: 0, error: expect.stringMatching(/pool was deleted/) });
+  });
+
+  it("GIVEN a generation planned before its pool was deleted THEN it generates nothing and ends failed, not retried", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    const planned = await planPoolGeneration(shop.db, { shopId: shop.id, poolId: pool.id, options: { pattern: "X-####", charset: "digits" }, count: 100 });
+    if (planned.type !== "started") throw new Error(`generation not started: ${planned.type}`);
+    await deletePool(shop.db, pool.id, { confirmed: false });
+    await expect(runGeneration(shop.db, shop.id, planned.importId)).resolves.toEqual({ generated: 0 });
+    expect(await shop.db.code.count({ where: { poolId: pool.id } })).toBe(0);
+    expect(await shop.db.codeImport.findUniqueOrThrow({ where: { id: planned.importId } })).toMatchObject({
+      status: "FAILED",
+      error: expect.stringMatching(/pool was deleted/),
+    });
+  });
+
+  it("GIVEN codes being added to an empty pool WHEN the merchant deletes it unconfirmed THEN the deletion waits for them and asks for confirmation", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, []);
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    // Stands for an upload's final insert: it holds the pool's code lock while it adds codes.
+    const writer = shop.db.$transaction(async (tx) => {
+      await lockPoolCodes(tx, pool.id);
+      await tx.code.createMany({ data: ["W1", "W2"].map((code) => ({ shopId: shop.id, poolId: pool.id, code, codeKey: code })) });
+      locked();
+      await committing;
+    });
+    await holding;
+    const deletion = deletePool(shop.db, pool.id, { confirmed: false });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    commit();
+    await writer;
+    expect(await deletion).toEqual({ type: "needs_confirmation", unused: 2 });
+    expect(await shop.db.pool.findUniqueOrThrow({ where: { id: pool.id } })).toMatchObject({ deletedAt: null });
   });
 });

@@ -4,7 +4,7 @@
 // An upload is streamed batch by batch into a staging table of its own, then added to the pool in one statement,
 // sorted by key, that skips the codes the pool already has (decision 0021). So a file refused half-way, or an
 // upload cut off, adds nothing, and the pool's unique index is written in order. Every write of codes to a static
-// pool holds the pool's code lock (codeLock), so the skip cannot race another upload or a generation.
+// pool holds the pool's code lock (code-lock.server.ts), so the skip cannot race another upload or a generation.
 import type { CodeImport, Prisma } from "@prisma/client";
 import { database } from "../../db.server";
 import type { ShopDb } from "../../db/shop-scope.server";
@@ -21,6 +21,7 @@ import {
   type UploadFormat,
   type UploadReport,
 } from "../../domain/pools/upload";
+import { lockLivePoolCodes, PoolDeletedError } from "./code-lock.server";
 import { requestStockCheck } from "./stock-check.server";
 
 export type ImportOutcome =
@@ -78,11 +79,6 @@ export async function recentImports(db: ShopDb, poolId: string, take = 10) {
 // Staged batches go straight to the database driver: Prisma's raw-query path left about 110 MB of garbage per
 // million codes, which kept a 1M-row upload above 400 MB of memory (bench/suites/pools.ts measured it). shop_id is
 // named explicitly, as for all raw SQL.
-
-/** Serialises the writes of codes to one pool: an upload's final insert skips existing keys without ON CONFLICT. */
-async function codeLock(tx: Pick<Prisma.TransactionClient, "$queryRaw">, poolId: string): Promise<void> {
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`codes:${poolId}`}, 0))::text AS locked`;
-}
 
 const IMPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STAGE_PREFIX = "code_upload_";
@@ -221,7 +217,7 @@ async function addStaged(
   const { table } = stage;
   return db.$transaction(
     async (tx) => {
-      await codeLock(tx, poolId);
+      await lockLivePoolCodes(tx, shopId, poolId);
       const duplicates = await tx.$queryRawUnsafe<{ line: number; code: string; total: number }[]>(
         POOL_DUPLICATES_SQL(table),
         poolId,
@@ -348,6 +344,10 @@ async function staged(
       await refuse(db, importId, { reason: error.reason, message: error.message });
       return { type: "refused", importId, reason: error.reason, message: error.message };
     }
+    if (error instanceof PoolDeletedError) {
+      await db.codeImport.update({ where: { id: importId }, data: { status: "FAILED", finishedAt: new Date(), accepted: 0, error: error.message } });
+      return { type: "pool_not_found" };
+    }
     await db.codeImport
       .update({ where: { id: importId }, data: { status: "FAILED", finishedAt: new Date(), error: (error as Error).message } })
       .catch(() => undefined);
@@ -400,7 +400,7 @@ const INSERT_GENERATED_SQL = `
 async function insertGenerated(db: ShopDb, shopId: string, poolId: string, importId: string, codes: string[]): Promise<number> {
   if (codes.length === 0) return 0;
   return db.$transaction(async (tx) => {
-    await codeLock(tx, poolId);
+    await lockLivePoolCodes(tx, shopId, poolId);
     return tx.$executeRawUnsafe(INSERT_GENERATED_SQL, shopId, poolId, importId, codes);
   });
 }
@@ -430,6 +430,8 @@ export async function runGeneration(db: ShopDb, shopId: string, importId: string
   } catch (error) {
     const message = error instanceof GenerationError ? error.message : (error as Error).message;
     await db.codeImport.update({ where: { id: importId }, data: { status: "FAILED", finishedAt: new Date(), error: message, itemsDone: generated, accepted: generated } });
+    // A deleted pool stays deleted: retrying the job would only fail again.
+    if (error instanceof PoolDeletedError) return { generated };
     throw error;
   }
   await db.codeImport.update({

@@ -8,6 +8,7 @@ import { parseDynamicSettings, settingsProblemsAt, type DynamicPoolSettings } fr
 import { depletionForecast, type DailyCount } from "../../domain/pools/forecast";
 import { poolNameFitsPlaceholder } from "../../domain/messages/template";
 import { renamePoolInTemplates, templatesNamingPool } from "../templates.server";
+import { lockPoolCodes } from "./code-lock.server";
 import { requestStockCheck } from "./stock-check.server";
 
 export const PoolInput = z
@@ -141,13 +142,17 @@ export type DeletePoolResult =
 export async function deletePool(db: ShopDb, poolId: string, options: { confirmed: boolean }): Promise<DeletePoolResult> {
   const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null }, select: { id: true } });
   if (!pool) return { type: "not_found" };
-  const unused = await db.code.count({ where: { poolId, status: "AVAILABLE" } });
-  if (unused > 0 && !options.confirmed) return { type: "needs_confirmation", unused };
-  const [retired] = await db.$transaction([
-    db.code.updateMany({ where: { poolId, status: "AVAILABLE" }, data: { status: "RETIRED", retiredAt: new Date() } }),
-    db.pool.update({ where: { id: poolId }, data: { deletedAt: new Date() } }),
-  ]);
-  return { type: "deleted", retired: retired.count };
+  return db.$transaction(async (tx): Promise<DeletePoolResult> => {
+    // Under the code lock: an upload or a generation adding codes either finished before (its codes are counted
+    // and retired here) or sees the pool deleted and adds none.
+    await lockPoolCodes(tx, poolId);
+    const unused = await tx.code.count({ where: { poolId, status: "AVAILABLE" } });
+    if (unused > 0 && !options.confirmed) return { type: "needs_confirmation", unused };
+    const { count } = await tx.code.updateMany({ where: { poolId, status: "AVAILABLE" }, data: { status: "RETIRED", retiredAt: new Date() } });
+    await tx.pool.update({ where: { id: poolId }, data: { deletedAt: new Date() } });
+    return { type: "deleted", retired: count };
+    // Retiring a million unused codes takes seconds, and the lock waits for an upload's final insert to end.
+  }, { timeout: 10 * 60_000, maxWait: 60_000 });
 }
 
 /** Retires unused codes (never the ones given out). Returns how many were retired. */
