@@ -86,6 +86,7 @@ export const REJECT_REASON_LABELS: Record<string, string> = {
   duplicate_in_file: "Duplicate of an earlier line",
   duplicate_in_pool: "Already in the pool",
   invalid_entry: "Not a code",
+  above_header: "A title above the header row",
 };
 
 export function rejectReasonLabel(reason: string): string {

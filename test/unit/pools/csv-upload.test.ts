@@ -59,6 +59,60 @@ describe("CSV uploads: layout", () => {
   });
 });
 
+describe("CSV uploads: titles above the header, and Excel's sep= line", () => {
+  it("GIVEN title rows above the header (a report export) THEN they are reported as above the header and the header's delimiter is used", async () => {
+    const result = await parseCsv("Black Friday codes, 2026\nExported: 2026-11-01\n\ncode;expires\nAAA111;2030-01-01\nBBB222;2030-01-01\n");
+    expect(codes(result)).toEqual(["AAA111", "BBB222"]);
+    expect(result.accepted.map((c) => [c.line, c.expiresAt?.toISOString().slice(0, 10)])).toEqual([
+      [5, "2030-01-01"],
+      [6, "2030-01-01"],
+    ]);
+    expect(result.rejected).toEqual([
+      { line: 1, reason: "above_header", value: "Black Friday codes, 2026" },
+      { line: 2, reason: "above_header", value: "Exported: 2026-11-01" },
+    ]);
+    expect(result.report.byReason.above_header).toBe(2);
+  });
+
+  it("GIVEN a title above a one-column header THEN the header is not imported as a code", async () => {
+    const result = await parseCsv("Codes for the newsletter\ncode\nAAA111\n", {}, 7);
+    expect(codes(result)).toEqual(["AAA111"]);
+    expect(result.rejected.map((r) => r.reason)).toEqual(["above_header"]);
+  });
+
+  it("GIVEN a header-less list whose first line is not a valid code THEN nothing is taken for a title: the line is rejected as before", async () => {
+    const result = await parseCsv("AB CD\nAAA111\ncoupon\n");
+    expect(codes(result)).toEqual(["AAA111", "coupon"]);
+    expect(result.rejected).toEqual([{ line: 1, reason: "invalid_characters", value: "AB CD" }]);
+  });
+
+  it("looks for the header only under the first five rows", async () => {
+    const titles = Array.from({ length: 6 }, (_, i) => `title ${i + 1}`).join("\n");
+    const result = await parseCsv(`${titles}\ncode\nAAA111\n`);
+    expect(result.rejected.map((r) => r.reason)).toEqual(Array(6).fill("invalid_characters"));
+    expect(codes(result)).toEqual(["code", "AAA111"]);
+  });
+
+  it("still refuses unnamed columns, and a title with a header but no codes", async () => {
+    expect((await refusal(parseCsv("a,b\n1,2\n3,4\n"))).reason).toBe("no_code_column");
+    const empty = await refusal(parseCsv("Black Friday codes\ncode\n"));
+    expect(empty.reason).toBe("empty_file");
+    expect(empty.message).toMatch(/header row but no codes/);
+  });
+
+  it.each([
+    ["semicolon", "sep=;\ncode;expires\nAAA111;2030-01-01\n"],
+    ["tab, CRLF", "sep=\t\r\ncode\texpires\r\nAAA111\t2030-01-01\r\n"],
+    ["comma, quoted", '"sep=,"\ncode,expires\nAAA111,2030-01-01\n'],
+  ])("GIVEN Excel's sep= line (%s) THEN it names the delimiter and is neither a header nor a code", async (_name, text) => {
+    const result = await parseCsv(text);
+    expect(codes(result)).toEqual(["AAA111"]);
+    expect(result.accepted[0]?.line).toBe(3);
+    expect(result.accepted[0]?.expiresAt).not.toBeNull();
+    expect(result.rejected).toEqual([]);
+  });
+});
+
 describe("CSV uploads: encodings, line ends and delimiters", () => {
   it("ignores a UTF-8 byte order mark before the header", async () => {
     const result = await parseCsv("\uFEFFcode\nAAA111\n");

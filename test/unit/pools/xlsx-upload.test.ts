@@ -92,6 +92,14 @@ describe("Excel .xlsx uploads", () => {
     expect(result.accepted[0]?.expiresAt?.toISOString()).toBe("2030-01-01T14:00:00.000Z");
   });
 
+  it("GIVEN a title row above the header (in another column than the codes) THEN it is reported as above the header", async () => {
+    const data = await workbook([[[null, "Spring campaign codes"], [], ["Code", "Expires"], ["AAA111", new Date("2030-01-01T00:00:00Z")]]]);
+    const result = await parseXlsx(data);
+    expect(codes(result)).toEqual(["AAA111"]);
+    expect(result.accepted[0]?.line).toBe(4);
+    expect(result.rejected).toEqual([{ line: 1, reason: "above_header", value: "Spring campaign codes" }]);
+  });
+
   it("GIVEN a single column without a header THEN every row is a code, numbers included", async () => {
     const data = await workbook([[["ALPHA1"], [20240101], ["BETA2"]]]);
     const result = await parseXlsx(data);

@@ -1,4 +1,5 @@
-// Which column holds what, decided from the first non-blank row of a CSV or spreadsheet.
+// Which column holds what, decided from the first non-blank row of a CSV or spreadsheet (after any title rows above
+// a header: see RowProcessor).
 //
 // - If a cell of that row names a code column (code, coupon, coupon_code, promo_code, voucher, ... in any case,
 //   with spaces or dashes for underscores), the row is a header: that column holds the codes and the other known
@@ -80,6 +81,18 @@ function describeColumns(cells: readonly string[]): string {
   return shown.join(", ");
 }
 
+/** Whether one of the row's cells names a code column: the row is then a header. */
+export function namesCodeColumn(row: readonly string[]): boolean {
+  return row.some((cell) => CODE_HEADERS.has(normaliseHeader(cell)));
+}
+
+/** Cells up to the last non-empty one. */
+export function rowWidth(row: readonly string[]): number {
+  let width = row.length;
+  while (width > 0 && (row[width - 1] ?? "").trim() === "") width--;
+  return width;
+}
+
 /** Decides the column layout from the first non-blank row. Throws UploadRefusedError("no_code_column"). */
 export function mapColumns(firstRow: readonly string[], line: number): ColumnMap {
   const headers = firstRow.map(normaliseHeader);
@@ -93,8 +106,7 @@ export function mapColumns(firstRow: readonly string[], line: number): ColumnMap
     return map;
   }
 
-  let width = firstRow.length;
-  while (width > 0 && (firstRow[width - 1] ?? "").trim() === "") width--;
+  const width = rowWidth(firstRow);
   if (width <= 1) {
     return { hasHeader: false, code: 0, expires: NONE, discount: NONE, tag: NONE, inUse: NONE };
   }

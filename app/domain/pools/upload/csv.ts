@@ -7,6 +7,8 @@
 //   quote up to the next delimiter is kept as is (`"ab"c` → `abc`), the way spreadsheets read it.
 // - Records carry the 1-based physical line they start on, so line numbers stay right after multi-line fields.
 
+import { namesCodeColumn } from "./columns";
+import { MAX_TITLE_ROWS } from "./rows";
 import { UploadRefusedError } from "./types";
 
 const QUOTE = 0x22;
@@ -202,4 +204,45 @@ export function sniffDelimiter(text: string, final: boolean): number | null {
   if (commas === most) return COMMA;
   if (semicolons === most) return SEMICOLON;
   return TAB;
+}
+
+/** How far into a file the header is looked for before the delimiter is chosen. */
+const HEADER_SEARCH_CHARS = 64 * 1024;
+/** Excel's first-line hint naming the delimiter (`sep=;`), written and read by its CSV import. */
+const SEP_DIRECTIVE = /^\s*"?sep=([,;\t])"?\s*$/i;
+
+/** The cells of one line, split by `delimiter`, quotes honoured. */
+function cellsOf(line: string, delimiter: number): string[] {
+  let cells: string[] = [];
+  new CsvTokenizer(delimiter, true, (record) => (cells = record)).push(line, true);
+  return cells;
+}
+
+/**
+ * Picks the delimiter once the head of the file holds enough lines (null: wait for more text):
+ * - Excel's `sep=X` on the first non-blank line names it; that line is the directive, not data.
+ * - Else the delimiter of the first line, among the first non-blank ones a header may sit under, whose cells (split
+ *   by that line's own delimiter) name a code column: a title above the header must not decide it.
+ * - Else sniffDelimiter over the first line, as for any file.
+ */
+export function chooseDelimiter(head: string, final: boolean): { delimiter: number; directiveLine: number | null } | null {
+  const lines = head.split(/\r\n|\n|\r/);
+  // The last piece is a line still being read, unless the input has ended.
+  const complete = final ? lines : lines.slice(0, -1);
+  const candidates: { text: string; line: number }[] = [];
+  for (let i = 0; i < complete.length && candidates.length <= MAX_TITLE_ROWS; i++) {
+    const text = complete[i] ?? "";
+    if (text.trim() !== "") candidates.push({ text, line: i + 1 });
+  }
+  if (!final && candidates.length <= MAX_TITLE_ROWS && head.length < HEADER_SEARCH_CHARS) return null;
+  const directive = candidates[0] === undefined ? null : SEP_DIRECTIVE.exec(candidates[0].text);
+  if (directive?.[1] !== undefined && candidates[0] !== undefined) {
+    return { delimiter: directive[1].charCodeAt(0), directiveLine: candidates[0].line };
+  }
+  for (const candidate of candidates) {
+    const delimiter = sniffDelimiter(candidate.text, true) ?? NO_DELIMITER;
+    if (namesCodeColumn(cellsOf(candidate.text, delimiter))) return { delimiter, directiveLine: null };
+  }
+  const delimiter = sniffDelimiter(head, final);
+  return delimiter === null ? null : { delimiter, directiveLine: null };
 }

@@ -6,7 +6,7 @@
 // nothing in it) is refused whole with UploadRefusedError; the parts of it read before the problem was found may
 // already have been yielded, so callers import inside a transaction or discard on error.
 
-import { CsvTokenizer, NO_DELIMITER, sniffDelimiter } from "./csv";
+import { chooseDelimiter, CsvTokenizer, NO_DELIMITER } from "./csv";
 import { addJsonItems, jsonItems } from "./json";
 import { CountedInput, describeBinary, SNIFF_BYTES, withHead, type ByteSource } from "./input";
 import { RowProcessor, type RowOptions } from "./rows";
@@ -36,7 +36,11 @@ async function* parseText(
 ): AsyncGenerator<UploadBatch> {
   const input = new CountedInput(source, options.maxBytes);
   const processor = new RowProcessor(options);
-  const onRecord = (cells: string[], line: number) => processor.addRow(cells, line);
+  /** The line of Excel's `sep=;` directive, which is not a row of the file. */
+  let directiveLine: number | null = null;
+  const onRecord = (cells: string[], line: number) => {
+    if (line !== directiveLine) processor.addRow(cells, line);
+  };
   let tokenizer: CsvTokenizer | null = null;
   if (format === "paste") {
     processor.useSingleColumn();
@@ -46,9 +50,10 @@ async function* parseText(
   const feed = (text: string, final: boolean) => {
     if (tokenizer === null) {
       head += text;
-      const delimiter = sniffDelimiter(head, final);
-      if (delimiter === null) return;
-      tokenizer = new CsvTokenizer(delimiter, true, onRecord);
+      const choice = chooseDelimiter(head, final);
+      if (choice === null) return;
+      directiveLine = choice.directiveLine;
+      tokenizer = new CsvTokenizer(choice.delimiter, true, onRecord);
       text = head;
       head = "";
     }
@@ -67,6 +72,7 @@ async function* parseText(
     yield* processor.take(input.bytesRead);
   }
   feed(decoder.decode(), true);
+  processor.end();
   if (processor.dataRows === 0) throw emptyFile(processor);
   yield* processor.take(input.bytesRead, true);
 }

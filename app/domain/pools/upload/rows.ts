@@ -3,7 +3,7 @@
 // the file.
 
 import { checkCode, DEFAULT_MAX_CODE_LENGTH } from "../code-rules";
-import { mapColumns, type ColumnMap } from "./columns";
+import { mapColumns, namesCodeColumn, rowWidth, type ColumnMap } from "./columns";
 import { parseDiscount, parseExpiry, parseInUse, parseTag } from "./fields";
 import { CodeKeySet } from "./key-set";
 import {
@@ -38,6 +38,35 @@ function isBlankRow(cells: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * Rows a header may sit under: exports often start with a title ("Black Friday codes", "Exported 2026-11-01") above
+ * the header. Such rows are rejected as above_header, so the report still names every line.
+ */
+export const MAX_TITLE_ROWS = 5;
+
+/**
+ * A row read before any header that could not be a code of a header-less list (several cells, or one that is not
+ * a valid code). Only such rows can be titles: a list that starts with codes is never cut.
+ */
+function couldBeTitle(cells: readonly string[], maxCodeLength: number): boolean {
+  if (rowWidth(cells) > 1) return true;
+  return checkCode(unwrapExcelText((cells[0] ?? "").trim()), maxCodeLength) !== null;
+}
+
+/** A title row as the report shows it: its non-empty cells. */
+function titleText(cells: readonly string[]): string {
+  return cells
+    .map((cell) => cell.trim())
+    .filter((cell) => cell !== "")
+    .join(" ");
+}
+
+interface PendingRow {
+  cells: readonly string[];
+  line: number;
+  unreadable: ReadonlySet<number> | undefined;
+}
+
 export class RowProcessor {
   private readonly maxCodeLength: number;
   private readonly batchSize: number;
@@ -46,6 +75,8 @@ export class RowProcessor {
   /** Files tend to repeat a handful of expiry values: each distinct text is parsed once. */
   private readonly expiryCache = new Map<string, number>();
   private columns: ColumnMap | null = null;
+  /** Rows that may be titles, held until a header shows up under them or they turn out not to be. */
+  private pending: PendingRow[] = [];
   private accepted: ParsedCode[] = [];
   private rejected: RejectedLine[] = [];
   private blankLines = 0;
@@ -69,7 +100,8 @@ export class RowProcessor {
   }
 
   /**
-   * One row of a tabular source. The first non-blank row decides the columns (may throw no_code_column).
+   * One row of a tabular source. The first non-blank row decides the columns (may throw no_code_column), unless it
+   * and up to MAX_TITLE_ROWS - 1 more are title rows above a header (see couldBeTitle).
    * `unreadable`: columns whose cell holds no usable value (a spreadsheet error, a number read with other digits
    * than the sheet shows); their text is what to report. A line that needs one of them is rejected as invalid_entry.
    */
@@ -79,10 +111,41 @@ export class RowProcessor {
       return;
     }
     if (this.columns === null) {
-      this.columns = mapColumns(cells, line);
-      if (this.columns.hasHeader) return;
+      if (namesCodeColumn(cells)) {
+        for (const title of this.pending) this.reject(title.line, "above_header", titleText(title.cells));
+        this.pending = [];
+        this.columns = mapColumns(cells, line);
+        return;
+      }
+      if (this.pending.length < MAX_TITLE_ROWS && couldBeTitle(cells, this.maxCodeLength)) {
+        this.pending.push({ cells, line, unreadable });
+        return;
+      }
+      this.pending.push({ cells, line, unreadable });
+      this.settleColumns();
+      return;
     }
+    this.addDataRow(cells, line, unreadable);
+  }
+
+  /** No header under the held rows: the first of them decides the columns, as if there were no lookahead. */
+  private settleColumns(): void {
+    const [first, ...rest] = this.pending;
+    this.pending = [];
+    if (first === undefined) return;
+    this.columns = mapColumns(first.cells, first.line);
+    if (!this.columns.hasHeader) this.addDataRow(first.cells, first.line, first.unreadable);
+    for (const row of rest) this.addRow(row.cells, row.line, row.unreadable);
+  }
+
+  /** The input has ended: rows still held as possible titles are read as the file's first rows. */
+  end(): void {
+    if (this.columns === null) this.settleColumns();
+  }
+
+  private addDataRow(cells: readonly string[], line: number, unreadable: ReadonlySet<number> | undefined): void {
     const cols = this.columns;
+    if (cols === null) throw new Error("columns are not decided yet");
     if (unreadable !== undefined) {
       for (const column of [cols.code, cols.expires, cols.discount, cols.tag, cols.inUse]) {
         if (column >= 0 && unreadable.has(column)) {
@@ -159,6 +222,7 @@ export class RowProcessor {
 
   /** Full batches ready to hand out; with `final`, also whatever is left (always at least one batch). */
   take(bytesRead: number, final = false): UploadBatch[] {
+    if (final) this.end();
     if (
       final &&
       (this.accepted.length > 0 || this.rejected.length > 0 || this.blankLines > 0 || this.ready.length === 0)

@@ -27,7 +27,8 @@ export type RejectReason =
   | "bad_tag"
   | "duplicate_in_file"
   | "duplicate_in_pool"
-  | "invalid_entry";
+  | "invalid_entry"
+  | "above_header";
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   "empty",
@@ -41,6 +42,7 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   "duplicate_in_file",
   "duplicate_in_pool",
   "invalid_entry",
+  "above_header",
 ];
 
 export interface ParsedCode {

@@ -225,6 +225,7 @@ export async function* parseXlsx(
     stopped = true;
     zipBytes.destroy();
   }
+  processor.end();
   if (processor.dataRows === 0) {
     throw new UploadRefusedError(
       "empty_file",
