@@ -27,6 +27,9 @@ export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payl
       : {}),
     ...(payload.email_marketing_consent !== undefined ? { acceptsMarketing: payload.email_marketing_consent?.state === "subscribed" } : {}),
     ...(payload.created_at !== undefined ? { platformCreatedAt: payload.created_at ? new Date(payload.created_at) : null } : {}),
+    // Counters are facts about the platform's history, not fields a customer clears: null says nothing new.
+    ...(payload.orders_count != null ? { ordersCount: payload.orders_count } : {}),
+    ...(payload.total_spent != null ? { totalSpent: payload.total_spent } : {}),
   };
   const platformId = customerGid(payload);
   const row = await db.customer.upsert({

@@ -15,6 +15,16 @@ export const CustomerPayload = z.object({
   tags: z.string().nullish(),
   created_at: z.string().nullish(),
   email_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
+  /**
+   * The platform's all-time counters, orders from before the install included (segments take the larger of these
+   * and our orders table). Left out of trimmed payloads (an order's customer); a value that does not read as a
+   * count or an amount is treated as left out rather than failing the whole webhook.
+   */
+  orders_count: z.number().int().nonnegative().max(2_147_483_647).nullish().catch(undefined),
+  total_spent: money
+    .pipe(z.string().regex(/^\d{1,12}(\.\d+)?$/))
+    .nullish()
+    .catch(undefined),
 });
 export type CustomerPayload = z.infer<typeof CustomerPayload>;
 
