@@ -14,6 +14,8 @@ export const CustomerPayload = z.object({
   phone: z.string().nullish(),
   tags: z.string().nullish(),
   created_at: z.string().nullish(),
+  /** When the platform last changed the customer: deliveries out of order are told apart by it. */
+  updated_at: z.string().nullish(),
   email_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
   /**
    * The platform's all-time counters, orders from before the install included (segments take the larger of these
@@ -66,4 +68,11 @@ export function customerGid(payload: { id: string; admin_graphql_api_id?: string
 
 export function orderGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
   return payload.admin_graphql_api_id ?? `gid://shopify/Order/${payload.id}`;
+}
+
+/** A payload's timestamp, or null when it has none or it does not read as a date. */
+export function platformTime(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
 }
