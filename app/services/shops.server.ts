@@ -109,6 +109,20 @@ export async function installedShopIds(): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/**
+ * The shops whose stored events the minute sweep re-enqueues: installed ones, and uninstalled ones holding a webhook
+ * never processed. shop/redact always arrives after the uninstall (48 hours later), and customers/redact and data
+ * requests may: one stored while Redis was away has had its 200, so Shopify will not send it again, and only the
+ * sweep can still get it processed.
+ */
+export async function shopIdsWithEventsToSweep(): Promise<string[]> {
+  const rows = await prisma.shop.findMany({
+    where: { OR: [{ uninstalledAt: null }, { events: { some: { processedAt: null, source: "WEBHOOK" } } }] },
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
+}
+
 /** What Settings shows about the store. */
 export async function shopProfile(db: ShopDb) {
   return db.shop.findFirstOrThrow({
