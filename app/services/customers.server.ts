@@ -1,7 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../db/shop-scope.server";
 import { isUuid } from "../domain/ids";
-import { customerGid, type CustomerPayload } from "../domain/shopify/webhook-payloads";
+import { customerGid, platformTime, type CustomerPayload } from "../domain/shopify/webhook-payloads";
 
 /** Creates or updates the customer a webhook describes; returns its id. */
 /**
@@ -27,8 +27,16 @@ export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payl
       : {}),
     ...(payload.email_marketing_consent !== undefined ? { acceptsMarketing: payload.email_marketing_consent?.state === "subscribed" } : {}),
     ...(payload.created_at !== undefined ? { platformCreatedAt: payload.created_at ? new Date(payload.created_at) : null } : {}),
+    // Counters are facts about the platform's history, not fields a customer clears: null says nothing new.
+    ...(payload.orders_count != null ? { ordersCount: payload.orders_count } : {}),
+    ...(payload.total_spent != null ? { totalSpent: payload.total_spent } : {}),
   };
   const platformId = customerGid(payload);
+  const updatedAt = platformTime(payload.updated_at);
+  if (updatedAt) {
+    const known = await db.customer.findFirst({ where: { platformId }, select: { id: true } });
+    if (known && (await newerCustomerVersionSeen(db, shopId, known.id, updatedAt))) return known.id;
+  }
   const row = await db.customer.upsert({
     where: { shopId_platformId: { shopId, platformId } },
     create: { shopId, platformId, ...fields },
@@ -36,6 +44,25 @@ export async function upsertCustomerFromWebhook(db: ShopDb, shopId: string, payl
     select: { id: true },
   });
   return row.id;
+}
+
+/** The webhook topics whose payload is a customer, or carries one (an order's), by the path to its updated_at. */
+const CUSTOMER_VERSION_TOPICS = ["customers/create", "customers/update", "orders/create", "orders/paid", "orders/cancelled", "orders/fulfilled"];
+
+/**
+ * Whether a webhook already applied to this customer described them as they were after `updatedAt`. Shopify does
+ * not keep deliveries in order (nor do retries and the sweeper), so a customers/update written before the one
+ * already applied would put back the tags, consent and name it replaced, and move the customer out of segments on
+ * them. Processed webhooks carry the customer they were about (markEventProcessed), so the customer's own rows
+ * say which version is the newest applied; the customer table keeps no platform time of its own.
+ */
+async function newerCustomerVersionSeen(db: ShopDb, shopId: string, customerId: string, updatedAt: Date): Promise<boolean> {
+  const rows = await db.$queryRaw<{ at: string | null }[]>`
+    SELECT CASE WHEN topic LIKE 'customers/%' THEN payload->>'updated_at' ELSE payload->'customer'->>'updated_at' END AS at
+    FROM events
+    WHERE customer_id = ${customerId}::uuid AND topic = ANY(${CUSTOMER_VERSION_TOPICS}::text[])
+      AND shop_id = ${shopId}::uuid AND source = 'WEBHOOK' AND processed_at IS NOT NULL`;
+  return rows.some((r) => (platformTime(r.at)?.getTime() ?? -Infinity) > updatedAt.getTime());
 }
 
 // The customers list and a customer's codes: newest first, ordered by (created_at, id) so that rows created in the

@@ -3,7 +3,7 @@
 // order twice leaves one row, and `changed` tells callers whether anything new was learnt (polling re-reads a
 // window of orders and must not re-trigger segment evaluation for orders it already had).
 import type { ShopDb } from "../db/shop-scope.server";
-import { orderGid, type OrderPayload } from "../domain/shopify/webhook-payloads";
+import { orderGid, platformTime, type OrderPayload } from "../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "./customers.server";
 
 export type OrderTopic = "orders/create" | "orders/paid" | "orders/cancelled" | "orders/fulfilled";
@@ -58,13 +58,6 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function totalsEqual(a: unknown, b: string): boolean {
   return Number(String(a)) === Number(b);
-}
-
-/** A payload's timestamp, or null when it has none or it does not read as a date. */
-export function platformTime(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
 }
 
 /**

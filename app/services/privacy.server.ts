@@ -2,7 +2,8 @@
 // row (memberships and transitions cascade), its storefront events, the messages we sent them (kept otherwise for
 // delivery accounting), its issuances and the link from the codes it was given (no foreign keys there: decision
 // 0015), the exports of their data requests, and the payloads of the webhooks about them (scrubbed, not deleted:
-// the row keeps a redelivery of the same webhook from being stored and applied again; decision 0016).
+// the row keeps a redelivery of the same webhook from being stored and applied again; decision 0016), and the
+// reviews they wrote or that were written on the orders the request names.
 // shop/redact removes the shop and, by cascade, its rows; issuances and codes explicitly.
 // customers/data_request gathers what we hold on the customer into data_requests.export, once per request id, for
 // the merchant to download from Settings and hand over.
@@ -30,6 +31,10 @@ export async function redactCustomer(
   const row = await db.customer.findFirst({ where: { platformId: customerGid(customer) }, select: { id: true } });
   // Before the customer row goes: webhook rows linked to it are found by that link.
   await scrubWebhookEvents(db, { customerRowId: row?.id ?? null, customer, ...request });
+  // Reviews of the orders Shopify names are theirs even when no customer is linked (a guest, or a review platform
+  // that named only the order); the ones linked to the customer go with the row.
+  const orders = (request.ordersToRedact ?? []).map((id) => orderGid({ id }));
+  if (orders.length) await db.review.deleteMany({ where: { order: { platformId: { in: orders } } } });
   if (!row) return { deleted: false };
   await db.message.deleteMany({ where: { customerId: row.id } });
   // Storefront events (pixel, Magento) are the customer's history: they go. Webhook rows were scrubbed above.
@@ -196,6 +201,8 @@ export interface CustomerDataExport {
   segmentMemberships: unknown[];
   segmentTransitions: unknown[];
   messages: unknown[];
+  /** Reviews they wrote, or written on the orders in the export (a review platform may name only the order). */
+  reviews: unknown[];
   events: unknown[];
   eventsTruncated: boolean;
 }
@@ -217,7 +224,13 @@ export async function gatherCustomerData(
     ? { OR: [{ customerId: customer.id }, { platformId: { in: who.orderIds } }] }
     : { platformId: { in: who.orderIds } };
   const orders = await db.order.findMany({ where: orderFilter, orderBy: { placedAt: "asc" } });
-  const base = { generatedAt: new Date().toISOString(), request, orders: plain(orders) };
+  const reviewFilter = { orderId: { in: orders.map((o) => o.id) } };
+  const reviews = await db.review.findMany({
+    where: customer ? { OR: [{ customerId: customer.id }, reviewFilter] } : reviewFilter,
+    select: { externalId: true, rating: true, body: true, createdAt: true, order: { select: { platformId: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  const base = { generatedAt: new Date().toISOString(), request, orders: plain(orders), reviews: plain(reviews) };
   if (!customer) {
     return {
       ...base,

@@ -71,15 +71,24 @@ export async function shopsAwaitingPixel(): Promise<PixelShop[]> {
 /**
  * app/uninstalled: sessions are deleted (the token is dead); the shop's data stays until shop/redact. Shopify
  * removes the app's web pixel with the app, so the pixel id is forgotten and a reinstall creates a new one.
+ *
+ * `triggeredAt` is when Shopify says the uninstall happened (X-Shopify-Triggered-At). Shopify retries a delivery
+ * for up to 48 hours and does not keep webhooks in order, so an uninstall can arrive after the merchant installed
+ * the app again: one that happened before the shop's latest install (or re-authorisation) is stale and changes
+ * nothing, or it would end the new install's sessions and refuse its storefront events until the next sign-in.
  */
-export async function recordUninstall(domain: string): Promise<void> {
-  await prisma.$transaction([
-    prisma.session.deleteMany({ where: { shop: domain } }),
-    prisma.shop.updateMany({
+export async function recordUninstall(domain: string, triggeredAt: Date | null = null): Promise<"uninstalled" | "stale"> {
+  const at = triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null;
+  return prisma.$transaction(async (tx) => {
+    const installedSince = at ? await tx.shop.count({ where: { domain, installedAt: { gt: at } } }) : 0;
+    if (installedSince > 0) return "stale" as const;
+    await tx.session.deleteMany({ where: { shop: domain } });
+    await tx.shop.updateMany({
       where: { domain, uninstalledAt: null },
       data: { uninstalledAt: new Date(), webPixelId: null },
-    }),
-  ]);
+    });
+    return "uninstalled" as const;
+  });
 }
 
 export async function recordScopes(domain: string, scopes: string[]): Promise<void> {
@@ -97,6 +106,20 @@ export async function requireInstalledShop(domain: string): Promise<Shop | null>
 
 export async function installedShopIds(): Promise<string[]> {
   const rows = await prisma.shop.findMany({ where: { uninstalledAt: null }, select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The shops whose stored events the minute sweep re-enqueues: installed ones, and uninstalled ones holding a webhook
+ * never processed. shop/redact always arrives after the uninstall (48 hours later), and customers/redact and data
+ * requests may: one stored while Redis was away has had its 200, so Shopify will not send it again, and only the
+ * sweep can still get it processed.
+ */
+export async function shopIdsWithEventsToSweep(): Promise<string[]> {
+  const rows = await prisma.shop.findMany({
+    where: { OR: [{ uninstalledAt: null }, { events: { some: { processedAt: null, source: "WEBHOOK" } } }] },
+    select: { id: true },
+  });
   return rows.map((r) => r.id);
 }
 

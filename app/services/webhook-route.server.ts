@@ -67,7 +67,7 @@ async function receiveAndAcknowledge(input: Parameters<typeof receiveWebhook>[0]
   const result = await receiveWebhook(input);
   if (input.topic === "app/uninstalled" && result.type !== "malformed") {
     // The access token is already dead: end the sessions now rather than when the worker gets to it.
-    await recordUninstall(input.shopDomain);
+    await recordUninstall(input.shopDomain, input.triggeredAt ? new Date(input.triggeredAt) : null);
   }
   return result;
 }

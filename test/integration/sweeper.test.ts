@@ -1,5 +1,6 @@
 import { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
 import { queuePrefix, redisConnection } from "../../app/jobs/connection.server";
 import { closeQueues, enqueue } from "../../app/jobs/enqueue.server";
 import { startWorker, type RunningWorker } from "../../app/jobs/worker.server";
@@ -47,6 +48,29 @@ describe("the sweeper", () => {
     }
     expect(processed.processedAt).not.toBeNull();
     expect(await shop.db.customer.count({ where: { email: "outage@example.com" } })).toBe(1);
+  });
+
+  it("GIVEN a shop/redact stored while Redis was down, for a shop that uninstalled the app (as every shop/redact is) WHEN the sweep runs THEN it is processed and the shop's data is gone", async () => {
+    const shop = await createTestShop();
+    await prisma.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date(Date.now() - 48 * 3_600_000) } });
+    await shop.db.event.create({
+      data: {
+        shopId: shop.id,
+        source: "WEBHOOK",
+        externalId: "redact-during-outage",
+        topic: "shop/redact",
+        payload: { shop_id: 1, shop_domain: shop.domain },
+        occurredAt: new Date(),
+        receivedAt: new Date(Date.now() - 5 * 60_000),
+      },
+    });
+    const job = await enqueue("system", "sweepAll", {});
+    await job.waitUntilFinished(events, 20_000);
+    const deadline = Date.now() + 35_000;
+    while ((await prisma.shop.count({ where: { id: shop.id } })) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await prisma.shop.count({ where: { id: shop.id } })).toBe(0);
   });
 
   it("leaves events younger than the grace period to the job that was enqueued with them", async () => {

@@ -14,6 +14,8 @@ export function webhookRequest(options: {
   webhookId?: string;
   eventId?: string;
   appUrl?: string;
+  /** X-Shopify-Triggered-At; now by default. */
+  triggeredAt?: string;
 }): Request {
   const secret = options.secret ?? process.env.SHOPIFY_API_SECRET ?? "";
   const url = `${options.appUrl ?? process.env.SHOPIFY_APP_URL}/webhooks/${options.topic}`;
@@ -27,7 +29,7 @@ export function webhookRequest(options: {
       "x-shopify-api-version": "2026-07",
       "x-shopify-webhook-id": options.webhookId ?? randomUUID(),
       "x-shopify-event-id": options.eventId ?? randomUUID(),
-      "x-shopify-triggered-at": new Date().toISOString(),
+      "x-shopify-triggered-at": options.triggeredAt ?? new Date().toISOString(),
       "x-shopify-hmac-sha256": options.hmac ?? hmacOf(options.body, secret),
     },
   });

@@ -21,11 +21,17 @@ export const MAX_EVENT_AGE_MS = 7 * 24 * 3600_000;
 /** Browsers' clocks drift; a timestamp further ahead than this is not a clock, it is made up. */
 export const MAX_CLOCK_SKEW_MS = 24 * 3600_000;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * PostgreSQL text cannot hold U+0000 (JSON can, as \u0000): an id or clientId carrying one failed the batch's insert
+ * (a 500 the pixel retries), and a title or vendor carrying one failed its processing job for good: its events, and
+ * any the sweeper later put in the same chunk, stayed unprocessed. Stored events are re-read with this schema, so
+ * one stored before is closed as unreadable.
+ */
+const withoutNul = <T extends z.ZodString>(schema: T) =>
+  schema.refine((value) => !value.includes("\u0000"), "must not contain a NUL character (\\u0000)");
+const text = (max: number) => withoutNul(z.string().trim().min(1).max(max));
 const optionalText = (max: number) =>
-  z
-    .string()
-    .max(max)
+  withoutNul(z.string().max(max))
     .nullish()
     .transform((v) => (v ? v : null));
 type Resource = "Customer" | "Product" | "ProductVariant" | "Collection" | "Order";

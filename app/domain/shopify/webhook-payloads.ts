@@ -14,7 +14,19 @@ export const CustomerPayload = z.object({
   phone: z.string().nullish(),
   tags: z.string().nullish(),
   created_at: z.string().nullish(),
+  /** When the platform last changed the customer: deliveries out of order are told apart by it. */
+  updated_at: z.string().nullish(),
   email_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
+  /**
+   * The platform's all-time counters, orders from before the install included (segments take the larger of these
+   * and our orders table). Left out of trimmed payloads (an order's customer); a value that does not read as a
+   * count or an amount is treated as left out rather than failing the whole webhook.
+   */
+  orders_count: z.number().int().nonnegative().max(2_147_483_647).nullish().catch(undefined),
+  total_spent: money
+    .pipe(z.string().regex(/^\d{1,12}(\.\d+)?$/))
+    .nullish()
+    .catch(undefined),
 });
 export type CustomerPayload = z.infer<typeof CustomerPayload>;
 
@@ -56,4 +68,11 @@ export function customerGid(payload: { id: string; admin_graphql_api_id?: string
 
 export function orderGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
   return payload.admin_graphql_api_id ?? `gid://shopify/Order/${payload.id}`;
+}
+
+/** A payload's timestamp, or null when it has none or it does not read as a date. */
+export function platformTime(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
 }

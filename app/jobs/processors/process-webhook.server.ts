@@ -62,7 +62,8 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">,
   let platformCustomer: string | null = null;
   switch (event.topic) {
     case "app/uninstalled":
-      await recordUninstall(shop.domain);
+      // occurredAt is X-Shopify-Triggered-At (the receipt time without it): a late delivery after a reinstall is stale.
+      await recordUninstall(shop.domain, event.occurredAt);
       break;
     case "app/scopes_update":
       await recordScopes(shop.domain, parse(ScopesUpdatePayload).current);

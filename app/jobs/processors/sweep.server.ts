@@ -6,7 +6,12 @@ import { forShop } from "../../db/shop-scope.server";
 import { purgeExpiredMerchantTokens } from "../../services/merchant-accounts.server";
 import { reconcileStalePendingCodes } from "../../services/pools/dynamic.server";
 import { closeAbandonedUploads } from "../../services/pools/imports.server";
-import { installedShopIds, pixelActivationJobId, shopsAwaitingPixel } from "../../services/shops.server";
+import {
+  installedShopIds,
+  pixelActivationJobId,
+  shopIdsWithEventsToSweep,
+  shopsAwaitingPixel,
+} from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
 import { enqueue, enqueueShopSweeps, queue } from "../enqueue.server";
 import { jobId, type JobPayload } from "../queues";
@@ -59,7 +64,7 @@ async function eventsQueueIdle(): Promise<boolean> {
 export async function processSweepAll(now = new Date()) {
   const minute = Math.floor(now.getTime() / 60_000);
   const shopIds = await installedShopIds();
-  await enqueueShopSweeps("system", "sweep", shopIds, "sweep", minute);
+  await enqueueShopSweeps("system", "sweep", await shopIdsWithEventsToSweep(), "sweep", minute);
   await enqueueShopSweeps("pools", "expireCodes", shopIds, "expire", minute);
   // Installs whose activation job never reached Redis; the per-install job id makes this a no-op otherwise.
   const awaiting = await shopsAwaitingPixel();

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { prisma } from "../../../app/db.server";
 import { MAX_PIXEL_BODY_BYTES } from "../../../app/domain/events/pixel-batch";
+import { processPixelBatch } from "../../../app/jobs/processors/events.server";
 import { action, loader } from "../../../app/routes/pixel.events";
 import { toResponse } from "../../../app/services/pixel/endpoint.server";
 import { createTestShop, type TestShop } from "../../support/shops";
@@ -98,6 +99,49 @@ describe("POST /pixel/events", () => {
     expect(body.stored).toBe(1);
     expect(body.rejected).toEqual([{ index: 1, id: bad.id, reasons: [expect.stringContaining("names the product")] }]);
     expect(await shop.db.event.count()).toBe(1);
+  });
+
+  it("GIVEN a forged batch with a NUL character (\\u0000, which PostgreSQL text cannot hold) in an id, a clientId, a title or the shop THEN those events are refused, not a 500, and the rest is stored and processed", async () => {
+    const shop = await createTestShop();
+    const good = viewed();
+    const forged = [
+      viewed({ id: "ev-\u0000" }),
+      viewed({ clientId: "client-\u0000" }),
+      viewed({ products: [{ id: "7001", title: "Linen\u0000shirt", vendor: null }] }),
+    ];
+    const response = await call(action, post(batch(shop, [good, ...forged])));
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { stored: number; rejected: { index: number; reasons: string[] }[] };
+    expect(body.stored).toBe(1);
+    expect(body.rejected.map((r) => [r.index, r.reasons.join()])).toEqual(
+      [1, 2, 3].map((index) => [index, expect.stringContaining("NUL character")]),
+    );
+    const stored = await shop.db.event.findMany({ select: { id: true, externalId: true } });
+    expect(stored.map((e) => e.externalId)).toEqual([good.id]);
+    expect(await processPixelBatch({ shopId: shop.id, eventIds: stored.map((e) => e.id.toString()) })).toMatchObject({ processed: 1 });
+
+    const envelope = await call(action, post(JSON.stringify({ v: 1, shop: `${shop.domain}\u0000`, accountId: shop.id, events: [viewed()] })));
+    expect(envelope.status).toBe(400);
+  });
+
+  it("GIVEN a stored pixel event whose title holds a NUL character (stored before it was refused) WHEN its batch is processed THEN it is closed as unreadable and the other events of the batch count", async () => {
+    const shop = await createTestShop();
+    const rows: { id: bigint }[] = [];
+    for (const event of [viewed(), viewed({ products: [{ id: "7002", title: "Hat\u0000" }] })]) {
+      rows.push(
+        await shop.db.event.create({
+          data: { shopId: shop.id, source: "PIXEL", externalId: event.id, topic: event.name, clientId: event.clientId, payload: event, occurredAt: new Date() },
+          select: { id: true },
+        }),
+      );
+    }
+    await processPixelBatch({ shopId: shop.id, eventIds: rows.map((r) => r.id.toString()) });
+    const after = await shop.db.event.findMany({ orderBy: { id: "asc" }, select: { processedAt: true, error: true } });
+    expect(after.map((e) => [e.processedAt !== null, e.error])).toEqual([
+      [true, null],
+      [true, "unreadable pixel event payload"],
+    ]);
+    expect(await shop.db.product.findMany({ select: { platformId: true } })).toEqual([{ platformId: "gid://shopify/Product/7001" }]);
   });
 
   it("GIVEN a browser clock running hours fast WHEN its events arrive THEN they are stored at the time they were received, not in the future", async () => {

@@ -2,7 +2,9 @@
 // order source and delivery type. Cancelled orders do not count; the platform's own counters on the customer row
 // (orders before the app was installed) do, for all-time numbers.
 import { describe, expect, it } from "vitest";
-import { createTestShop } from "../../support/shops";
+import type { Prisma } from "@prisma/client";
+import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
+import { createTestShop, type TestShop } from "../../support/shops";
 import {
   addCustomer,
   addOrder,
@@ -18,6 +20,14 @@ import {
 } from "./helpers";
 
 const days = (value: number) => ({ value, unit: "days" as const });
+
+/** A webhook stored the way intake stores it, for processWebhook. */
+async function storeWebhook(shop: TestShop, topic: string, payload: unknown) {
+  const event = await shop.db.event.create({
+    data: { shopId: shop.id, source: "WEBHOOK", externalId: `${topic}-${Math.random()}`, topic, payload: payload as Prisma.InputJsonValue, occurredAt: new Date() },
+  });
+  return { shopId: shop.id, eventId: event.id.toString() };
+}
 
 async function cancelOrders(shop: Awaited<ReturnType<typeof createTestShop>>, customerId: string) {
   await shop.db.order.updateMany({ where: { customerId }, data: { cancelledAt: new Date(NOW) } });
@@ -60,6 +70,27 @@ describe("number of orders", () => {
     await addOrder(shop, newcomer, NOW - DAY);
     await evaluate(shop, [veteran, newcomer], NOW, "orders");
     expect(await members(shop, segment)).toEqual([veteran]);
+  });
+
+  it("GIVEN a customers/update webhook with the platform's counters WHEN it is processed THEN the customer row keeps them and all-time order segments count the orders from before the install; a trimmed payload without them keeps them", async () => {
+    const shop = await createTestShop();
+    const platformId = "gid://shopify/Customer/4400";
+    const veteran = { id: 4400, admin_graphql_api_id: platformId, email: "vera@example.com", orders_count: 12, total_spent: "840.50" };
+    await processWebhook(await storeWebhook(shop, "customers/update", veteran));
+    const row = await shop.db.customer.findFirstOrThrow({ where: { platformId } });
+    expect({ orders: row.ordersCount, spent: row.totalSpent.toFixed(2) }).toEqual({ orders: 12, spent: "840.50" });
+
+    // An order's embedded customer is trimmed (no counters): what is stored stays.
+    await processWebhook(await storeWebhook(shop, "customers/update", { id: 4400, admin_graphql_api_id: platformId, email: "vera@example.com" }));
+    // A counter that does not read is left out, not a failed webhook.
+    await processWebhook(await storeWebhook(shop, "customers/update", { ...veteran, orders_count: "many", total_spent: "n/a" }));
+    const kept = await shop.db.customer.findFirstOrThrow({ where: { platformId } });
+    expect({ orders: kept.ordersCount, spent: kept.totalSpent.toFixed(2) }).toEqual({ orders: 12, spent: "840.50" });
+
+    const loyal = await addSegment(shop, only({ kind: "order_count", op: "more_than", value: 10, window: null }));
+    const big = await addSegment(shop, only({ kind: "total_spent", op: "at_least", amount: 500, window: null }));
+    await evaluate(shop, [row.id], NOW, "customer");
+    expect([await members(shop, loyal), await members(shop, big)]).toEqual([[row.id], [row.id]]);
   });
 });
 

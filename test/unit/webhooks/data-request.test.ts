@@ -71,11 +71,19 @@ async function customerWithHistory(shop: TestShop) {
     },
   });
   // An order Shopify names in the request though we never linked it to the customer.
-  await shop.db.order.create({
+  const unlinked = await shop.db.order.create({
     data: { shopId: shop.id, platformId: "gid://shopify/Order/299938", placedAt: new Date() },
   });
-  await shop.db.order.create({
+  const othersOrder = await shop.db.order.create({
     data: { shopId: shop.id, platformId: "gid://shopify/Order/5555", customerId: other.id, placedAt: new Date() },
+  });
+  // Reviews: one Jane wrote, one a review platform sent for the unlinked order alone, and one of someone else.
+  await shop.db.review.createMany({
+    data: [
+      { shopId: shop.id, externalId: "r-jane", customerId: customer.id, orderId: order.id, rating: 5, body: "Jane loves it" },
+      { shopId: shop.id, externalId: "r-order", orderId: unlinked.id, rating: 2, body: "Jane's guest review" },
+      { shopId: shop.id, externalId: "r-other", customerId: other.id, orderId: othersOrder.id, rating: 4, body: "not Jane's" },
+    ],
   });
   await shop.db.redemption.create({
     data: { shopId: shop.id, codeId: code.id, orderId: order.id, customerId: customer.id, amount: "5.00" },
@@ -159,7 +167,12 @@ describe("customers/data_request", () => {
       expect.objectContaining({ kind: "ENTER", segment: { name: "Big spenders" } }),
     ]);
     expect(data.messages).toEqual([expect.objectContaining({ body: "WELCOME-JANE" })]);
+    expect((data.reviews as unknown as { body: string; order: { platformId: string } }[]).map((r) => [r.body, r.order.platformId]).sort()).toEqual([
+      ["Jane loves it", "gid://shopify/Order/1001"],
+      ["Jane's guest review", "gid://shopify/Order/299938"],
+    ]);
     expect(JSON.stringify(data)).not.toContain("other@example.com");
+    expect(JSON.stringify(data)).not.toContain("not Jane's");
     expect(data.eventsTruncated).toBe(false);
   });
 
@@ -195,6 +208,15 @@ describe("customers/data_request", () => {
     );
     expect((await shop.db.dataRequest.findMany()).map((r) => r.requestId)).toEqual(["5151"]);
     expect(await shop.db.customer.count({ where: { platformId: "gid://shopify/Customer/191167" } })).toBe(0);
+  });
+
+  it("GIVEN reviews the customer wrote and a review on an order of theirs with no customer linked WHEN Shopify asks to redact them, naming that order THEN both reviews go and another customer's stays", async () => {
+    const shop = await createTestShop();
+    await customerWithHistory(shop);
+    await processWebhook(
+      await storeEvent(shop, "customers/redact", { shop_domain: shop.domain, customer: { id: 191167 }, orders_to_redact: [299938] }),
+    );
+    expect((await shop.db.review.findMany({ select: { externalId: true } })).map((r) => r.externalId)).toEqual(["r-other"]);
   });
 
   it("GIVEN a customer we hold nothing on THEN the request is still recorded, with an export that says so", async () => {

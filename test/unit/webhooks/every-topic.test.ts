@@ -190,6 +190,28 @@ describe.each([
     expect(await shop.db.customer.count()).toBe(1);
   });
 
+  it("GIVEN an app/uninstalled that happened before the merchant installed the app again, delivered late THEN the new install keeps its sessions and stays installed, at intake and in the worker; one that happened after the install ends it", async () => {
+    const shop = await createTestShop();
+    const installedAt = (await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installedAt;
+    const sessions = () => prisma.session.count({ where: { shop: shop.domain } });
+    const uninstalled = async () => (await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).uninstalledAt !== null;
+    const before = await sessions();
+    expect(before).toBeGreaterThan(0);
+    const uninstall = (triggeredAt: Date) =>
+      deliver(
+        "app/uninstalled",
+        webhookRequest({ topic: "app/uninstalled", shop: shop.domain, body: JSON.stringify({ id: 1, domain: shop.domain }), triggeredAt: triggeredAt.toISOString() }),
+      );
+
+    expect((await uninstall(new Date(installedAt.getTime() - 3_600_000))).status).toBe(200);
+    const late = await shop.db.event.findFirstOrThrow({ where: { topic: "app/uninstalled" } });
+    await processWebhook({ shopId: shop.id, eventId: late.id.toString() });
+    expect([await uninstalled(), await sessions()]).toEqual([false, before]);
+
+    expect((await uninstall(new Date(installedAt.getTime() + 1_000))).status).toBe(200);
+    expect([await uninstalled(), await sessions()]).toEqual([true, 0]);
+  });
+
   it("GIVEN a retried delivery without an event id (same X-Shopify-Webhook-Id) THEN it is stored once", async () => {
     const shop = await createTestShop();
     const request = () => {

@@ -60,6 +60,27 @@ describe("processing stored webhooks", () => {
     expect(await shop.db.customer.findFirstOrThrow({ where: { platformId: "gid://shopify/Customer/808" } })).toMatchObject({ phone: null, tags: ["vip", "newsletter"] });
   });
 
+  it("GIVEN a customer's newer update already applied WHEN an older customers/update, or an older order's copy of the customer, is processed after it THEN the customer keeps the newer tags and consent; a later update still applies", async () => {
+    const shop = await createTestShop();
+    const base = { id: 909, admin_graphql_api_id: "gid://shopify/Customer/909", email: "nina@example.com" };
+    const version = (updatedAt: string, tags: string, consent: string) => ({
+      ...base,
+      updated_at: updatedAt,
+      tags,
+      email_marketing_consent: { state: consent },
+    });
+    const customer = () => shop.db.customer.findFirstOrThrow({ where: { platformId: base.admin_graphql_api_id } });
+    await processWebhook(await storeEvent(shop, "customers/update", version("2026-11-20T10:05:00-05:00", "vip", "subscribed")));
+    await processWebhook(await storeEvent(shop, "customers/update", version("2026-11-20T10:00:00-05:00", "", "not_subscribed")));
+    await processWebhook(
+      await storeEvent(shop, "orders/create", { ...ORDER, id: 9902, customer: version("2026-11-20T10:01:00-05:00", "prospect", "not_subscribed") }),
+    );
+    expect(await customer()).toMatchObject({ tags: ["vip"], acceptsMarketing: true });
+    expect(await shop.db.order.count()).toBe(1);
+    await processWebhook(await storeEvent(shop, "customers/update", version("2026-11-20T10:06:00-05:00", "", "unsubscribed")));
+    expect(await customer()).toMatchObject({ tags: [], acceptsMarketing: false });
+  });
+
   it("customers/redact deletes the customer with their events and messages, and nothing of another customer", async () => {
     const shop = await createTestShop();
     await processWebhook(await storeEvent(shop, "customers/create", { ...CUSTOMER, id: 1, admin_graphql_api_id: "gid://shopify/Customer/1", email: "gone@example.com" }));
