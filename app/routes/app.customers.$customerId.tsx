@@ -33,7 +33,7 @@ import { appHref } from "../components/pools/links";
 import { CodeStatusBadge } from "../components/pools/StatusBadge";
 import { useUrlSearch } from "../components/use-url-search";
 import { PlatformError } from "../platforms/errors";
-import { getCustomer, listCustomerCodes, parseCustomerCodesCursor } from "../services/customers.server";
+import { customerOrderTotals, getCustomer, listCustomerCodes, parseCustomerCodesCursor } from "../services/customers.server";
 import { issueCode } from "../services/pools/issue.server";
 import { listPools } from "../services/pools/pools.server";
 import { isUuid } from "../domain/ids";
@@ -61,9 +61,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
         .filter((p) => p === "first" || parseCustomerCodesCursor(p) !== null)
         .slice(-MAX_PREV)
     : [];
-  const [page, pools] = await Promise.all([
+  const [page, pools, orders] = await Promise.all([
     listCustomerCodes(admin.db, customer.id, { cursor }),
     listPools(admin.db, admin.shopId),
+    customerOrderTotals(admin.db, customer),
   ]);
   const codes = page.codes;
   return {
@@ -75,9 +76,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       phone: customer.phone,
       tags: customer.tags,
       acceptsMarketing: customer.acceptsMarketing,
-      ordersCount: customer.ordersCount,
-      totalSpent: customer.totalSpent.toFixed(2),
-      lastOrderAt: customer.lastOrderAt ? formatDateTime(customer.lastOrderAt) : null,
+      ordersCount: orders.ordersCount,
+      totalSpent: orders.totalSpent.toFixed(2),
+      lastOrderAt: orders.lastOrderAt ? formatDateTime(orders.lastOrderAt) : null,
       platformId: customer.platformId,
       since: formatDateTime(customer.platformCreatedAt ?? customer.createdAt),
     },

@@ -151,6 +151,31 @@ export async function getCustomer(db: ShopDb, customerId: string) {
   return db.customer.findFirst({ where: { id: customerId } });
 }
 
+/**
+ * A customer's orders as segments count them (services/segments/facts.server.ts): the platform's own counters
+ * (Shopify's orders_count and total_spent, which include orders from before the install) or the orders we saw,
+ * whichever is more, cancelled orders left out. Magento sends no counters, so there only the orders we saw count.
+ */
+export async function customerOrderTotals(
+  db: ShopDb,
+  customer: { id: string; ordersCount: number; totalSpent: Prisma.Decimal; lastOrderAt: Date | null },
+): Promise<{ ordersCount: number; totalSpent: Prisma.Decimal; lastOrderAt: Date | null }> {
+  const seen = await db.order.aggregate({
+    where: { customerId: customer.id, cancelledAt: null },
+    _count: { _all: true },
+    _sum: { totalPrice: true },
+    _max: { placedAt: true },
+  });
+  const seenSpent = seen._sum.totalPrice;
+  const lastSeen = seen._max.placedAt;
+  return {
+    ordersCount: Math.max(customer.ordersCount, seen._count._all),
+    totalSpent: seenSpent !== null && seenSpent.greaterThan(customer.totalSpent) ? seenSpent : customer.totalSpent,
+    lastOrderAt:
+      lastSeen !== null && (customer.lastOrderAt === null || lastSeen > customer.lastOrderAt) ? lastSeen : customer.lastOrderAt,
+  };
+}
+
 // A customer's codes are paged the same way, so the page lists every code however many there are (a reissue per
 // reminder adds up); their ids are bigints.
 export const CUSTOMER_CODES_PAGE = 100;

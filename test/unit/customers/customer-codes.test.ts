@@ -2,6 +2,7 @@
 // at a time, newest first, with the Customers list's own paging left in the URL for the way back.
 import { describe, expect, it } from "vitest";
 import { action as customerAction, loader as customerLoader } from "../../../app/routes/app.customers.$customerId";
+import { formatDateTime } from "../../../app/components/pools/format";
 import { issueCode } from "../../../app/services/pools/issue.server";
 import { adminRequest } from "../../support/admin-request";
 import { createCustomers, createPoolWithCodes, createReissues } from "../../support/pools";
@@ -74,5 +75,36 @@ describe("a customer's codes", () => {
     expect(reloaded.issueAttempt).not.toBe(page.issueAttempt);
     await post(reloaded.issueAttempt);
     await expect(shop.db.issuance.count({ where: { customerId: bo! } })).resolves.toBe(2);
+  });
+
+  it("GIVEN orders the app saw and the platform's own counters WHEN the page shows the customer's orders THEN it counts them as segments do: the larger of the two, cancelled orders left out, and the last order's date", async () => {
+    const shop = await createTestShop();
+    const [ada, bo] = await createCustomers(shop, 2);
+    const order = (customerId: string, n: number, total: string, placedAt: string, cancelled = false) =>
+      shop.db.order.create({
+        data: {
+          shopId: shop.id,
+          platformId: `gid://shopify/Order/${customerId.slice(0, 8)}${n}`,
+          customerId,
+          totalPrice: total,
+          placedAt: new Date(placedAt),
+          cancelledAt: cancelled ? new Date(placedAt) : null,
+        },
+      });
+    // Ada: a Magento-like customer without counters, two orders seen and one cancelled.
+    await order(ada!, 1, "20.50", "2026-10-01T10:00:00Z");
+    await order(ada!, 2, "30.00", "2026-11-02T10:00:00Z");
+    await order(ada!, 3, "99.00", "2026-11-20T10:00:00Z", true);
+    const adaPage = await customerPage(shop, ada!);
+    expect(adaPage.customer).toMatchObject({ ordersCount: 2, totalSpent: "50.50" });
+    // The last order not cancelled.
+    expect(adaPage.customer.lastOrderAt).toBe(formatDateTime(new Date("2026-11-02T10:00:00Z")));
+    // Bo: Shopify's counters include orders from before the install, more than the one order seen since.
+    await shop.db.customer.update({ where: { id: bo! }, data: { ordersCount: 7, totalSpent: "410.00" } });
+    await order(bo!, 1, "15.00", "2026-11-10T10:00:00Z");
+    expect((await customerPage(shop, bo!)).customer).toMatchObject({ ordersCount: 7, totalSpent: "410.00" });
+    // Without any order or counter the page says so, with no last order.
+    const [cy] = await createCustomers(shop, 1, "cy");
+    expect((await customerPage(shop, cy!)).customer).toMatchObject({ ordersCount: 0, totalSpent: "0.00", lastOrderAt: null });
   });
 });
