@@ -234,5 +234,5 @@ export async function onReviewCreated(db: ShopDb, shopId: string, reviewId: stri
     eventKey: options.eventKey ?? null,
     reviewId: review.id,
   };
-  return handleEvent(db, shopId, facts, { type: "review_created", orderId: order?.id ?? null, customerId, at }, now);
+  return handleEvent(db, shopId, facts, { type: "review_created", orderId: order?.id ?? null, customerId, at, reviewId: review.id }, now);
 }
