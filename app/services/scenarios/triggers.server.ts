@@ -36,7 +36,7 @@ const ORDER_TRIGGERS: Record<OrderEventTopic, ScenarioTrigger> = {
 export interface TriggerOptions {
   /** Identifies the event (a stored webhook or Magento event id): retries of one event start one task. */
   eventKey?: string | null;
-  /** When the event happened; by default the order's own time for that event, else now. */
+  /** When the event happened; by default the order's (or the customer's) own time for that event, else now. */
   at?: Date;
   now?: Date;
 }
@@ -200,7 +200,9 @@ export async function onCustomerCreated(db: ShopDb, shopId: string, customerId: 
     customerId: customer.id,
     orderId: null,
     order: null,
-    at: options.at ?? now,
+    // When the store created the customer, not when its webhook was processed: the delay counts from then, and an
+    // order they placed before the webhook reached us is a "new order" (a customer created at checkout orders at once).
+    at: options.at ?? customer.platformCreatedAt ?? now,
     eventIdentity: `customer:${customer.id}`,
     eventKey: options.eventKey ?? null,
     reviewId: null,
