@@ -63,6 +63,23 @@ describe("order webhooks close the loop", () => {
     expect(tasks[0]?.dueAt.toISOString()).toBe("2026-11-20T11:00:00.000Z");
   });
 
+  it("GIVEN an order-fulfilled scenario with a delay WHEN orders/fulfilled is processed two hours after the fulfilment THEN the task is due a delay after the fulfilment, not after the processing", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["SHIPPED-1"]);
+    const saved = await createScenario(shop.db, shop.id, {
+      name: "After delivery",
+      active: true,
+      trigger: "order_fulfilled",
+      delay: { value: 3, unit: "day" },
+      actions: [{ type: "generate_code", poolId: pool.id }],
+    });
+    expect(saved.type).toBe("saved");
+    const fulfilledAt = new Date(Date.now() - 2 * 3600_000);
+    await deliver(shop, "orders/fulfilled", { ...ORDER, fulfillment_status: "fulfilled", updated_at: fulfilledAt.toISOString() }, fulfilledAt);
+    expect((await shop.db.order.findFirstOrThrow()).fulfilledAt).toEqual(fulfilledAt);
+    expect((await shop.db.task.findMany()).map((t) => t.dueAt)).toEqual([new Date(fulfilledAt.getTime() + 3 * 24 * 3600_000)]);
+  });
+
   it("GIVEN a customers/create webhook WHEN a customer-created scenario is active THEN the new customer gets a task", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["HELLO-1"]);
