@@ -126,9 +126,10 @@ async function startTasks(
     db.task.createManyAndReturn({ data, skipDuplicates: true, select: { id: true, scenarioId: true, dueAt: true } });
   const created = await insert(rows);
   // Once per customer: a task of theirs that was cancelled before it ran (their order was cancelled, they ordered
-  // again) did nothing for them, and does not use up their one run.
+  // again) did nothing for them, and does not use up their one run for another order.
   const refused = rows.filter((row) => !created.some((c) => c.scenarioId === row.scenarioId));
-  const freed = await freeKeysOfUnrunCancelledTasks(db, shopId, refused.flatMap((row) => (perUser.has(row.dedupeKey!) ? [row.dedupeKey!] : [])));
+  const perUserKeys = refused.flatMap((row) => (perUser.has(row.dedupeKey!) ? [row.dedupeKey!] : []));
+  const freed = await freeKeysOfUnrunCancelledTasks(db, shopId, perUserKeys, facts.orderId);
   if (freed.length > 0) created.push(...(await insert(refused.filter((row) => freed.includes(row.dedupeKey!)))));
   for (const row of rows) {
     if (!created.some((c) => c.scenarioId === row.scenarioId)) {

@@ -171,6 +171,8 @@ describe("once per order and once per user", () => {
     await onOrderEvent(shop.db, shop.id, "orders/paid", cancelled.id);
     await shop.db.order.update({ where: { id: cancelled.id }, data: { cancelledAt: new Date() } });
     await onOrderEvent(shop.db, shop.id, "orders/cancelled", cancelled.id);
+    // The cancelled order's own payment seen again (a redelivery, a re-poll) starts nothing.
+    expect(started(await onOrderEvent(shop.db, shop.id, "orders/paid", cancelled.id))).toEqual([]);
     expect((await tasksOf(shop, s.id)).map((t) => t.status)).toEqual(["CANCELLED"]);
 
     const kept = await onOrderEvent(shop.db, shop.id, "orders/paid", (await makeOrder(shop, ada.id)).id);
