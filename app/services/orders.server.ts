@@ -108,6 +108,7 @@ export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord
 /** Records the order a Shopify webhook describes. Idempotent: the same payload twice leaves one row. */
 export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: OrderTopic, payload: OrderPayload) {
   const customerId = payload.customer ? await upsertCustomerFromWebhook(db, shopId, payload.customer) : null;
+  const updatedAt = platformTime(payload.updated_at);
   const { id, customerId: linked, cancelledAt } = await upsertOrder(db, shopId, {
     platformId: orderGid(payload),
     customerId,
@@ -119,9 +120,11 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     discountCodes: payload.discount_codes.map((d) => d.code),
     financialStatus: payload.financial_status ?? null,
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
-    ...(topic === "orders/fulfilled" || payload.fulfillment_status === "fulfilled" ? { fulfilledAt: new Date() } : {}),
+    // The order's last change in the store is its fulfilment (or after it), not the moment a late webhook reached us:
+    // an "order fulfilled" delay counts from it.
+    ...(topic === "orders/fulfilled" || payload.fulfillment_status === "fulfilled" ? { fulfilledAt: updatedAt ?? new Date() } : {}),
     placedAt: new Date(payload.created_at),
-    platformUpdatedAt: platformTime(payload.updated_at),
+    platformUpdatedAt: updatedAt,
   });
   return { id, customerId: linked, cancelledAt };
 }

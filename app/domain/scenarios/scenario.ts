@@ -140,7 +140,8 @@ export type FollowUp =
   | { type: "order_created"; customerId: string | null; orderId: string; at: Date }
   | { type: "order_cancelled"; orderId: string; at: Date }
   | { type: "order_fulfilled"; orderId: string; at: Date }
-  | { type: "review_created"; orderId: string | null; customerId: string | null; at: Date };
+  /** `reviewId` names the review, so a task it started can tell its own trigger delivered again from another review. */
+  | { type: "review_created"; orderId: string | null; customerId: string | null; at: Date; reviewId?: string | null };
 
 export interface TaskFacts {
   customerId: string | null;

@@ -20,7 +20,7 @@ import {
   type TriggerOrder,
 } from "../../domain/scenarios/scenario";
 import { applyFollowUp, conditionMetByStoredState, type FollowUpResult } from "../tasks/follow-ups.server";
-import { cancelTask } from "../tasks/store.server";
+import { cancelTask, freeKeysOfUnrunCancelledTasks } from "../tasks/store.server";
 import { scheduleTask } from "../tasks/schedule.server";
 import { activeScenarios } from "./scenarios.server";
 
@@ -36,7 +36,7 @@ const ORDER_TRIGGERS: Record<OrderEventTopic, ScenarioTrigger> = {
 export interface TriggerOptions {
   /** Identifies the event (a stored webhook or Magento event id): retries of one event start one task. */
   eventKey?: string | null;
-  /** When the event happened; by default the order's own time for that event, else now. */
+  /** When the event happened; by default the order's (or the customer's) own time for that event, else now. */
   at?: Date;
   now?: Date;
 }
@@ -96,6 +96,8 @@ async function startTasks(
   const scenarios = await activeScenarios(db, facts.trigger);
   const skipped: TriggerOutcome["skipped"] = [];
   const rows: Prisma.TaskCreateManyInput[] = [];
+  /** The rows' keys that hold a customer's one run (once per user). */
+  const perUser = new Set<string>();
   for (const { id, settings } of scenarios) {
     const reason = refusal(settings, facts);
     if (reason) {
@@ -105,6 +107,8 @@ async function startTasks(
     const context: Record<string, string> = { trigger: facts.trigger, triggeredAt: facts.at.toISOString() };
     if (facts.eventKey) context.eventKey = facts.eventKey;
     if (facts.reviewId) context.reviewId = facts.reviewId;
+    const dedupeKey = taskDedupeKey(id, settings, facts);
+    if (settings.oncePerUser) perUser.add(dedupeKey);
     rows.push({
       shopId,
       scenarioId: id,
@@ -112,13 +116,21 @@ async function startTasks(
       orderId: facts.orderId,
       status: "PENDING",
       dueAt: taskDueAt(facts.at, settings.delay),
-      dedupeKey: taskDedupeKey(id, settings, facts),
+      dedupeKey,
       context,
       createdAt: now,
     });
   }
   if (rows.length === 0) return { started: [], skipped, cancelledAtStart: [] };
-  const created = await db.task.createManyAndReturn({ data: rows, skipDuplicates: true, select: { id: true, scenarioId: true, dueAt: true } });
+  const insert = (data: Prisma.TaskCreateManyInput[]) =>
+    db.task.createManyAndReturn({ data, skipDuplicates: true, select: { id: true, scenarioId: true, dueAt: true } });
+  const created = await insert(rows);
+  // Once per customer: a task of theirs that was cancelled before it ran (their order was cancelled, they ordered
+  // again) did nothing for them, and does not use up their one run for another order.
+  const refused = rows.filter((row) => !created.some((c) => c.scenarioId === row.scenarioId));
+  const perUserKeys = refused.flatMap((row) => (perUser.has(row.dedupeKey!) ? [row.dedupeKey!] : []));
+  const freed = await freeKeysOfUnrunCancelledTasks(db, shopId, perUserKeys, facts.orderId);
+  if (freed.length > 0) created.push(...(await insert(refused.filter((row) => freed.includes(row.dedupeKey!)))));
   for (const row of rows) {
     if (!created.some((c) => c.scenarioId === row.scenarioId)) {
       skipped.push({ scenarioId: row.scenarioId!, reason: "Already started for this order or customer (once per order / once per user)" });
@@ -200,7 +212,9 @@ export async function onCustomerCreated(db: ShopDb, shopId: string, customerId: 
     customerId: customer.id,
     orderId: null,
     order: null,
-    at: options.at ?? now,
+    // When the store created the customer, not when its webhook was processed: the delay counts from then, and an
+    // order they placed before the webhook reached us is a "new order" (a customer created at checkout orders at once).
+    at: options.at ?? customer.platformCreatedAt ?? now,
     eventIdentity: `customer:${customer.id}`,
     eventKey: options.eventKey ?? null,
     reviewId: null,
@@ -234,5 +248,5 @@ export async function onReviewCreated(db: ShopDb, shopId: string, reviewId: stri
     eventKey: options.eventKey ?? null,
     reviewId: review.id,
   };
-  return handleEvent(db, shopId, facts, { type: "review_created", orderId: order?.id ?? null, customerId, at }, now);
+  return handleEvent(db, shopId, facts, { type: "review_created", orderId: order?.id ?? null, customerId, at, reviewId: review.id }, now);
 }

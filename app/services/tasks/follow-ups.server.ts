@@ -20,7 +20,7 @@ import {
   type FollowUp,
   type SuccessCondition,
 } from "../../domain/scenarios/scenario";
-import { parseTaskContext, triggeredAtOf } from "./context";
+import { parseTaskContext, triggeredAtOf, type TaskContext } from "./context";
 
 export interface FollowUpResult {
   cancelled: { taskId: string; condition: CancelCondition }[];
@@ -54,6 +54,24 @@ function candidates(event: FollowUp): { customerId: string } | { orderId: string
   }
 }
 
+/**
+ * Whether the event is the one that started the task, seen again: a redelivered or retried webhook, a review posted
+ * twice, a Magento order re-read by the next poll. A task is never cancelled by its own trigger (a scenario started
+ * by a cancellation may also be cancelled by one, and only another event may do that).
+ */
+function isOwnTrigger(context: TaskContext, event: FollowUp): boolean {
+  switch (event.type) {
+    case "order_cancelled":
+      return context.trigger === "order_cancelled";
+    case "order_fulfilled":
+      return context.trigger === "order_fulfilled";
+    case "review_created":
+      return context.reviewId !== undefined && event.reviewId === context.reviewId;
+    case "order_created":
+      return false;
+  }
+}
+
 async function cancelPending(db: ShopDb, shopId: string, event: FollowUp, now: Date): Promise<FollowUpResult["cancelled"]> {
   const who = candidates(event);
   if (!who) return [];
@@ -65,7 +83,9 @@ async function cancelPending(db: ShopDb, shopId: string, event: FollowUp, now: D
   const cancelled: FollowUpResult["cancelled"] = [];
   for (const task of tasks) {
     const conditions = cancelConditionsOf(task.scenario?.cancelConditions);
-    const facts = { customerId: task.customerId, orderId: task.orderId, createdAt: triggeredAtOf(parseTaskContext(task.context), task.createdAt) };
+    const context = parseTaskContext(task.context);
+    if (isOwnTrigger(context, event)) continue;
+    const facts = { customerId: task.customerId, orderId: task.orderId, createdAt: triggeredAtOf(context, task.createdAt) };
     const condition = cancellationBy(conditions, facts, event);
     if (!condition) continue;
     const moved = await db.$executeRaw`
@@ -136,14 +156,14 @@ export async function conditionMetByStoredState(
   if (task.orderId) {
     const orderId = task.orderId;
     const order = await db.order.findFirst({ where: { id: orderId }, select: { cancelledAt: true, fulfilledAt: true } });
-    if (order?.cancelledAt && context.trigger !== "order_cancelled") events.push({ type: "order_cancelled", orderId, at: order.cancelledAt });
-    if (order?.fulfilledAt && context.trigger !== "order_fulfilled") events.push({ type: "order_fulfilled", orderId, at: order.fulfilledAt });
+    if (order?.cancelledAt) events.push({ type: "order_cancelled", orderId, at: order.cancelledAt });
+    if (order?.fulfilledAt) events.push({ type: "order_fulfilled", orderId, at: order.fulfilledAt });
     if (conditions.includes("order_review")) {
       const review = await db.review.findFirst({
         where: { orderId, ...(context.reviewId ? { id: { not: context.reviewId } } : {}) },
-        select: { customerId: true, createdAt: true },
+        select: { id: true, customerId: true, createdAt: true },
       });
-      if (review) events.push({ type: "review_created", orderId, customerId: review.customerId, at: review.createdAt });
+      if (review) events.push({ type: "review_created", orderId, customerId: review.customerId, at: review.createdAt, reviewId: review.id });
     }
   }
   if (task.customerId && conditions.includes("new_order")) {
@@ -155,6 +175,7 @@ export async function conditionMetByStoredState(
     if (next) events.push({ type: "order_created", customerId: task.customerId, orderId: next.id, at: next.placedAt });
   }
   for (const event of events) {
+    if (isOwnTrigger(context, event)) continue;
     const condition = cancellationBy(conditions, facts, event);
     if (condition) return condition;
   }

@@ -141,6 +141,22 @@ export async function cancelTask(db: ShopDb, shopId: string, taskId: string, rea
   return moved > 0;
 }
 
+/**
+ * "Once per customer" counts what ran: a task cancelled before any run claimed it did nothing for the customer, so
+ * the key it holds (one of `keys`) is renamed out of the way and the customer's next order may start a task. A task
+ * a runner ever claimed keeps its key, whatever it did, and so does one for the same order (`orderId`: its event seen
+ * again, a re-polled order, would only start a task cancelled for the same reason). Answers the keys freed.
+ */
+export async function freeKeysOfUnrunCancelledTasks(db: ShopDb, shopId: string, keys: readonly string[], orderId: string | null): Promise<string[]> {
+  if (keys.length === 0 || orderId === null) return [];
+  const rows = await db.$queryRaw<{ key: string }[]>`
+    UPDATE tasks t SET dedupe_key = t.dedupe_key || ':cancelled:' || t.id::text, updated_at = now()
+    WHERE t.shop_id = ${shopId}::uuid AND t.dedupe_key = ANY(${keys}::text[]) AND t.status = 'CANCELLED' AND t.context -> 'run' IS NULL
+      AND t.order_id IS DISTINCT FROM ${orderId}::uuid
+    RETURNING split_part(t.dedupe_key, ':cancelled:', 1) AS key`;
+  return rows.map((r) => r.key);
+}
+
 /** A pending task whose run failed for good (retries exhausted, or a failure no retry can fix). */
 export async function markTaskFailed(db: ShopDb, shopId: string, taskId: string, error: string, now = new Date()): Promise<boolean> {
   const moved = await db.$executeRaw`

@@ -171,6 +171,30 @@ describe("cancellation conditions met before the task existed (events processed 
     if (result.type !== "processed" || !result.started[0]) throw new Error("no task started");
     expect(await runTask(shop.db, shop.id, result.started[0].taskId, { now: later })).toMatchObject({ type: "executed" });
   });
+
+  it("GIVEN scenarios started by a cancellation, a fulfilment or a review that are also cancelled by one WHEN that same event is processed again (a retried webhook, a re-poll, a review posted twice) THEN the task it started stays pending; another review of the order still cancels", async () => {
+    const { shop, ada, trigger } = await setup({ trigger: "order_cancelled", delay: { value: 1, unit: "day" }, cancelConditions: ["order_cancelled"] });
+    const pool = await createPoolWithCodes(shop, ["G-1"]);
+    const actions = [{ type: "generate_code" as const, poolId: pool.id }];
+    await makeScenario(shop, { trigger: "order_fulfilled", delay: { value: 1, unit: "day" }, cancelConditions: ["order_completed"], actions });
+    await makeScenario(shop, { trigger: "review_created", delay: { value: 1, unit: "day" }, cancelConditions: ["order_review"], actions });
+    await shop.db.order.update({ where: { id: trigger.id }, data: { cancelledAt: new Date() } });
+    const fulfilled = await makeOrder(shop, ada.id);
+    await shop.db.order.update({ where: { id: fulfilled.id }, data: { fulfilledAt: new Date() } });
+    const reviewed = await makeOrder(shop, ada.id);
+    const first = await shop.db.review.create({ data: { shopId: shop.id, externalId: "once", orderId: reviewed.id, customerId: ada.id, rating: 5 } });
+
+    for (let delivery = 0; delivery < 2; delivery++) {
+      await onOrderEvent(shop.db, shop.id, "orders/cancelled", trigger.id, { eventKey: "cancelled" });
+      await onOrderEvent(shop.db, shop.id, "orders/fulfilled", fulfilled.id, { eventKey: "fulfilled" });
+      await onReviewCreated(shop.db, shop.id, first.id);
+    }
+    const tasks = await shop.db.task.findMany({ select: { status: true } });
+    expect(tasks.map((t) => t.status)).toEqual(["PENDING", "PENDING", "PENDING"]);
+
+    await review(shop, reviewed.id, ada.id);
+    expect(await shop.db.task.findFirstOrThrow({ where: { orderId: reviewed.id }, select: { status: true } })).toEqual({ status: "CANCELLED" });
+  });
 });
 
 describe("success conditions and the waiting time", () => {

@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { ScenarioSettingsInput, ScenarioTrigger } from "../../../app/domain/scenarios/scenario";
 import { onCustomerCreated, onOrderEvent, onReviewCreated, type OrderEventTopic, type TriggerResult } from "../../../app/services/scenarios/triggers.server";
+import { runTask } from "../../../app/services/tasks/run.server";
+import { claimTask, releaseLease } from "../../../app/services/tasks/store.server";
 import { createPoolWithCodes } from "../../support/pools";
 import { createTestShop, type TestShop } from "../../support/shops";
 import { makeCustomer, makeOrder, makeScenario, minutes } from "./helpers";
@@ -159,6 +161,42 @@ describe("once per order and once per user", () => {
     const tasks = await tasksOf(shop, s.id);
     expect(tasks.map((t) => t.customerId).sort()).toEqual([ada.id, bob.id].sort());
     expect(tasks.find((t) => t.customerId === ada.id)?.dedupeKey).toBe(`scenario:${s.id}:user:${ada.id}`);
+  });
+
+  it("GIVEN once per user WHEN the customer's task was cancelled before it ran (their order was cancelled) THEN their next order starts one; once a task ran, no more", async () => {
+    const { shop, scenario } = await setup();
+    const s = await scenario({ oncePerUser: true, delay: { value: 1, unit: "day" }, cancelConditions: ["order_cancelled"] });
+    const ada = await makeCustomer(shop, "Ada");
+    const cancelled = await makeOrder(shop, ada.id);
+    await onOrderEvent(shop.db, shop.id, "orders/paid", cancelled.id);
+    await shop.db.order.update({ where: { id: cancelled.id }, data: { cancelledAt: new Date() } });
+    await onOrderEvent(shop.db, shop.id, "orders/cancelled", cancelled.id);
+    // The cancelled order's own payment seen again (a redelivery, a re-poll) starts nothing.
+    expect(started(await onOrderEvent(shop.db, shop.id, "orders/paid", cancelled.id))).toEqual([]);
+    expect((await tasksOf(shop, s.id)).map((t) => t.status)).toEqual(["CANCELLED"]);
+
+    const kept = await onOrderEvent(shop.db, shop.id, "orders/paid", (await makeOrder(shop, ada.id)).id);
+    expect(started(kept)).toEqual([s.id]);
+    const taskId = kept.type === "processed" ? kept.started[0]!.taskId : "";
+    expect(await runTask(shop.db, shop.id, taskId, { now: () => new Date(Date.now() + 2 * 24 * minutes(60)) })).toMatchObject({ type: "executed" });
+    expect(started(await onOrderEvent(shop.db, shop.id, "orders/paid", (await makeOrder(shop, ada.id)).id))).toEqual([]);
+    expect((await tasksOf(shop, s.id)).map((t) => t.status)).toEqual(["CANCELLED", "EXECUTED"]);
+  });
+
+  it("GIVEN once per user WHEN the customer's task was cancelled after a run had claimed it (it may have issued their code) THEN it still counts", async () => {
+    const { shop, scenario } = await setup();
+    const s = await scenario({ oncePerUser: true, cancelConditions: ["order_cancelled"] });
+    const ada = await makeCustomer(shop, "Ada");
+    const order = await makeOrder(shop, ada.id);
+    const first = await onOrderEvent(shop.db, shop.id, "orders/paid", order.id);
+    const taskId = first.type === "processed" ? first.started[0]!.taskId : "";
+    const now = new Date();
+    expect(await claimTask(shop.db, shop.id, taskId, { now, dueBy: now, leaseUntil: new Date(now.getTime() + minutes(1)), runner: "died", actions: [] })).not.toBeNull();
+    await releaseLease(shop.db, shop.id, taskId);
+    await shop.db.order.update({ where: { id: order.id }, data: { cancelledAt: new Date() } });
+    await onOrderEvent(shop.db, shop.id, "orders/cancelled", order.id);
+    expect(started(await onOrderEvent(shop.db, shop.id, "orders/paid", (await makeOrder(shop, ada.id)).id))).toEqual([]);
+    expect((await tasksOf(shop, s.id)).map((t) => t.status)).toEqual(["CANCELLED"]);
   });
 
   it("GIVEN once per user off WHEN the same customer orders twice THEN each order starts a task", async () => {

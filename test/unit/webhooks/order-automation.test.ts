@@ -63,6 +63,23 @@ describe("order webhooks close the loop", () => {
     expect(tasks[0]?.dueAt.toISOString()).toBe("2026-11-20T11:00:00.000Z");
   });
 
+  it("GIVEN an order-fulfilled scenario with a delay WHEN orders/fulfilled is processed two hours after the fulfilment THEN the task is due a delay after the fulfilment, not after the processing", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["SHIPPED-1"]);
+    const saved = await createScenario(shop.db, shop.id, {
+      name: "After delivery",
+      active: true,
+      trigger: "order_fulfilled",
+      delay: { value: 3, unit: "day" },
+      actions: [{ type: "generate_code", poolId: pool.id }],
+    });
+    expect(saved.type).toBe("saved");
+    const fulfilledAt = new Date(Date.now() - 2 * 3600_000);
+    await deliver(shop, "orders/fulfilled", { ...ORDER, fulfillment_status: "fulfilled", updated_at: fulfilledAt.toISOString() }, fulfilledAt);
+    expect((await shop.db.order.findFirstOrThrow()).fulfilledAt).toEqual(fulfilledAt);
+    expect((await shop.db.task.findMany()).map((t) => t.dueAt)).toEqual([new Date(fulfilledAt.getTime() + 3 * 24 * 3600_000)]);
+  });
+
   it("GIVEN a customers/create webhook WHEN a customer-created scenario is active THEN the new customer gets a task", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["HELLO-1"]);
@@ -70,6 +87,26 @@ describe("order webhooks close the loop", () => {
     await deliver(shop, "customers/create", CUSTOMER);
     const customer = await shop.db.customer.findFirstOrThrow();
     expect((await shop.db.task.findMany()).map((t) => t.customerId)).toEqual([customer.id]);
+  });
+
+  it("GIVEN a welcome scenario cancelled by a new order WHEN customers/create is processed after the order the new customer placed at checkout THEN the task is due a delay after the customer was created, and that order cancels it", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["WELCOME-1"]);
+    const saved = await createScenario(shop.db, shop.id, {
+      name: "Welcome",
+      active: true,
+      trigger: "customer_created",
+      delay: { value: 1, unit: "day" },
+      cancelConditions: ["new_order"],
+      actions: [{ type: "generate_code", poolId: pool.id }],
+    });
+    expect(saved.type).toBe("saved");
+    const createdAt = new Date(Date.now() - 2 * 3600_000);
+    const customer = { ...CUSTOMER, created_at: createdAt.toISOString() };
+    await deliver(shop, "orders/create", { ...ORDER, customer, created_at: new Date(createdAt.getTime() + 5 * 60_000).toISOString() });
+    await deliver(shop, "customers/create", customer);
+    const tasks = await shop.db.task.findMany({ select: { dueAt: true, status: true, outcome: true } });
+    expect(tasks).toEqual([{ dueAt: new Date(createdAt.getTime() + 24 * 3600_000), status: "CANCELLED", outcome: "New order by the same customer" }]);
   });
   it("GIVEN orders/cancelled already processed WHEN a stale orders/create for the same order is processed after it THEN the order stays cancelled, with the cancellation's financial status", async () => {
     const shop = await createTestShop();
