@@ -64,6 +64,9 @@ export async function postToProvider(endpoint: ProviderEndpoint, message: Provid
       },
       body,
       signal: AbortSignal.timeout(endpoint.timeoutMs ?? 10_000),
+      // The endpoint's address was checked not to be private when the merchant saved it; a redirect would lead the
+      // signed request (and the customer's number) wherever the answering server likes, internal addresses included.
+      redirect: "manual",
     });
   } catch (error) {
     const reason = error instanceof Error && error.name === "TimeoutError" ? "timed out" : String(error instanceof Error ? error.message : error);
@@ -80,6 +83,14 @@ export async function postToProvider(endpoint: ProviderEndpoint, message: Provid
     return { type: "sent", status: response.status, providerRef };
   }
   const text = await responseText(response);
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get("location");
+    return {
+      type: "rejected",
+      status: response.status,
+      message: `Provider answered with a redirect (${response.status})${location ? ` to ${location.slice(0, 200)}` : ""}, which is not followed: set the endpoint to the address that takes the message`,
+    };
+  }
   if (response.status === 429 || response.status === 408 || response.status >= 500) {
     return { type: "retry", message: `Provider answered ${response.status}${text ? `: ${text}` : ""}`, retryAfterMs: retryAfter(response.headers.get("retry-after")) };
   }

@@ -45,6 +45,20 @@ describe("SMS/push provider webhook", () => {
     if (outcome.type === "rejected") expect(outcome.message).toContain(`(${status}): nope`);
   });
 
+  it.each([307, 302])("GIVEN a provider answering with a redirect (%i) WHEN posted THEN it is not followed and the message is rejected with the reason", async (status) => {
+    provider.handle((req, _body, res) => {
+      if (req.url === "/hook") {
+        res.statusCode = status;
+        res.setHeader("Location", "/internal");
+      }
+      res.end();
+    });
+    const outcome = await postToProvider({ url: provider.url, secret: "s" }, message);
+    expect(outcome).toMatchObject({ type: "rejected", status, message: expect.stringContaining("redirect") });
+    // Only the endpoint was asked: the redirect target never got a request.
+    expect(provider.received).toHaveLength(1);
+  });
+
   it("GIVEN a provider that never answers WHEN posted THEN it times out as retriable", async () => {
     provider.handle(() => undefined);
     const outcome = await postToProvider({ url: provider.url, secret: "s", timeoutMs: 200 }, message);
