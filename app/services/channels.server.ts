@@ -165,11 +165,14 @@ const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-
 function validateEmail(
   input: EmailChannelInput,
   hasPassword: boolean,
+  allowLocal: boolean,
 ): { ok: true; config: EmailConfig; password: string | null } | { ok: false; errors: Partial<Record<EmailField, string>> } {
   const errors: Partial<Record<EmailField, string>> = {};
   const host = input.host.trim();
   if (!host) errors.host = "Enter your SMTP server's host name, e.g. smtp.example.com";
   else if (!HOST.test(host) && !isIP(host)) errors.host = "A host name has letters, digits, dots and dashes, like smtp.example.com";
+  // The worker (and the save's connection test) would otherwise open connections into our own network.
+  else if (!allowLocal && isPrivateHost(host)) errors.host = "The SMTP server must be reachable on the internet, not a local or private address";
   const port = Number(input.port.trim());
   if (!/^\d{1,5}$/.test(input.port.trim()) || port < 1 || port > 65535) errors.port = "A port is a number from 1 to 65535 (usually 587 or 465)";
   if (input.security !== "tls" && input.security !== "starttls") errors.security = "Choose how the connection is encrypted";
@@ -225,10 +228,14 @@ export async function saveEmailChannel(
   db: ShopDb,
   shopId: string,
   input: EmailChannelInput,
-  options: { verify?: (settings: SmtpSettings) => ReturnType<typeof verifySmtp> } = {},
+  options: {
+    verify?: (settings: SmtpSettings) => ReturnType<typeof verifySmtp>;
+    /** Outside production (the demo, tests) a local SMTP server is allowed, as a local provider relay is. */
+    allowLocal?: boolean;
+  } = {},
 ): Promise<SaveEmailResult> {
   const existing = await db.channelSettings.findFirst({ where: { channel: "EMAIL" }, select: ROW_SELECT });
-  const checked = validateEmail(input, existing?.secretEncrypted != null);
+  const checked = validateEmail(input, existing?.secretEncrypted != null, options.allowLocal ?? env().NODE_ENV !== "production");
   if (!checked.ok) return { type: "invalid", errors: checked.errors };
   const context = secretContext(shopId, "EMAIL");
   let password = checked.password;

@@ -87,6 +87,17 @@ describe("channel settings", () => {
     });
   });
 
+  it.each(["127.0.0.1", "10.0.0.5", "::ffff:192.168.1.1", "mail.internal", "localhost"])(
+    "GIVEN the SMTP host %s in production WHEN saved THEN it is refused and not contacted; outside production a local server is allowed",
+    async (host) => {
+      const shop = await createTestShop();
+      const refused = await saveEmailChannel(shop.db, shop.id, { ...EMAIL, host }, { allowLocal: false, verify: () => Promise.reject(new Error("must not be called")) });
+      expect(refused).toEqual({ type: "invalid", errors: { host: expect.stringContaining("not a local or private address") } });
+      const local = await saveEmailChannel(shop.db, shop.id, { ...EMAIL, host }, { allowLocal: true, verify: verifyOk });
+      expect(local.type).not.toBe("invalid");
+    },
+  );
+
   it("GIVEN email turned off WHEN the job asks for settings THEN there are none, with the reason", async () => {
     const shop = await createTestShop();
     await saveEmailChannel(shop.db, shop.id, { ...EMAIL, enabled: false }, { verify: () => Promise.reject(new Error("not when off")) });
