@@ -47,6 +47,8 @@ export interface JobPayloads {
   pixels: {
     /** Activates (or re-points) the shop's web pixel with webPixelCreate / webPixelUpdate after install. */
     activate: ShopJob;
+    /** Reads from the Admin API the details of customers a pixel batch named but the app never had (customer-details.server.ts). */
+    fetchCustomers: ShopJob & { customerIds: string[] };
   };
   // --- storefront events (end)
   // --- segments (begin)

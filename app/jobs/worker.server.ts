@@ -19,7 +19,7 @@ import {
   processGenerate,
   processSyncRedeemable,
 } from "./processors/pools.server";
-import { processActivatePixel, processPixelBatch, processWebhookBatch } from "./processors/events.server";
+import { processActivatePixel, processFetchCustomers, processPixelBatch, processWebhookBatch } from "./processors/events.server";
 import {
   processSegmentEvaluate,
   processSegmentExpire,
@@ -69,7 +69,7 @@ const processors: Processors = {
   },
   // --- storefront events (begin)
   events: { processBatch: processPixelBatch, processWebhooks: processWebhookBatch },
-  pixels: { activate: processActivatePixel },
+  pixels: { activate: processActivatePixel, fetchCustomers: processFetchCustomers },
   // --- storefront events (end)
   // --- segments (begin)
   segments: {

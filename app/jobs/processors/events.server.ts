@@ -3,6 +3,8 @@
 import { UnrecoverableError } from "bullmq";
 import { forShop } from "../../db/shop-scope.server";
 import { shopifyAdminForShop } from "../../platforms/index.server";
+import { fetchCustomerDetails } from "../../platforms/shopify/customer-details.server";
+import { fillCustomerDetails } from "../../services/customer-details.server";
 import { activatePixel } from "../../services/pixel/activation.server";
 import { processPixelEvents } from "../../services/pixel/process.server";
 import { pixelShopOf } from "../../services/shops.server";
@@ -11,7 +13,23 @@ import { jobId, type JobPayload } from "../queues";
 import { processWebhook } from "./process-webhook.server";
 
 export async function processPixelBatch(payload: JobPayload<"events", "processBatch">) {
-  return processPixelEvents(forShop(payload.shopId), payload.shopId, payload.eventIds);
+  const outcome = await processPixelEvents(forShop(payload.shopId), payload.shopId, payload.eventIds);
+  // A job of its own, on the pixels queue: it calls the Admin API (paced, throttled at times) and must neither hold
+  // up nor re-run the batch. Never in the batch's way: if Redis is away, the next batch naming the customer asks.
+  if (outcome.undetailed.length) {
+    await enqueue("pixels", "fetchCustomers", { shopId: payload.shopId, customerIds: outcome.undetailed }, { jobId: jobId("customer-details", payload.eventIds[0] ?? "") }).catch(
+      (error: unknown) => console.warn(`[pixel] customer details not requested for ${payload.shopId}: ${(error as Error).message}`),
+    );
+  }
+  return { ...outcome, undetailed: outcome.undetailed.length };
+}
+
+export async function processFetchCustomers(payload: JobPayload<"pixels", "fetchCustomers">) {
+  const db = forShop(payload.shopId);
+  const shop = await pixelShopOf(db).catch(() => null);
+  if (!shop || shop.platform !== "SHOPIFY" || shop.uninstalledAt) return { type: "skipped", reason: "no installed Shopify shop" };
+  const client = await shopifyAdminForShop(shop.domain);
+  return fillCustomerDetails(db, payload.shopId, payload.customerIds, (gids) => fetchCustomerDetails(client, gids));
 }
 
 export async function processActivatePixel(payload: JobPayload<"pixels", "activate">) {

@@ -16,6 +16,8 @@ export interface PixelBatchOutcome {
   linked: number;
   backfilled: number;
   products: number;
+  /** Customers the batch named whose details the store was never asked for (see customer-details.server.ts). */
+  undetailed: string[];
 }
 
 interface StoredPixelEvent {
@@ -39,7 +41,7 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
     (s): s is StoredPixelEvent & { event: PixelEventShape } => s.event !== null && s.clientId !== "",
   );
 
-  const { customerIds, created } = await ensureCustomers(
+  const { customerIds, created, undetailed } = await ensureCustomers(
     db,
     shopId,
     usable.map((s) => s.event.customerId).filter((id): id is string => !!id),
@@ -124,20 +126,22 @@ export async function processPixelEvents(db: ShopDb, shopId: string, eventIds: s
     linked,
     backfilled,
     products,
+    undetailed,
   };
 }
 
 /**
- * Finds or creates (minimally: the platform id alone) the customers the events name; webhooks fill in the rest
- * later. Answers platform GID -> customer row id, and the ids of the rows this call created.
+ * Finds or creates (minimally: the platform id alone) the customers the events name; webhooks, or a read of the
+ * store for those it never sent (customer-details.server.ts), fill in the rest. Answers platform GID -> customer
+ * row id, the ids of the rows this call created, and those of the named customers whose details were never read.
  */
 async function ensureCustomers(
   db: ShopDb,
   shopId: string,
   pixelIds: string[],
-): Promise<{ customerIds: Map<string, string>; created: string[] }> {
+): Promise<{ customerIds: Map<string, string>; created: string[]; undetailed: string[] }> {
   const gids = [...new Set(pixelIds.map((id) => toGid("Customer", id)))];
-  if (gids.length === 0) return { customerIds: new Map(), created: [] };
+  if (gids.length === 0) return { customerIds: new Map(), created: [], undetailed: [] };
   const created = await db.customer.createManyAndReturn({
     data: gids.map((platformId) => ({ shopId, platformId })),
     skipDuplicates: true,
@@ -145,9 +149,13 @@ async function ensureCustomers(
   });
   const rows = await db.customer.findMany({
     where: { platformId: { in: gids } },
-    select: { id: true, platformId: true },
+    select: { id: true, platformId: true, platformCreatedAt: true },
   });
-  return { customerIds: new Map(rows.map((r) => [r.platformId, r.id])), created: created.map((r) => r.id) };
+  return {
+    customerIds: new Map(rows.map((r) => [r.platformId, r.id])),
+    created: created.map((r) => r.id),
+    undetailed: rows.filter((r) => r.platformCreatedAt === null).map((r) => r.id),
+  };
 }
 
 /** What one event teaches about products; a collection page also teaches membership of what it lists. */

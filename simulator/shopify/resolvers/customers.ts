@@ -64,6 +64,18 @@ export function customerView(store: ShopStore, customer: CustomerRecord): View {
             validFormat: true,
             sourceLocation: null,
           },
+    defaultPhoneNumber:
+      customer.phone === null
+        ? null
+        : {
+            __typename: "CustomerPhoneNumber",
+            phoneNumber: customer.phone,
+            marketingState: "NOT_SUBSCRIBED",
+            marketingOptInLevel: null,
+            marketingUpdatedAt: null,
+            marketingCollectedFrom: null,
+            sourceLocation: null,
+          },
     orders: (args: ListArgs) =>
       connection(
         sortOrders(applySearch(orderSearch, orders(), args.query), args.sortKey),
