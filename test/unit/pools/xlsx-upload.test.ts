@@ -1,6 +1,7 @@
 import { crc32 } from "node:zlib";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
+import { cellText } from "../../../app/domain/pools/upload/xlsx";
 import { bytes, chunks, codes, collect, refusal } from "./helpers";
 
 type Cell = ExcelJS.CellValue;
@@ -105,6 +106,38 @@ describe("Excel .xlsx uploads", () => {
     const result = await parseXlsx(data);
     expect(codes(result)).toEqual(["ALPHA1", "20240101", "BETA2"]);
     expect(result.accepted.map((c) => c.line)).toEqual([1, 2, 3]);
+  });
+
+  it("GIVEN numbered codes shown through a custom number format (prefix, dashes, colour) THEN each code is the text the sheet shows", async () => {
+    const formats: [number, string, string][] = [
+      [42, '"SAVE-"0000', "SAVE-0042"],
+      [123456, "000-000", "123-456"],
+      [99, '[Red]"VIP"00000', "VIP00099"],
+      [5, "#00", "05"],
+      [1234567, '"X"000', "X1234567"],
+      // Not a whole-number format the sheet shows as a code: the bare number, as before.
+      [42, "0.00", "42"],
+    ];
+    const data = await workbook([[["code"], ...formats.map(([value]) => [value])]], (wb) => {
+      const sheet = wb.worksheets[0];
+      if (!sheet) throw new Error("no sheet");
+      formats.forEach(([, numFmt], i) => (sheet.getCell(`A${i + 2}`).numFmt = numFmt));
+    });
+    const result = await parseXlsx(data);
+    expect(codes(result)).toEqual(formats.map(([, , shown]) => shown));
+  });
+
+  it.each([
+    [7, "\\A\\B0000", "AB0007"],
+    [99, "[$€-407]0000", "€0099"],
+    [99, "[$-409]0000", "0099"],
+    [0, "#", ""],
+    [0, "0", "0"],
+    [42, "0000;-0000;0", "0042"],
+    [42, "#,##0", "42"],
+    [99, "[>100]0000", "99"],
+  ])("shows %d in the format %j as %j", (value, numFmt, shown) => {
+    expect(cellText(value, numFmt)).toBe(shown);
   });
 
   it("keeps the leading zeros a zero-padded number format shows, and reads percentage cells as percents", async () => {

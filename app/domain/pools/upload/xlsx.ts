@@ -28,13 +28,87 @@ export function spreadsheetDateText(date: Date): string {
   return `${day}T${pad(h)}:${pad(m)}:${pad(s)}${ms === 0 ? "" : `.${pad(ms, 3)}`}`;
 }
 
+/** Characters a number format shows as themselves without quotes. */
+const FORMAT_LITERALS = new Set([..."$-+/():!^&'~{}<>= "]);
+
+type FormatPart = { placeholder: "0" | "#" } | { text: string };
+
+/**
+ * The parts of a whole-number format: digit placeholders (0 and #), quoted text ("SAVE-"), escaped characters (\A)
+ * and the characters shown as they are (-, /, parentheses...). Null for anything else (decimals, grouping commas,
+ * exponents, dates, colours, conditions, text placeholders): such a cell keeps its bare number.
+ */
+function wholeNumberFormat(numFmt: string): FormatPart[] | null {
+  // The first section is for positive numbers; codes are positive.
+  let section = "";
+  // A colour ([Red], [Color10]) changes no text; a locale tag ([$-409]) shows nothing, a currency one ([$€-407]) its symbol.
+  numFmt = numFmt.replace(/\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\d{1,2})\]/gi, "").replace(/\[\$([^\]-]*)(?:-[0-9a-f]+)?\]/gi, (_m, symbol: string) => (symbol ? `"${symbol.replaceAll('"', "")}"` : ""));
+  for (let i = 0, quoted = false; i < numFmt.length; i++) {
+    const c = numFmt.charAt(i);
+    if (c === '"') quoted = !quoted;
+    if (c === ";" && !quoted) break;
+    if (c === "\\" && !quoted) {
+      section += numFmt.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    section += c;
+  }
+  const parts: FormatPart[] = [];
+  for (let i = 0; i < section.length; i++) {
+    const c = section.charAt(i);
+    if (c === "0" || c === "#") parts.push({ placeholder: c });
+    else if (c === '"') {
+      const end = section.indexOf('"', i + 1);
+      if (end === -1) return null;
+      parts.push({ text: section.slice(i + 1, end) });
+      i = end;
+    } else if (c === "\\" && i + 1 < section.length) {
+      parts.push({ text: section.charAt(i + 1) });
+      i++;
+    } else if (FORMAT_LITERALS.has(c)) parts.push({ text: c });
+    else return null;
+  }
+  return parts.some((p) => "placeholder" in p) ? parts : null;
+}
+
+/**
+ * A whole number as its format shows it: "SAVE-"0000 shows 42 as SAVE-0042, 000-000 shows 123456 as 123-456. Digits
+ * fill the placeholders from the right; a 0 placeholder shows a zero where the number has no digit, a # shows
+ * nothing; digits beyond the placeholders go to the first one.
+ */
+function formatWholeNumber(value: number, parts: FormatPart[]): string {
+  const placeholders = parts.flatMap((p) => ("placeholder" in p ? [p.placeholder] : []));
+  const firstZero = placeholders.indexOf("0");
+  const digits = String(value).padStart(firstZero === -1 ? 0 : placeholders.length - firstZero, "0");
+  const shown = digits === "0" && firstZero === -1 ? "" : digits;
+  const extra = Math.max(0, shown.length - placeholders.length);
+  let placeholder = 0;
+  let out = "";
+  for (const part of parts) {
+    if ("text" in part) {
+      out += part.text;
+      continue;
+    }
+    // Placeholder k (from the left) shows the digit that far from the number's right end, if it has one.
+    const fromRight = placeholders.length - placeholder;
+    if (placeholder === 0) out += shown.slice(0, extra + (fromRight <= shown.length - extra ? 1 : 0));
+    else if (fromRight <= shown.length - extra) out += shown.charAt(shown.length - fromRight);
+    placeholder++;
+  }
+  return out;
+}
+
 function numberText(value: number, numFmt: string | undefined): string {
   if (!Number.isFinite(value)) return "";
   if (numFmt) {
     // A percentage cell holds 0.1 for "10%".
     if (numFmt.includes("%")) return String(Math.round(value * 100 * 1e6) / 1e6);
-    // A zero-padded format ("000000") shows 1234 as 001234, which is the code the merchant sees.
-    if (/^0+$/.test(numFmt) && Number.isInteger(value)) return String(value).padStart(numFmt.length, "0");
+    // A whole-number format with padding or text ("000000", "SAVE-"0000) shows the code the merchant sees.
+    if (Number.isSafeInteger(value) && value >= 0) {
+      const parts = wholeNumberFormat(numFmt);
+      if (parts !== null) return formatWholeNumber(value, parts);
+    }
   }
   return String(value);
 }
