@@ -107,8 +107,11 @@ export function compileTemplate(source: string): CompileResult {
     if (upTo > last) current.push({ type: "text", text: source.slice(last, upTo) });
   };
 
+  /** Where a whole placeholder of the $!data.get('...') syntax starts: any other start of one is half-written. */
+  const velocityStarts = new Set<number>();
   for (const match of source.matchAll(TOKEN)) {
     const index = match.index;
+    if (match[4] !== undefined) velocityStarts.add(index);
     text(index);
     last = index + match[0].length;
     const [, mustache, dollar, , velocityKey] = match;
@@ -178,6 +181,9 @@ export function compileTemplate(source: string): CompileResult {
   // Half-written placeholders ("{{promoCode" or "{$dynamic") would otherwise go out as literal text.
   for (const stray of source.matchAll(/\{\{(?![^{}]*\}\})|\{\$(?![^{}]*\})/g)) {
     problem(stray.index, "A placeholder is opened here but never closed");
+  }
+  for (const stray of source.matchAll(/\$!?\{?data\.get\(/g)) {
+    if (!velocityStarts.has(stray.index)) problem(stray.index, "This data.get( placeholder is not complete: write $!data.get('promocode')");
   }
 
   if (problems.length > 0) {

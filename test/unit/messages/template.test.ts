@@ -101,11 +101,19 @@ describe("message templates", () => {
     ["{{#triggeredProducts}} never closed", "never closed"],
     ["{{/triggeredProducts}}", "never opened"],
     ["Hello {{promoCode", "never closed"],
+    ["Your code: $!data.get('promocode'", "data.get( placeholder is not complete"],
+    ["Your code: $data.get(promocode)", "data.get( placeholder is not complete"],
     ["{{}}", "Empty placeholder"],
   ])("GIVEN %j WHEN the template is saved THEN it is refused: %s", (source, message) => {
     const result = compileTemplate(source);
     expect(result.type).toBe("invalid");
     if (result.type === "invalid") expect(result.problems.map((p) => p.message).join("\n")).toContain(message);
+  });
+
+  it("GIVEN complete data.get placeholders in each spelling WHEN compiled THEN none is taken for half-written", () => {
+    for (const source of ["$!data.get('promocode')", '$data.get("promocode")', "${data.get('promo_code')}", "A $!data.get('promocode') and $!data.get('promocode')"]) {
+      expect(compileTemplate(source).type, source).toBe("compiled");
+    }
   });
 
   it("GIVEN a problem on a later line WHEN compiled THEN its line and column are reported", () => {
