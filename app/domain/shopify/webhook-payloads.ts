@@ -30,6 +30,22 @@ export const CustomerPayload = z.object({
 });
 export type CustomerPayload = z.infer<typeof CustomerPayload>;
 
+/**
+ * A refund (refunds/create, and each entry of an order payload's `refunds`). The money it returned is in its
+ * transactions: those of kind "refund" that succeeded. Line items, order adjustments and restocking are not read.
+ */
+export const RefundPayload = z.object({
+  id,
+  admin_graphql_api_id: z.string().optional(),
+  order_id: id,
+  created_at: z.string().nullish(),
+  processed_at: z.string().nullish(),
+  transactions: z
+    .array(z.object({ kind: z.string().nullish(), status: z.string().nullish(), amount: money.nullish(), currency: z.string().nullish() }))
+    .default([]),
+});
+export type RefundPayload = z.infer<typeof RefundPayload>;
+
 export const OrderPayload = z.object({
   id,
   admin_graphql_api_id: z.string().optional(),
@@ -47,8 +63,12 @@ export const OrderPayload = z.object({
   total_price: money.nullish(),
   source_name: z.string().nullish(),
   discount_codes: z.array(z.object({ code: z.string(), amount: money.nullish(), type: z.string().nullish() })).default([]),
-  shipping_lines: z.array(z.object({ code: z.string().nullish(), source: z.string().nullish() })).default([]),
+  shipping_lines: z
+    .array(z.object({ code: z.string().nullish(), source: z.string().nullish(), delivery_category: z.string().nullish() }))
+    .default([]),
   customer: CustomerPayload.nullish(),
+  /** The order's refunds so far (orders/cancelled lists the refund a cancellation made): recorded like refunds/create. */
+  refunds: z.array(RefundPayload).default([]),
 });
 export type OrderPayload = z.infer<typeof OrderPayload>;
 
@@ -68,6 +88,21 @@ export function customerGid(payload: { id: string; admin_graphql_api_id?: string
 
 export function orderGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
   return payload.admin_graphql_api_id ?? `gid://shopify/Order/${payload.id}`;
+}
+
+export function refundGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
+  return payload.admin_graphql_api_id ?? `gid://shopify/Refund/${payload.id}`;
+}
+
+/** The money a refund returned, as a decimal string with cents: its successful refund transactions, summed. */
+export function refundedAmount(refund: Pick<RefundPayload, "transactions">): string {
+  const cents = refund.transactions
+    .filter((t) => t.kind?.toLowerCase() === "refund" && t.status?.toLowerCase() === "success")
+    .reduce((sum, t) => {
+      const amount = Math.round(Number(t.amount ?? "0") * 100);
+      return sum + (Number.isFinite(amount) ? amount : 0);
+    }, 0);
+  return (cents / 100).toFixed(2);
 }
 
 /** A payload's timestamp, or null when it has none or it does not read as a date. */
