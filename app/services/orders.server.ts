@@ -3,7 +3,7 @@
 // order twice leaves one row, and `changed` tells callers whether anything new was learnt (polling re-reads a
 // window of orders and must not re-trigger segment evaluation for orders it already had).
 import type { ShopDb } from "../db/shop-scope.server";
-import { orderGid, platformTime, type OrderPayload } from "../domain/shopify/webhook-payloads";
+import { deliveryTypeOf, orderGid, platformTime, type OrderPayload } from "../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "./customers.server";
 import { recordRefunds, refundFromWebhook, syncRefundedTotal } from "./refunds.server";
 
@@ -127,7 +127,7 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     totalPrice: payload.total_price ?? "0",
     currency: payload.currency ?? null,
     sourceName: payload.source_name ?? null,
-    deliveryType: payload.shipping_lines.length > 0 ? "shipping" : null,
+    deliveryType: deliveryTypeOf(payload),
     discountCodes: payload.discount_codes.map((d) => d.code),
     financialStatus: payload.financial_status ?? null,
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,

@@ -1,6 +1,7 @@
 // The parts of Shopify's REST webhook payloads the app reads, validated at the edge. Ids arrive as numbers or,
 // when they exceed 2^53, as exact strings (see safe-json.ts); admin_graphql_api_id is preferred when present.
 import { z } from "zod";
+import type { DeliveryType } from "../scenarios/scenario";
 
 const id = z.union([z.string(), z.number()]).transform((v) => String(v));
 const money = z.union([z.string(), z.number()]).transform((v) => String(v));
@@ -88,6 +89,23 @@ export function customerGid(payload: { id: string; admin_graphql_api_id?: string
 
 export function orderGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {
   return payload.admin_graphql_api_id ?? `gid://shopify/Order/${payload.id}`;
+}
+
+/**
+ * How the order reaches the shopper, in the names scenario limits and segments share (DELIVERY_TYPES), as far as the
+ * REST payload tells. No shipping line: no delivery (null, "none" to a limit). A shipping line whose
+ * delivery_category (Shopify's "general classification of the delivery method") names local pickup or local
+ * delivery (as the delivery method types name them): that. Any other shipping line: shipping. Shopify leaves delivery_category empty on many orders, and a
+ * pickup or local delivery line's code and title are the names the merchant gave the location or zone, so those
+ * orders read as shipping (README, limits): their code is not guessed from.
+ */
+export function deliveryTypeOf(payload: Pick<OrderPayload, "shipping_lines">): Exclude<DeliveryType, "none"> | null {
+  if (payload.shipping_lines.length === 0) return null;
+  const categories = payload.shipping_lines.map((line) => (line.delivery_category ?? "").toLowerCase().replace(/[^a-z]/g, ""));
+  // Read as Shopify's delivery method types name them (PICK_UP, LOCAL; PICKUP_POINT is a carrier's, so shipping).
+  if (categories.includes("pickup")) return "pickup";
+  if (categories.includes("local")) return "local_delivery";
+  return "shipping";
 }
 
 export function refundGid(payload: { id: string; admin_graphql_api_id?: string | undefined }): string {

@@ -2,7 +2,7 @@
 // order.placed event, which carries the same OrderInterface fields) and the events a Magento module or an Adobe
 // Commerce webhook pushes to POST /magento/events. Magento writes dates as `Y-m-d H:i:s` in UTC.
 import { z } from "zod";
-import { MAGENTO_ADMIN_SOURCE } from "../../domain/scenarios/scenario";
+import { MAGENTO_ADMIN_SOURCE, type DeliveryType } from "../../domain/scenarios/scenario";
 
 const entityId = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "must be a Magento entity id (digits)")])
@@ -134,7 +134,7 @@ export function sourceNameOf(order: MagentoOrder): string {
   return order.remote_ip?.trim() ? "web" : MAGENTO_ADMIN_SOURCE;
 }
 
-export function deliveryTypeOf(order: MagentoOrder): string | null {
+export function deliveryTypeOf(order: MagentoOrder): Exclude<DeliveryType, "none"> | null {
   if (order.is_virtual) return null;
   const method = order.extension_attributes?.shipping_assignments?.[0]?.shipping?.method ?? "";
   return /^instore/i.test(method) ? "pickup" : "shipping";
