@@ -117,7 +117,7 @@ export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord
  * one row.
  */
 export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: OrderTopic, payload: OrderPayload) {
-  await recordRefunds(db, shopId, payload.refunds.map((r) => refundFromWebhook(r, new Date())));
+  await recordRefunds(db, shopId, payload.refunds.map((r) => refundFromWebhook({ ...r, order_id: payload.id }, new Date())));
   const customerId = payload.customer ? await upsertCustomerFromWebhook(db, shopId, payload.customer) : null;
   const updatedAt = platformTime(payload.updated_at);
   const { id, customerId: linked, cancelledAt } = await upsertOrder(db, shopId, {

@@ -68,8 +68,11 @@ export const OrderPayload = z.object({
     .array(z.object({ code: z.string().nullish(), source: z.string().nullish(), delivery_category: z.string().nullish() }))
     .default([]),
   customer: CustomerPayload.nullish(),
-  /** The order's refunds so far (orders/cancelled lists the refund a cancellation made): recorded like refunds/create. */
-  refunds: z.array(RefundPayload).default([]),
+  /**
+   * The order's refunds so far (orders/cancelled lists the refund a cancellation made): recorded like refunds/create.
+   * They belong to this order whether or not they repeat its id.
+   */
+  refunds: z.array(RefundPayload.extend({ order_id: id.nullish() })).default([]),
 });
 export type OrderPayload = z.infer<typeof OrderPayload>;
 
