@@ -79,6 +79,7 @@ export default [
   route("webhooks/orders/paid", "routes/webhooks.orders.paid.tsx"),
   route("webhooks/orders/cancelled", "routes/webhooks.orders.cancelled.tsx"),
   route("webhooks/orders/fulfilled", "routes/webhooks.orders.fulfilled.tsx"),
+  route("webhooks/refunds/create", "routes/webhooks.refunds.create.tsx"),
   route("webhooks/customers/create", "routes/webhooks.customers.create.tsx"),
   route("webhooks/customers/update", "routes/webhooks.customers.update.tsx"),
   route("webhooks/customers/data_request", "routes/webhooks.customers.data_request.tsx"),

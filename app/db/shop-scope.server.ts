@@ -25,6 +25,7 @@ const SHOP_OWNED = new Set<string>([
   "MessageTemplate",
   "Message",
   "Redemption",
+  "OrderRefund",
   "JobFailure",
   "PlatformConnection",
   "Product",

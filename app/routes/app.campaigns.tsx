@@ -71,7 +71,7 @@ export default function CampaignsPage() {
                 { title: "Delivered", alignment: "end" },
                 { title: "Redeemed", alignment: "end" },
                 { title: "Rate", alignment: "end" },
-                { title: "Revenue", alignment: "end" },
+                { title: "Net revenue", alignment: "end" },
               ]}
             >
               {campaigns.map((c, index) => (

@@ -3,8 +3,9 @@
 // order twice leaves one row, and `changed` tells callers whether anything new was learnt (polling re-reads a
 // window of orders and must not re-trigger segment evaluation for orders it already had).
 import type { ShopDb } from "../db/shop-scope.server";
-import { orderGid, platformTime, type OrderPayload } from "../domain/shopify/webhook-payloads";
+import { deliveryTypeOf, orderGid, platformTime, type OrderPayload } from "../domain/shopify/webhook-payloads";
 import { upsertCustomerFromWebhook } from "./customers.server";
+import { recordRefunds, refundFromWebhook, syncRefundedTotal } from "./refunds.server";
 
 export type OrderTopic = "orders/create" | "orders/paid" | "orders/cancelled" | "orders/fulfilled";
 
@@ -14,6 +15,11 @@ export interface OrderRecord {
   customerId: string | null;
   name: string | null;
   totalPrice: string;
+  /**
+   * Money refunded so far, when the platform's order says it (Magento's total_refunded). Undefined leaves the stored
+   * total alone: Shopify's comes from its refunds (refunds.server.ts).
+   */
+  refundedTotal?: string;
   currency: string | null;
   sourceName: string | null;
   deliveryType: string | null;
@@ -39,6 +45,7 @@ const COMPARED = {
   customerId: true,
   name: true,
   totalPrice: true,
+  refundedTotal: true,
   currency: true,
   sourceName: true,
   deliveryType: true,
@@ -91,7 +98,7 @@ export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord
     fields = kept;
     const unchanged = (Object.keys(fields) as (keyof typeof fields)[]).every((key) => {
       if (fields[key] === undefined) return true;
-      if (key === "totalPrice") return totalsEqual(existing.totalPrice, fields.totalPrice);
+      if (key === "totalPrice" || key === "refundedTotal") return totalsEqual(existing[key], fields[key]!);
       return sameValue(existing[key], fields[key]);
     });
     if (unchanged) return { id: existing.id, customerId: existing.customerId, changed: false, cancelledAt: existing.cancelledAt };
@@ -105,8 +112,12 @@ export async function upsertOrder(db: ShopDb, shopId: string, order: OrderRecord
   return { ...row, changed: true };
 }
 
-/** Records the order a Shopify webhook describes. Idempotent: the same payload twice leaves one row. */
+/**
+ * Records the order a Shopify webhook describes, and the refunds it lists. Idempotent: the same payload twice leaves
+ * one row.
+ */
 export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: OrderTopic, payload: OrderPayload) {
+  await recordRefunds(db, shopId, payload.refunds.map((r) => refundFromWebhook({ ...r, order_id: payload.id }, new Date())));
   const customerId = payload.customer ? await upsertCustomerFromWebhook(db, shopId, payload.customer) : null;
   const updatedAt = platformTime(payload.updated_at);
   const { id, customerId: linked, cancelledAt } = await upsertOrder(db, shopId, {
@@ -116,7 +127,7 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     totalPrice: payload.total_price ?? "0",
     currency: payload.currency ?? null,
     sourceName: payload.source_name ?? null,
-    deliveryType: payload.shipping_lines.length > 0 ? "shipping" : null,
+    deliveryType: deliveryTypeOf(payload),
     discountCodes: payload.discount_codes.map((d) => d.code),
     financialStatus: payload.financial_status ?? null,
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
@@ -126,5 +137,7 @@ export async function upsertOrderFromWebhook(db: ShopDb, shopId: string, topic: 
     placedAt: new Date(payload.created_at),
     platformUpdatedAt: updatedAt,
   });
+  // Refunds processed before this order (or listed in it) count from now on.
+  await syncRefundedTotal(db, shopId, orderGid(payload));
   return { id, customerId: linked, cancelledAt };
 }

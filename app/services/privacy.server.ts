@@ -138,6 +138,7 @@ async function scrubWebhookEvents(
         OR payload->'customer'->>'id' = ${platformId}
         OR payload->'customer'->>'admin_graphql_api_id' = ${gid}
         OR (topic LIKE 'orders/%' AND payload->>'id' = ANY(${orders}::text[]))
+        OR (topic = 'refunds/create' AND payload->>'order_id' = ANY(${orders}::text[]))
         OR (${email}::text IS NOT NULL AND (
               lower(payload->>'email') = ${email}
               OR lower(payload->>'contact_email') = ${email}

@@ -5,6 +5,7 @@
 // A cancelled order did not give the shopper its discount, and Shopify gives the code's use back: its redemptions
 // are kept as history but count nowhere (results leave cancelled orders out), and each code it used goes back to
 // what it was before, unless another order that still stands redeemed it too.
+import { Prisma } from "@prisma/client";
 import type { ShopDb } from "../db/shop-scope.server";
 import { normaliseCodeKey } from "../domain/pools/code-rules";
 
@@ -88,17 +89,24 @@ export async function releaseRedemptions(db: ShopDb, shopId: string, orderId: st
   return rows.map((r) => ({ codeId: r.id, issuedTo: r.customer_id }));
 }
 
+/**
+ * What a redeeming order earned, for results: its total when redeemed less what was refunded since (never below
+ * zero). For a query joining redemptions as r and their order as o. A fully refunded order earned nothing, but its
+ * codes stay redeemed (docs/decisions/0026).
+ */
+export const NET_ORDER_TOTAL = Prisma.sql`GREATEST(r.order_total - o.refunded_total, 0)`;
+
 export interface RedemptionTotals {
   redemptions: number;
   revenue: string;
   discount: string;
 }
 
-/** Redemptions and the revenue of redeeming orders (each order counted once even when it used two of our codes). */
+/** Redemptions and the net revenue of redeeming orders (each order counted once even when it used two of our codes). */
 export async function redemptionTotals(db: ShopDb, shopId: string, filter: { poolId?: string; source?: string } = {}): Promise<RedemptionTotals> {
   const rows = await db.$queryRaw<{ redemptions: bigint; revenue: string | null; discount: string | null }[]>`
     WITH matched AS (
-      SELECT r.order_id, r.order_total, r.amount
+      SELECT r.order_id, ${NET_ORDER_TOTAL} AS order_total, r.amount
       FROM redemptions r
       JOIN codes c ON c.id = r.code_id
       JOIN orders o ON o.id = r.order_id

@@ -1,8 +1,10 @@
 // What worked: per campaign, scenario and pool, codes issued, messages delivered, codes redeemed, the redemption
 // rate and the revenue of redeeming orders, with a daily series for the chart. A campaign's codes are the
 // issuances whose source names it (campaign:<id> for runs, broadcast:<id> for its broadcast); a scenario's,
-// scenario:<id>. Revenue counts each redeeming order once, even when it used two of the codes.
+// scenario:<id>. Revenue counts each redeeming order once, even when it used two of the codes, and net of what was
+// refunded on it (docs/decisions/0026).
 import type { ShopDb } from "../db/shop-scope.server";
+import { NET_ORDER_TOTAL } from "./redemptions.server";
 
 export interface DailyResult {
   day: string;
@@ -54,7 +56,7 @@ export async function results(db: ShopDb, shopId: string, scope: ResultScope, op
         AND (${poolId}::uuid IS NULL OR i.pool_id = ${poolId}::uuid)
     ),
     redeeming AS (
-      SELECT DISTINCT r.order_id, r.order_total, r.code_id FROM redemptions r JOIN scoped s ON s.code_id = r.code_id
+      SELECT DISTINCT r.order_id, ${NET_ORDER_TOTAL} AS order_total, r.code_id FROM redemptions r JOIN scoped s ON s.code_id = r.code_id
       JOIN orders o ON o.id = r.order_id
       WHERE r.shop_id = ${shopId}::uuid AND o.cancelled_at IS NULL
     )

@@ -22,6 +22,7 @@ export type WebhookTopic =
   | "orders/paid"
   | "orders/cancelled"
   | "orders/fulfilled"
+  | "refunds/create"
   | "customers/create"
   | "customers/update"
   | "customers/data_request"
@@ -81,6 +82,7 @@ const TOPICS_BY_PATH = new Map<string, WebhookTopic>(
       "orders/paid",
       "orders/cancelled",
       "orders/fulfilled",
+      "refunds/create",
       "customers/create",
       "customers/update",
       "customers/data_request",

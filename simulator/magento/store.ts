@@ -108,6 +108,10 @@ export interface Order {
   shipping_amount: number;
   grand_total: number;
   base_grand_total: number;
+  /** Left out (as Magento leaves null fields out of its JSON) until a credit memo refunds something. */
+  total_refunded?: number;
+  /** The shopper's address at checkout; left out for an order created in the admin. */
+  remote_ip?: string;
   order_currency_code: string;
   base_currency_code: string;
   is_virtual: number;
@@ -466,6 +470,7 @@ export class MagentoStore {
       shipping_amount: shipping - shippingDiscount,
       grand_total: round(subtotal - discount + shipping - shippingDiscount),
       base_grand_total: round(subtotal - discount + shipping - shippingDiscount),
+      ...(input.createdInAdmin ? {} : { remote_ip: input.remoteIp ?? "203.0.113.7" }),
       order_currency_code: this.info.currency,
       base_currency_code: this.info.currency,
       is_virtual: input.virtual ? 1 : 0,
@@ -490,6 +495,22 @@ export class MagentoStore {
     return order;
   }
 
+  /**
+   * A credit memo refunds `amount`: total_refunded grows, and an order refunded in full is closed (Magento's state
+   * for it). updated_at moves, as with any change.
+   */
+  refundOrder(entityId: number, amount: number): Order {
+    const order = this.orders.get(entityId);
+    if (!order) throw noSuchEntity("entity_id", entityId);
+    order.total_refunded = round((order.total_refunded ?? 0) + amount);
+    if (order.total_refunded >= order.grand_total) {
+      order.state = "closed";
+      order.status = "closed";
+    }
+    order.updated_at = magentoDateTime(this.now());
+    return order;
+  }
+
   /** An order changes (invoiced, shipped, cancelled): Magento bumps updated_at. */
   updateOrder(entityId: number, patch: { state?: OrderState; status?: string }): Order {
     const order = this.orders.get(entityId);
@@ -511,6 +532,9 @@ export interface PlaceOrderInput {
   virtual?: boolean;
   shippingMethod?: string;
   shippingAmount?: number;
+  /** Created by staff in the admin: no shopper address is recorded. */
+  createdInAdmin?: boolean;
+  remoteIp?: string;
 }
 
 function round(n: number): number {

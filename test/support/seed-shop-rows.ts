@@ -34,6 +34,9 @@ export async function seedEveryTable(shop: TestShop, tag: string) {
     data: { shopId: shop.id, customerId: customer.id, taskId: task.id, templateId: template.id, channel: "EMAIL", recipient: "x", body: "b", dedupeKey: tag },
   });
   await db.redemption.create({ data: { shopId: shop.id, codeId: code.id, orderId: order.id, customerId: customer.id } });
+  await db.orderRefund.create({
+    data: { shopId: shop.id, platformId: `gid://shopify/Refund/${tag}`, orderPlatformId: order.platformId, amount: "1.00", refundedAt: new Date() },
+  });
   await db.apiKey.create({ data: { shopId: shop.id, name: tag, prefix: `pk_${tag}`, secretHash: "x" } });
   await db.jobFailure.create({
     data: { shopId: shop.id, queue: "system", jobName: "ping", jobId: `job-${tag}`, payload: {}, error: "boom", attempts: 1 },
@@ -76,6 +79,7 @@ export const SHOP_OWNED_DELEGATES = [
   "messageTemplate",
   "message",
   "redemption",
+  "orderRefund",
   "jobFailure",
   "platformConnection",
   "product",

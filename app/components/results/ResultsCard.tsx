@@ -47,7 +47,7 @@ export function ResultsCard({
             {showDelivered ? <Figure label="Messages delivered" value={results.delivered} /> : null}
             <Figure label="Redeemed" value={results.redeemed} />
             <Figure label="Redemption rate" value={results.rate} />
-            <Figure label="Revenue of redeeming orders" value={results.revenue} />
+            <Figure label="Net revenue of redeeming orders (after refunds)" value={results.revenue} />
           </InlineGrid>
           <ResultsChart
             days={results.days}

@@ -16,7 +16,7 @@ export const ORDER_SOURCE_LABELS: Record<OrderSource, string> = {
   web: "Online store",
   pos: "Point of sale",
   mobile_app: "Mobile app",
-  draft_order: "Draft order",
+  draft_order: "Draft or admin-created order",
   other: "Other sources",
 };
 

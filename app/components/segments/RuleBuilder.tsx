@@ -16,6 +16,7 @@ import {
 } from "@shopify/polaris";
 import type { BuilderOptions } from "../../services/segments/segments.server";
 import type { CompareOp, ConditionKind } from "../../domain/segments/rules";
+import { DELIVERY_TYPE_LABELS } from "../scenarios/labels";
 import { MultiPicker, type PickerOption } from "./MultiPicker";
 import {
   fieldError,
@@ -325,7 +326,8 @@ function PoolSelect({
   );
 }
 
-const asOptions = (values: string[]): PickerOption[] => values.map((v) => ({ value: v, label: v }));
+const asOptions = (values: string[], labels: Record<string, string> = {}): PickerOption[] =>
+  values.map((v) => ({ value: v, label: labels[v] ?? v }));
 
 function KindFields({
   draft,
@@ -426,7 +428,7 @@ function KindFields({
           <MultiPicker
             label={`Delivery type ${n}`}
             helpText="Any delivery type when empty"
-            options={asOptions(options.deliveryTypes)}
+            options={asOptions(options.deliveryTypes, DELIVERY_TYPE_LABELS)}
             selected={draft.picked2}
             onChange={(v) => set("picked2", v)}
             error={err("deliveryTypes")}

@@ -95,9 +95,13 @@ export const ScenarioSettings = z
 export type ScenarioSettings = z.infer<typeof ScenarioSettings>;
 export type ScenarioSettingsInput = z.input<typeof ScenarioSettings>;
 
-/** Maps Shopify's order source_name (and Magento's) onto the sources merchants pick. */
+/** The source name of an order created in Magento's admin: made by staff, like Shopify's draft orders. */
+export const MAGENTO_ADMIN_SOURCE = "magento_admin";
+
+/** Maps Shopify's order source_name (and Magento's: "web", or MAGENTO_ADMIN_SOURCE) onto the sources merchants pick. */
 export function orderSourceOf(sourceName: string | null | undefined): OrderSource {
   const s = (sourceName ?? "").toLowerCase();
+  if (s === MAGENTO_ADMIN_SOURCE) return "draft_order";
   if (s === "web" || s === "online_store" || s === "storefront") return "web";
   if (s === "pos" || s === "shopify_pos") return "pos";
   if (s === "iphone" || s === "android" || s === "mobile_app" || s === "shop_app") return "mobile_app";

@@ -8,6 +8,7 @@ import {
   CustomerPayload,
   CustomersRedactPayload,
   OrderPayload,
+  RefundPayload,
   ScopesUpdatePayload,
   ShopRedactPayload,
 } from "../../domain/shopify/webhook-payloads";
@@ -15,6 +16,7 @@ import { upsertCustomerFromWebhook } from "../../services/customers.server";
 import { upsertOrderFromWebhook, type OrderTopic } from "../../services/orders.server";
 import { fulfilDataRequest, redactAgainIfOverlapping, redactCustomer, redactShop } from "../../services/privacy.server";
 import { recordRedemptions, releaseRedemptions } from "../../services/redemptions.server";
+import { recordRefunds, refundFromWebhook, syncRefundedTotal } from "../../services/refunds.server";
 import { onCustomerCreated, onOrderEvent } from "../../services/scenarios/triggers.server";
 import { requestSegmentEvaluation } from "../../services/segments/triggers.server";
 import { recordScopes, recordUninstall } from "../../services/shops.server";
@@ -119,6 +121,15 @@ export async function processWebhook(payload: JobPayload<"webhooks", "process">,
         // date an imported order was given), not when it was paid, and it carries no transactions.
         ...(topic === "orders/paid" ? { at: event.occurredAt } : {}),
       });
+      break;
+    }
+    case "refunds/create": {
+      // Kept once by its id, whichever comes first of it and its order; the order's revenue counts net of it. The
+      // codes the order used stay redeemed, a full refund included (docs/decisions/0026).
+      const refund = refundFromWebhook(parse(RefundPayload), event.occurredAt);
+      await recordRefunds(db, payload.shopId, [refund]);
+      const order = await syncRefundedTotal(db, payload.shopId, refund.orderPlatformId);
+      about = order?.customerId ?? null;
       break;
     }
     case "customers/redact": {

@@ -12,7 +12,7 @@ import { loadMagentoConnection, recordConnectionError } from "../platform-connec
 import { recordRedemptions, releaseRedemptions } from "../redemptions.server";
 import { onOrderEvent, type OrderEventTopic } from "../scenarios/triggers.server";
 import { requestSegmentEvaluation } from "../segments/triggers.server";
-import { deliveryTypeOf, financialStatusOf, magentoDate, MagentoOrder } from "./payloads";
+import { deliveryTypeOf, financialStatusOf, magentoDate, MagentoOrder, sourceNameOf } from "./payloads";
 
 /**
  * Stores the order, redeems the codes it used, and starts the scenarios its states call for, unless it was placed
@@ -35,8 +35,10 @@ export async function recordMagentoOrder(db: ShopDb, shopId: string, order: Mage
     customerId,
     name: order.increment_id ? `#${order.increment_id}` : null,
     totalPrice: order.grand_total ?? "0",
+    // Magento leaves total_refunded out of an order nothing was refunded on.
+    refundedTotal: order.total_refunded ?? "0",
     currency: order.order_currency_code ?? null,
-    sourceName: "magento",
+    sourceName: sourceNameOf(order),
     deliveryType: deliveryTypeOf(order),
     discountCodes: order.coupon_code ? [order.coupon_code] : [],
     financialStatus: financialStatusOf(order.state),

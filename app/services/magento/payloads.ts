@@ -2,6 +2,7 @@
 // order.placed event, which carries the same OrderInterface fields) and the events a Magento module or an Adobe
 // Commerce webhook pushes to POST /magento/events. Magento writes dates as `Y-m-d H:i:s` in UTC.
 import { z } from "zod";
+import { MAGENTO_ADMIN_SOURCE, type DeliveryType } from "../../domain/scenarios/scenario";
 
 const entityId = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "must be a Magento entity id (digits)")])
@@ -40,7 +41,11 @@ export const MagentoOrder = z.object({
   /** Negative in Magento's order JSON (an amount taken off). */
   discount_amount: money.nullish(),
   grand_total: money.nullish(),
+  /** Money refunded so far by credit memos (order currency, like grand_total); Magento leaves it out until then. */
+  total_refunded: money.nullish(),
   order_currency_code: z.string().nullish(),
+  /** The shopper's address, recorded when the order was placed through a storefront checkout; none for admin orders. */
+  remote_ip: z.string().nullish(),
   is_virtual: flag.nullish(),
   items: z
     .array(
@@ -120,7 +125,16 @@ export function financialStatusOf(state: string | null | undefined): string | nu
   }
 }
 
-export function deliveryTypeOf(order: MagentoOrder): string | null {
+/**
+ * The order's source as the app keeps it (scenario limits map it with orderSourceOf): a storefront checkout, the
+ * Luma theme's or a headless storefront's through the REST/GraphQL cart, records the shopper's address in
+ * remote_ip; an order a staff member creates in the admin records none (docs/decisions/0027).
+ */
+export function sourceNameOf(order: MagentoOrder): string {
+  return order.remote_ip?.trim() ? "web" : MAGENTO_ADMIN_SOURCE;
+}
+
+export function deliveryTypeOf(order: MagentoOrder): Exclude<DeliveryType, "none"> | null {
   if (order.is_virtual) return null;
   const method = order.extension_attributes?.shipping_assignments?.[0]?.shipping?.method ?? "";
   return /^instore/i.test(method) ? "pickup" : "shipping";

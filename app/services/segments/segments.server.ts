@@ -5,6 +5,7 @@ import type { Prisma, Segment } from "@prisma/client";
 import { z } from "zod";
 import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { DELIVERY_TYPES } from "../../domain/scenarios/scenario";
 import { describeRules, type Names } from "../../domain/segments/describe";
 import { checkTargetIds, parseRules, rulesKey, type Rules } from "../../domain/segments/rules";
 import { enqueue } from "../../jobs/enqueue.server";
@@ -382,9 +383,10 @@ export async function builderOptions(db: ShopDb, shopId: string): Promise<Builde
       sources.map((r) => r.v),
       ["web", "pos", "shopify_draft_order", "iphone", "android"],
     ),
+    // The names scenario limits use (and orders are stored with); "none" is an order without delivery, stored as null.
     deliveryTypes: withDefaults(
       deliveries.map((r) => r.v),
-      ["shipping", "pickup", "local"],
+      DELIVERY_TYPES.filter((d) => d !== "none"),
     ),
   };
 }

@@ -23,6 +23,7 @@ describe("shopify.app.toml", () => {
         "orders/create",
         "orders/fulfilled",
         "orders/paid",
+        "refunds/create",
         "shop/redact",
       ].sort(),
     );

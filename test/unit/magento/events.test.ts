@@ -45,6 +45,7 @@ function orderPlaced(overrides: Record<string, unknown> = {}, id = `ord-${random
         coupon_code: "WELCOME-7",
         grand_total: 84.5,
         order_currency_code: "EUR",
+        remote_ip: "198.51.100.4",
         is_virtual: 0,
         items: [{ sku: "MUG", product_id: 3, qty_ordered: 2 }],
         ...overrides,
@@ -76,7 +77,7 @@ describe("POST /magento/events", () => {
 
     await processAll(shop);
     const order = await shop.db.order.findFirstOrThrow({ include: { customer: true } });
-    expect(order).toMatchObject({ platformId: "41", name: "#000000041", discountCodes: ["WELCOME-7"], currency: "EUR", financialStatus: "pending", deliveryType: "shipping", sourceName: "magento" });
+    expect(order).toMatchObject({ platformId: "41", name: "#000000041", discountCodes: ["WELCOME-7"], currency: "EUR", financialStatus: "pending", deliveryType: "shipping", sourceName: "web" });
     expect(order.totalPrice.toString()).toBe("84.5");
     expect(order.customer).toMatchObject({ platformId: "7", email: "ada@example.com", firstName: "Ada" });
     expect(evaluations).toHaveBeenCalledWith(shop.id, [order.customerId], "orders");

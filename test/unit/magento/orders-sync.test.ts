@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { orderSourceOf } from "../../../app/domain/scenarios/scenario";
 import { pollMagentoOrders } from "../../../app/services/magento/orders.server";
+import { results } from "../../../app/services/results.server";
+import { createScenario } from "../../../app/services/scenarios/scenarios.server";
 import { requestSegmentEvaluation } from "../../../app/services/segments/triggers.server";
 import type * as Triggers from "../../../app/services/segments/triggers.server";
 import { adapterFor, createMagentoShop, dynamicSpec, FAST, magento, requestsTo, type MagentoTestShop } from "./helpers";
@@ -178,6 +181,56 @@ describe("Magento orders close the loop", () => {
     await poll(shop);
     expect(await shop.db.code.findFirstOrThrow({ where: { code: spec.code } })).toMatchObject({ status: "ASSIGNED", redeemedAt: null });
     expect(evaluations).toHaveBeenCalledWith(shop.id, [customer.id], "codes");
+  });
+
+  it("GIVEN a polled order that redeemed a code we issued WHEN Magento refunds part of it, then the rest THEN each poll stores total_refunded and results count the order net of it; refunded in full (closed) it earns nothing, and the code stays redeemed", async () => {
+    const shop = await createMagentoShop();
+    const customer = await shop.db.customer.create({ data: { shopId: shop.id, platformId: "7", email: "c7@example.com" } });
+    const spec = dynamicSpec({ startsAt: new Date(Date.now() - 86_400_000), endsAt: new Date(Date.now() + 86_400_000) });
+    expect((await adapterFor(shop).createDynamicCode(spec)).type).toBe("created");
+    const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Magento dynamic", kind: "DYNAMIC" } });
+    const code = await shop.db.code.create({
+      data: { shopId: shop.id, poolId: pool.id, code: spec.code, codeKey: spec.code.toUpperCase(), status: "ASSIGNED", customerId: customer.id, assignedAt: new Date() },
+    });
+    await shop.db.issuance.create({ data: { shopId: shop.id, poolId: pool.id, codeId: code.id, customerId: customer.id, idempotencyKey: "refund-test", source: "campaign:magento" } });
+    const order = place(shop, 7, { couponCode: spec.code, lines: [{ sku: "MUG", price: 100 }], shippingAmount: 0 });
+    shop.store.updateOrder(Number(order.entity_id), { state: "processing" });
+    await poll(shop);
+    const gross = (await results(shop.db, shop.id, { type: "pool", id: pool.id })).revenue;
+    expect(Number(gross)).toBe(order.grand_total);
+
+    shop.store.refundOrder(Number(order.entity_id), 20);
+    expect(await poll(shop)).toMatchObject({ changed: 1 });
+    expect((await shop.db.order.findFirstOrThrow()).refundedTotal.toFixed(2)).toBe("20.00");
+    expect(Number((await results(shop.db, shop.id, { type: "shop" })).revenue)).toBe(order.grand_total - 20);
+
+    shop.store.refundOrder(Number(order.entity_id), order.grand_total - 20);
+    await poll(shop);
+    expect(await shop.db.order.findFirstOrThrow()).toMatchObject({ financialStatus: "refunded", cancelledAt: null });
+    expect(await results(shop.db, shop.id, { type: "pool", id: pool.id })).toMatchObject({ redeemed: 1, revenue: "0.00" });
+    expect(await shop.db.code.findFirstOrThrow({ where: { id: code.id } })).toMatchObject({ status: "REDEEMED" });
+  });
+
+  it("GIVEN an order placed at the storefront and one a staff member created in the admin WHEN polled THEN the storefront one is from the web and the admin one an admin-created order, and a scenario limited to web orders starts for the storefront one only", async () => {
+    const shop = await createMagentoShop();
+    const pool = await shop.db.pool.create({ data: { shopId: shop.id, name: "Thanks" } });
+    const saved = await createScenario(shop.db, shop.id, {
+      name: "Web orders only",
+      active: true,
+      trigger: "order_created",
+      limits: { orderSources: ["web"] },
+      actions: [{ type: "generate_code", poolId: pool.id }],
+    });
+    expect(saved.type).toBe("saved");
+    const web = place(shop, 7);
+    const admin = place(shop, 8, { createdInAdmin: true });
+    await poll(shop);
+    const orders = await shop.db.order.findMany({ select: { id: true, platformId: true, sourceName: true } });
+    const byId = new Map(orders.map((o) => [o.platformId, o]));
+    expect(orderSourceOf(byId.get(String(web.entity_id))?.sourceName)).toBe("web");
+    expect(orderSourceOf(byId.get(String(admin.entity_id))?.sourceName)).toBe("draft_order");
+    const tasks = await shop.db.task.findMany({ select: { orderId: true, status: true } });
+    expect(tasks.filter((t) => t.status !== "CANCELLED").map((t) => t.orderId)).toEqual([byId.get(String(web.entity_id))?.id]);
   });
 
   it("GIVEN a first poll reading 30 days back WHEN it finds orders placed before the store was connected THEN they are stored and redeem codes, but start no scenario, then or when they change later", async () => {

@@ -3,7 +3,10 @@
 // (orders before the app was installed) do, for all-time numbers.
 import { describe, expect, it } from "vitest";
 import type { Prisma } from "@prisma/client";
+import { readFileSync } from "node:fs";
+import { DELIVERY_TYPES } from "../../../app/domain/scenarios/scenario";
 import { processWebhook } from "../../../app/jobs/processors/process-webhook.server";
+import { builderOptions } from "../../../app/services/segments/segments.server";
 import { createTestShop, type TestShop } from "../../support/shops";
 import {
   addCustomer,
@@ -210,5 +213,21 @@ describe("placed an order, by source and delivery type", () => {
     expect(await members(shop, segment)).toEqual([store]);
     await expireAt(shop, NOW + 28 * DAY + 1);
     expect(await members(shop, segment)).toEqual([]);
+  });
+
+  it("GIVEN the builder's delivery types WHEN a segment picks its local delivery option and a Shopify order classified as local delivery is processed THEN the customer enters, under the name scenario limits use too", async () => {
+    const shop = await createTestShop();
+    const offered = (await builderOptions(shop.db, shop.id)).deliveryTypes;
+    expect(offered.every((d) => (DELIVERY_TYPES as readonly string[]).includes(d))).toBe(true);
+    const local = offered.find((d) => /local/i.test(d))!;
+    const segment = await addSegment(shop, only({ kind: "placed_order", window: null, deliveryTypes: [local] }));
+    const order = JSON.parse(readFileSync("test/fixtures/shopify/orders_create.with_discount_percentage.rest-fixture.json", "utf8")) as Record<string, unknown>;
+    await processWebhook(
+      await storeWebhook(shop, "orders/create", { ...order, shipping_lines: [{ code: "Zone A", source: "shopify", delivery_category: "LOCAL" }] }),
+    );
+    const stored = await shop.db.order.findFirstOrThrow();
+    expect(stored.deliveryType).toBe("local_delivery");
+    await evaluate(shop, [stored.customerId!], NOW, "orders");
+    expect(await members(shop, segment)).toEqual([stored.customerId]);
   });
 });

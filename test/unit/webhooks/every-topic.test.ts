@@ -26,6 +26,7 @@ const ROUTES: Record<WebhookTopic, () => Promise<{ action: RouteAction }>> = {
   "orders/paid": () => import("../../../app/routes/webhooks.orders.paid"),
   "orders/cancelled": () => import("../../../app/routes/webhooks.orders.cancelled"),
   "orders/fulfilled": () => import("../../../app/routes/webhooks.orders.fulfilled"),
+  "refunds/create": () => import("../../../app/routes/webhooks.refunds.create"),
   "customers/create": () => import("../../../app/routes/webhooks.customers.create"),
   "customers/update": () => import("../../../app/routes/webhooks.customers.update"),
   "customers/data_request": () => import("../../../app/routes/webhooks.customers.data_request"),

@@ -80,6 +80,37 @@ describe("order webhooks close the loop", () => {
     expect((await shop.db.task.findMany()).map((t) => t.dueAt)).toEqual([new Date(fulfilledAt.getTime() + 3 * 24 * 3600_000)]);
   });
 
+  it("GIVEN scenarios limited to Pickup and to Local delivery WHEN Shopify orders whose shipping line is classified pickup, local delivery or neither arrive THEN each scenario starts for its own order only, and an order without shipping lines is no delivery", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["PICK-1", "LOCAL-1"]);
+    const scenarioFor = async (deliveryType: "pickup" | "local_delivery") => {
+      const saved = await createScenario(shop.db, shop.id, {
+        name: deliveryType,
+        active: true,
+        trigger: "order_created",
+        limits: { deliveryTypes: [deliveryType] },
+        actions: [{ type: "generate_code", poolId: pool.id }],
+      });
+      if (saved.type !== "saved") throw new Error(JSON.stringify(saved));
+      return saved.scenario.id;
+    };
+    const pickup = await scenarioFor("pickup");
+    const local = await scenarioFor("local_delivery");
+    const line = (deliveryCategory: string | null) => [{ code: "Main Street", source: "shopify", delivery_category: deliveryCategory }];
+    const orders = [
+      { id: 7100001, shipping_lines: line("PICK_UP") },
+      { id: 7100002, shipping_lines: line("local") },
+      { id: 7100003, shipping_lines: line(null) },
+      { id: 7100004, shipping_lines: [] },
+    ];
+    for (const o of orders) await deliver(shop, "orders/create", { ...ORDER, ...o, admin_graphql_api_id: `gid://shopify/Order/${o.id}` });
+    const stored = await shop.db.order.findMany({ orderBy: { platformId: "asc" }, select: { id: true, deliveryType: true } });
+    expect(stored.map((o) => o.deliveryType)).toEqual(["pickup", "local_delivery", "shipping", null]);
+    const tasks = await shop.db.task.findMany({ select: { scenarioId: true, orderId: true } });
+    expect(tasks.filter((t) => t.scenarioId === pickup).map((t) => t.orderId)).toEqual([stored[0]!.id]);
+    expect(tasks.filter((t) => t.scenarioId === local).map((t) => t.orderId)).toEqual([stored[1]!.id]);
+  });
+
   it("GIVEN a customers/create webhook WHEN a customer-created scenario is active THEN the new customer gets a task", async () => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["HELLO-1"]);
