@@ -558,6 +558,18 @@ const SKIP_BY_STATUS: Record<string, RevokeSkipReason> = {
 };
 
 /**
+ * Whether a dynamic code still works on the platform and can be revoked: given out, or redeemed and not yet revoked.
+ * A redeemed code is not spent: it may allow more uses (usage limit above 1, or none), and a cancelled order gives
+ * its use back, so the merchant must still be able to stop it.
+ */
+export function isRevocable<C extends { status: string; retiredAt: Date | null; platformRef: string | null }>(
+  code: C,
+): code is C & { platformRef: string } {
+  if (!code.platformRef) return false;
+  return code.status === "ASSIGNED" || (code.status === "REDEEMED" && code.retiredAt === null);
+}
+
+/**
  * Revokes given dynamic codes: the platform stops accepting each one (revokeCode), then the row is retired. The
  * platform goes first, so a failure part-way leaves the row ASSIGNED and revoking again finishes the job.
  */
@@ -573,7 +585,7 @@ export async function revokeDynamicCodes(
   if (filters.length === 0) return { revoked: [], skipped: [] };
   const rows = await db.code.findMany({
     where: { poolId, pool: { kind: "DYNAMIC" }, OR: filters },
-    select: { id: true, code: true, codeKey: true, status: true, platformRef: true },
+    select: { id: true, code: true, codeKey: true, status: true, platformRef: true, retiredAt: true },
   });
   const result: RevokeResult = { revoked: [], skipped: [] };
   const found = new Set(rows.map((r) => r.codeKey));
@@ -582,16 +594,21 @@ export async function revokeDynamicCodes(
   }
   let platform = options.platform;
   for (const row of rows) {
-    if (row.status !== "ASSIGNED" || !row.platformRef) {
-      result.skipped.push({ code: row.code, reason: SKIP_BY_STATUS[row.status] ?? "already_retired" });
+    if (!isRevocable(row)) {
+      const reason = row.status === "REDEEMED" && row.retiredAt ? "already_retired" : SKIP_BY_STATUS[row.status];
+      result.skipped.push({ code: row.code, reason: reason ?? "already_retired" });
       continue;
     }
     platform ??= await storePlatform(db);
     await platform.revokeCode(row.platformRef);
-    await db.code.updateMany({
-      where: { id: row.id, status: "ASSIGNED" },
-      data: { status: "RETIRED", retiredAt: (options.now ?? (() => new Date()))() },
-    });
+    const retiredAt = (options.now ?? (() => new Date()))();
+    // A given-out code is retired. A redeemed one stays redeemed (its order used it) and is marked retired, so a
+    // cancelled order sends it back to RETIRED, not to its customer (releaseRedemptions). An order redeeming it
+    // while the platform was asked moves it from the first case to the second.
+    const retired = await db.code.updateMany({ where: { id: row.id, status: "ASSIGNED" }, data: { status: "RETIRED", retiredAt } });
+    if (retired.count === 0) {
+      await db.code.updateMany({ where: { id: row.id, status: "REDEEMED", retiredAt: null }, data: { retiredAt } });
+    }
     result.revoked.push(row.code);
   }
   return result;

@@ -9,6 +9,7 @@ import { listCustomerCodes } from "../../../app/services/customers.server";
 import { revokeDynamicCodes } from "../../../app/services/pools/dynamic.server";
 import { issueCode, type IssueResult } from "../../../app/services/pools/issue.server";
 import { listPoolCodes } from "../../../app/services/pools/pools.server";
+import { recordRedemptions, releaseRedemptions } from "../../../app/services/redemptions.server";
 import { unauthenticated } from "../../../app/shopify.server";
 import { parseGid } from "../../../simulator/shopify";
 import { appDiscounts, dynamicPool, dynamicShop, executedCreates, noSleep, simulator, wrapCreate } from "./helpers";
@@ -299,5 +300,26 @@ describe("revoking dynamic codes", () => {
     expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [], skipped: [{ code, reason: "already_retired" }] });
     // A revoked code is never handed out again by a reissue.
     expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: shop.customers[0]!, reissue: true })).toEqual({ type: "never_issued" });
+  });
+
+  it("GIVEN a code good for 5 uses that one order redeemed WHEN revoked THEN Shopify stops accepting it, it stays redeemed, and cancelling the order leaves it retired", async () => {
+    const shop = await dynamicShop();
+    const pool = await dynamicPool(shop, { ...TEN_PERCENT, usageLimit: 5 });
+    const customerId = shop.customers[0]!;
+    const code = codeOf(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId }));
+    const placed = await shop.db.order.create({
+      data: { shopId: shop.id, platformId: "gid://shopify/Order/1", customerId, totalPrice: "40.00", placedAt: new Date() },
+    });
+    await recordRedemptions(shop.db, shop.id, { orderId: placed.id, customerId, orderTotal: "40.00", placedAt: placed.placedAt, codes: [{ code, amount: "4.00" }] });
+
+    expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [code], skipped: [] });
+    const store = simulator().state(shop.domain);
+    expect(store.discountStatus(store.discountByCode(code)!)).toBe("EXPIRED");
+    expect(await shop.db.code.findFirstOrThrow({ where: { code } })).toMatchObject({ status: "REDEEMED", retiredAt: expect.any(Date) });
+    expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [], skipped: [{ code, reason: "already_retired" }] });
+
+    // The order is cancelled: its use comes back on Shopify, but the code was revoked, so it is not the customer's again.
+    await releaseRedemptions(shop.db, shop.id, placed.id);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code } })).toMatchObject({ status: "RETIRED" });
   });
 });
