@@ -209,8 +209,19 @@ function specFor(ctx: SettleContext, code: string, issuedAt: Date, expiresAt?: D
     triggeredProducts: ctx.input.triggeredProducts ?? [],
     issuedAt,
   });
+  if (result.type !== "spec") return result;
   // A resumed attempt keeps the end it was recorded with, even if the pool's expiry was edited meanwhile.
-  if (result.type === "spec" && expiresAt !== undefined) result.spec.endsAt = expiresAt;
+  if (expiresAt !== undefined) result.spec.endsAt = expiresAt;
+  // An attempt resumed after its end (a job retried past a short expiry, a key retried after an outage) would make
+  // a code that is dead on arrival and still be handed to the customer: nothing is created instead.
+  const endsAt = result.spec.endsAt;
+  if (endsAt && endsAt.getTime() <= ctx.now().getTime()) {
+    return {
+      type: "refused",
+      reason: "pool_expired",
+      message: `This code's validity ended on ${endsAt.toISOString()}, before the store could create it: no code is created`,
+    } as const;
+  }
   return result;
 }
 

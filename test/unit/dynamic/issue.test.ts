@@ -217,6 +217,27 @@ describe("dynamic codes exactly once", () => {
     expect(lookups.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("GIVEN an attempt left PENDING WHEN it is resumed after its end has passed THEN no dead code is created or handed out, and the key then gets a fresh code", async () => {
+    const shop = await dynamicShop();
+    const pool = await dynamicPool(shop, { ...TEN_PERCENT, expiry: { type: "after", amount: 30, unit: "minutes" } });
+    const input = { shopId: shop.id, poolId: pool.id, customerId: shop.customers[0]!, idempotencyKey: "past-its-end" };
+    const dead = wrapCreate(shop.platform, async () => {
+      throw new Error("worker killed");
+    });
+    await expect(issueCode(shop.db, input, { platform: dead })).rejects.toThrow("worker killed");
+    const later = new Date(Date.now() + 2 * 3_600_000);
+
+    const resumed = await issueCode(shop.db, input, { now: () => later });
+    expect(resumed).toMatchObject({ type: "dynamic_refused", reason: "pool_expired", message: expect.stringContaining("before the store could create it") });
+    expect(executedCreates(shop)).toBe(0);
+    expect(await shop.db.code.count()).toBe(0);
+    expect(await shop.db.issuance.count()).toBe(0);
+
+    const fresh = await issueCode(shop.db, input, { now: () => later });
+    expect(fresh).toMatchObject({ type: "issued", replayed: false, issued: { expiresAt: new Date(later.getTime() + 30 * 60_000) } });
+    expect(executedCreates(shop)).toBe(1);
+  });
+
   it("GIVEN five concurrent issues for one customer with one key THEN all answer the same code, and one code exists on Shopify and in the database", async () => {
     const shop = await dynamicShop();
     const pool = await dynamicPool(shop, TEN_PERCENT);
