@@ -514,11 +514,11 @@ async function discardIfStale(db: ShopDb, attempt: Attempt, cutoff: Date): Promi
 
 /**
  * The customer's last code from this pool, recorded again as a reissue; never a fresh code. Codes still being
- * created and revoked codes are not given again.
+ * created and revoked codes (retired, or redeemed and then revoked) are not given again.
  */
 async function reissueDynamic(db: ShopDb, input: IssueInput): Promise<IssueResult> {
   const last = await db.issuance.findFirst({
-    where: { poolId: input.poolId, customerId: input.customerId, code: { status: { notIn: ["PENDING", "RETIRED"] } } },
+    where: { poolId: input.poolId, customerId: input.customerId, code: { status: { notIn: ["PENDING", "RETIRED"] }, retiredAt: null } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { code: { select: { id: true } } },
   });

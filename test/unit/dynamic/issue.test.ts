@@ -338,6 +338,7 @@ describe("revoking dynamic codes", () => {
     expect(store.discountStatus(store.discountByCode(code)!)).toBe("EXPIRED");
     expect(await shop.db.code.findFirstOrThrow({ where: { code } })).toMatchObject({ status: "REDEEMED", retiredAt: expect.any(Date) });
     expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [], skipped: [{ code, reason: "already_retired" }] });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId, reissue: true })).toEqual({ type: "never_issued" });
 
     // The order is cancelled: its use comes back on Shopify, but the code was revoked, so it is not the customer's again.
     await releaseRedemptions(shop.db, shop.id, placed.id);
