@@ -187,8 +187,12 @@ export class MagentoPlatform implements DiscountPlatform {
       pageSize: 50,
     });
     const scope = this.ruleScope;
-    // Two workers may have raced to create the rule; the oldest wins and the other only holds its own coupons.
-    return result.items.find((r) => r.name === name && ruleScopeOf(r.website_ids ?? [], r.customer_group_ids ?? []) === scope) ?? null;
+    // A rule answered without its websites or groups cannot be told apart, and is taken as it is (rather than
+    // making a new rule at every lookup). Two workers may have raced to create the rule; the oldest wins and the
+    // other only holds its own coupons.
+    const sameScope = (r: MagentoRule) =>
+      r.website_ids === undefined || r.customer_group_ids === undefined || ruleScopeOf(r.website_ids, r.customer_group_ids) === scope;
+    return result.items.find((r) => r.name === name && sameScope(r)) ?? null;
   }
 
   private async findOrCreateRule(spec: DynamicCodeSpec, endDay: string | null): Promise<number | CreateCodeResult> {
