@@ -53,7 +53,7 @@ import type { GenerateOptions } from "../domain/pools/generate";
 import { enqueue } from "../jobs/enqueue.server";
 import { jobId } from "../jobs/queues";
 import { markImportFailed } from "../services/pools/admin-queries.server";
-import { revokeDynamicCodes } from "../services/pools/dynamic.server";
+import { isRevocable, revokeDynamicCodes } from "../services/pools/dynamic.server";
 import { planPoolGeneration, recentImports } from "../services/pools/imports.server";
 import { deletePool, getPool, listPoolCodes, retireCodes, updatePool } from "../services/pools/pools.server";
 import { lowStockPools } from "../services/pools/stock.server";
@@ -106,6 +106,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       assignedAt: c.assignedAt ? formatDateTime(c.assignedAt) : null,
       expiresAt: c.expiresAt ? formatDateTime(c.expiresAt) : null,
       customer: c.customer ? { id: c.customer.id, label: customerLabel(c.customer) } : null,
+      revocable: isRevocable(c),
     })),
     tab,
     q,

@@ -44,6 +44,8 @@ export interface CodeRow {
   assignedAt: string | null;
   expiresAt: string | null;
   customer: { id: string; label: string } | null;
+  /** A dynamic code the store still accepts (given out, or redeemed and able to be used again). */
+  revocable: boolean;
 }
 
 export interface CodesView {
@@ -151,7 +153,7 @@ export function CodesCard({ view, kind = "STATIC" }: { view: CodesView; kind?: s
                   Retire
                 </Button>
               ) : null}
-              {c.status === "ASSIGNED" && dynamic ? (
+              {c.revocable && dynamic ? (
                 <Button
                   size="slim"
                   tone="critical"

@@ -148,8 +148,13 @@ export class MagentoPlatform implements DiscountPlatform {
     return { type: "invalid", message: `The sales rule for "${spec.title}" keeps disappearing in Magento` };
   }
 
+  /** The websites and customer groups the app's rules apply to (Settings > Magento), in a stable order. */
+  private get ruleScope(): string {
+    return ruleScopeOf(this.settings.websiteIds, this.settings.customerGroupIds);
+  }
+
   private ruleKey(groupKey: string, endDay: string | null): string {
-    return `${this.storeKey}|${groupKey}|${endDay ?? "open"}`;
+    return `${this.storeKey}|${groupKey}|${endDay ?? "open"}|${this.ruleScope}`;
   }
 
   /** The rule id for the group and end day, from this process's cache, a search by name, or a new rule. */
@@ -170,19 +175,29 @@ export class MagentoPlatform implements DiscountPlatform {
     }
   }
 
-  private async findRuleByName(name: string): Promise<MagentoRule | null> {
+  /**
+   * The group's rule for the websites and customer groups in Settings now. A rule made before the merchant changed
+   * them keeps the old ones (and its codes keep working as they were issued); new codes need a rule of their own,
+   * or guests added to the customer groups would still be refused every new code.
+   */
+  private async findRule(name: string): Promise<MagentoRule | null> {
     const result = await this.client.search<MagentoRule>("/salesRules/search", {
       filterGroups: [[{ field: "name", value: name }]],
       sortOrders: [{ field: "rule_id", direction: "ASC" }],
-      pageSize: 10,
+      pageSize: 50,
     });
-    // Two workers may have raced to create the rule; the oldest wins and the other only holds its own coupons.
-    return result.items.find((r) => r.name === name) ?? null;
+    const scope = this.ruleScope;
+    // A rule answered without its websites or groups cannot be told apart, and is taken as it is (rather than
+    // making a new rule at every lookup). Two workers may have raced to create the rule; the oldest wins and the
+    // other only holds its own coupons.
+    const sameScope = (r: MagentoRule) =>
+      r.website_ids === undefined || r.customer_group_ids === undefined || ruleScopeOf(r.website_ids, r.customer_group_ids) === scope;
+    return result.items.find((r) => r.name === name && sameScope(r)) ?? null;
   }
 
   private async findOrCreateRule(spec: DynamicCodeSpec, endDay: string | null): Promise<number | CreateCodeResult> {
     const name = ruleNameFor(spec.groupKey, endDay);
-    const existing = await this.findRuleByName(name);
+    const existing = await this.findRule(name);
     if (existing) return existing.rule_id;
 
     const value = valueMapping(spec);
@@ -197,7 +212,7 @@ export class MagentoPlatform implements DiscountPlatform {
       if (error instanceof MagentoApiError) return { type: "invalid", message: `Magento refused the sales rule: ${error.magentoMessage}` };
       if (error instanceof RetriablePlatformError && !(error instanceof ThrottledError)) {
         // The answer was lost; the rule may exist now.
-        const created = await this.findRuleByName(name);
+        const created = await this.findRule(name);
         if (created) return created.rule_id;
       }
       throw error;
@@ -410,6 +425,12 @@ export class MagentoPlatform implements DiscountPlatform {
     const coupon = await this.lookupCoupon(code);
     return coupon ? String(coupon.rule_id) : null;
   }
+}
+
+/** Websites and customer groups as one comparable text, whatever their order or repeats. */
+function ruleScopeOf(websiteIds: readonly number[], customerGroupIds: readonly number[]): string {
+  const sorted = (ids: readonly number[]) => [...new Set(ids.map(Number))].sort((a, b) => a - b).join(",");
+  return `${sorted(websiteIds)}/${sorted(customerGroupIds)}`;
 }
 
 /** Magento entity ids are integers; callers may hand over `gid://magento/Product/12` style ids too. */

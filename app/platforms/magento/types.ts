@@ -12,6 +12,8 @@ export interface MagentoRule {
   coupon_type: "NO_COUPON" | "SPECIFIC_COUPON" | "AUTO";
   use_auto_generation: boolean;
   to_date?: string | null;
+  website_ids?: number[];
+  customer_group_ids?: number[];
 }
 
 export interface MagentoCoupon {

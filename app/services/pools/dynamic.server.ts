@@ -209,8 +209,19 @@ function specFor(ctx: SettleContext, code: string, issuedAt: Date, expiresAt?: D
     triggeredProducts: ctx.input.triggeredProducts ?? [],
     issuedAt,
   });
+  if (result.type !== "spec") return result;
   // A resumed attempt keeps the end it was recorded with, even if the pool's expiry was edited meanwhile.
-  if (result.type === "spec" && expiresAt !== undefined) result.spec.endsAt = expiresAt;
+  if (expiresAt !== undefined) result.spec.endsAt = expiresAt;
+  // An attempt resumed after its end (a job retried past a short expiry, a key retried after an outage) would make
+  // a code that is dead on arrival and still be handed to the customer: nothing is created instead.
+  const endsAt = result.spec.endsAt;
+  if (endsAt && endsAt.getTime() <= ctx.now().getTime()) {
+    return {
+      type: "refused",
+      reason: "pool_expired",
+      message: `This code's validity ended on ${endsAt.toISOString()}, before the store could create it: no code is created`,
+    } as const;
+  }
   return result;
 }
 
@@ -503,11 +514,11 @@ async function discardIfStale(db: ShopDb, attempt: Attempt, cutoff: Date): Promi
 
 /**
  * The customer's last code from this pool, recorded again as a reissue; never a fresh code. Codes still being
- * created and revoked codes are not given again.
+ * created and revoked codes (retired, or redeemed and then revoked) are not given again.
  */
 async function reissueDynamic(db: ShopDb, input: IssueInput): Promise<IssueResult> {
   const last = await db.issuance.findFirst({
-    where: { poolId: input.poolId, customerId: input.customerId, code: { status: { notIn: ["PENDING", "RETIRED"] } } },
+    where: { poolId: input.poolId, customerId: input.customerId, code: { status: { notIn: ["PENDING", "RETIRED"] }, retiredAt: null } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { code: { select: { id: true } } },
   });
@@ -558,6 +569,18 @@ const SKIP_BY_STATUS: Record<string, RevokeSkipReason> = {
 };
 
 /**
+ * Whether a dynamic code still works on the platform and can be revoked: given out, or redeemed and not yet revoked.
+ * A redeemed code is not spent: it may allow more uses (usage limit above 1, or none), and a cancelled order gives
+ * its use back, so the merchant must still be able to stop it.
+ */
+export function isRevocable<C extends { status: string; retiredAt: Date | null; platformRef: string | null }>(
+  code: C,
+): code is C & { platformRef: string } {
+  if (!code.platformRef) return false;
+  return code.status === "ASSIGNED" || (code.status === "REDEEMED" && code.retiredAt === null);
+}
+
+/**
  * Revokes given dynamic codes: the platform stops accepting each one (revokeCode), then the row is retired. The
  * platform goes first, so a failure part-way leaves the row ASSIGNED and revoking again finishes the job.
  */
@@ -573,7 +596,7 @@ export async function revokeDynamicCodes(
   if (filters.length === 0) return { revoked: [], skipped: [] };
   const rows = await db.code.findMany({
     where: { poolId, pool: { kind: "DYNAMIC" }, OR: filters },
-    select: { id: true, code: true, codeKey: true, status: true, platformRef: true },
+    select: { id: true, code: true, codeKey: true, status: true, platformRef: true, retiredAt: true },
   });
   const result: RevokeResult = { revoked: [], skipped: [] };
   const found = new Set(rows.map((r) => r.codeKey));
@@ -582,16 +605,21 @@ export async function revokeDynamicCodes(
   }
   let platform = options.platform;
   for (const row of rows) {
-    if (row.status !== "ASSIGNED" || !row.platformRef) {
-      result.skipped.push({ code: row.code, reason: SKIP_BY_STATUS[row.status] ?? "already_retired" });
+    if (!isRevocable(row)) {
+      const reason = row.status === "REDEEMED" && row.retiredAt ? "already_retired" : SKIP_BY_STATUS[row.status];
+      result.skipped.push({ code: row.code, reason: reason ?? "already_retired" });
       continue;
     }
     platform ??= await storePlatform(db);
     await platform.revokeCode(row.platformRef);
-    await db.code.updateMany({
-      where: { id: row.id, status: "ASSIGNED" },
-      data: { status: "RETIRED", retiredAt: (options.now ?? (() => new Date()))() },
-    });
+    const retiredAt = (options.now ?? (() => new Date()))();
+    // A given-out code is retired. A redeemed one stays redeemed (its order used it) and is marked retired, so a
+    // cancelled order sends it back to RETIRED, not to its customer (releaseRedemptions). An order redeeming it
+    // while the platform was asked moves it from the first case to the second.
+    const retired = await db.code.updateMany({ where: { id: row.id, status: "ASSIGNED" }, data: { status: "RETIRED", retiredAt } });
+    if (retired.count === 0) {
+      await db.code.updateMany({ where: { id: row.id, status: "REDEEMED", retiredAt: null }, data: { retiredAt } });
+    }
     result.revoked.push(row.code);
   }
   return result;

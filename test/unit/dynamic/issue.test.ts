@@ -9,6 +9,7 @@ import { listCustomerCodes } from "../../../app/services/customers.server";
 import { revokeDynamicCodes } from "../../../app/services/pools/dynamic.server";
 import { issueCode, type IssueResult } from "../../../app/services/pools/issue.server";
 import { listPoolCodes } from "../../../app/services/pools/pools.server";
+import { recordRedemptions, releaseRedemptions } from "../../../app/services/redemptions.server";
 import { unauthenticated } from "../../../app/shopify.server";
 import { parseGid } from "../../../simulator/shopify";
 import { appDiscounts, dynamicPool, dynamicShop, executedCreates, noSleep, simulator, wrapCreate } from "./helpers";
@@ -216,6 +217,27 @@ describe("dynamic codes exactly once", () => {
     expect(lookups.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("GIVEN an attempt left PENDING WHEN it is resumed after its end has passed THEN no dead code is created or handed out, and the key then gets a fresh code", async () => {
+    const shop = await dynamicShop();
+    const pool = await dynamicPool(shop, { ...TEN_PERCENT, expiry: { type: "after", amount: 30, unit: "minutes" } });
+    const input = { shopId: shop.id, poolId: pool.id, customerId: shop.customers[0]!, idempotencyKey: "past-its-end" };
+    const dead = wrapCreate(shop.platform, async () => {
+      throw new Error("worker killed");
+    });
+    await expect(issueCode(shop.db, input, { platform: dead })).rejects.toThrow("worker killed");
+    const later = new Date(Date.now() + 2 * 3_600_000);
+
+    const resumed = await issueCode(shop.db, input, { now: () => later });
+    expect(resumed).toMatchObject({ type: "dynamic_refused", reason: "pool_expired", message: expect.stringContaining("before the store could create it") });
+    expect(executedCreates(shop)).toBe(0);
+    expect(await shop.db.code.count()).toBe(0);
+    expect(await shop.db.issuance.count()).toBe(0);
+
+    const fresh = await issueCode(shop.db, input, { now: () => later });
+    expect(fresh).toMatchObject({ type: "issued", replayed: false, issued: { expiresAt: new Date(later.getTime() + 30 * 60_000) } });
+    expect(executedCreates(shop)).toBe(1);
+  });
+
   it("GIVEN five concurrent issues for one customer with one key THEN all answer the same code, and one code exists on Shopify and in the database", async () => {
     const shop = await dynamicShop();
     const pool = await dynamicPool(shop, TEN_PERCENT);
@@ -299,5 +321,27 @@ describe("revoking dynamic codes", () => {
     expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [], skipped: [{ code, reason: "already_retired" }] });
     // A revoked code is never handed out again by a reissue.
     expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId: shop.customers[0]!, reissue: true })).toEqual({ type: "never_issued" });
+  });
+
+  it("GIVEN a code good for 5 uses that one order redeemed WHEN revoked THEN Shopify stops accepting it, it stays redeemed, and cancelling the order leaves it retired", async () => {
+    const shop = await dynamicShop();
+    const pool = await dynamicPool(shop, { ...TEN_PERCENT, usageLimit: 5 });
+    const customerId = shop.customers[0]!;
+    const code = codeOf(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId }));
+    const placed = await shop.db.order.create({
+      data: { shopId: shop.id, platformId: "gid://shopify/Order/1", customerId, totalPrice: "40.00", placedAt: new Date() },
+    });
+    await recordRedemptions(shop.db, shop.id, { orderId: placed.id, customerId, orderTotal: "40.00", placedAt: placed.placedAt, codes: [{ code, amount: "4.00" }] });
+
+    expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [code], skipped: [] });
+    const store = simulator().state(shop.domain);
+    expect(store.discountStatus(store.discountByCode(code)!)).toBe("EXPIRED");
+    expect(await shop.db.code.findFirstOrThrow({ where: { code } })).toMatchObject({ status: "REDEEMED", retiredAt: expect.any(Date) });
+    expect(await revokeDynamicCodes(shop.db, pool.id, { codes: [code] })).toEqual({ revoked: [], skipped: [{ code, reason: "already_retired" }] });
+    expect(await issueCode(shop.db, { shopId: shop.id, poolId: pool.id, customerId, reissue: true })).toEqual({ type: "never_issued" });
+
+    // The order is cancelled: its use comes back on Shopify, but the code was revoked, so it is not the customer's again.
+    await releaseRedemptions(shop.db, shop.id, placed.id);
+    expect(await shop.db.code.findFirstOrThrow({ where: { code } })).toMatchObject({ status: "RETIRED" });
   });
 });

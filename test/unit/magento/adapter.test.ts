@@ -106,6 +106,27 @@ describe("Magento adapter: dynamic codes on one sales rule per group key", () =>
     expect(shop.store.rules.size).toBe(1);
   });
 
+  it("GIVEN the merchant changes the customer groups in Settings WHEN the next code of a group is created THEN it goes on a rule with the new groups, in this process and after a restart", async () => {
+    const shop = await createMagentoShop({ connect: false });
+    const spec = { ...dynamicSpec(), ...current() };
+    const membersOnly = { websiteIds: [1], customerGroupIds: [1] };
+    await adapterFor(shop, {}, membersOnly).createDynamicCode({ ...spec, code: "MEMBERS1" });
+    const ruleOf = (code: string) => shop.store.rules.get(shop.store.couponByCode(code)!.rule_id)!;
+    expect(ruleOf("MEMBERS1").customer_group_ids).toEqual([1]);
+
+    // Guests (group 0) were left out, so their codes were refused at checkout; the merchant adds them.
+    await adapterFor(shop, {}, { websiteIds: [1], customerGroupIds: [1, 0] }).createDynamicCode({ ...spec, code: "GUESTS1" });
+    expect([...ruleOf("GUESTS1").customer_group_ids].sort()).toEqual([0, 1]);
+    forgetMagentoCaches();
+    await adapterFor(shop, {}, { websiteIds: [1], customerGroupIds: [0, 1] }).createDynamicCode({ ...spec, code: "GUESTS2" });
+    expect(ruleOf("GUESTS2").rule_id).toBe(ruleOf("GUESTS1").rule_id);
+
+    // Back to members only: the first rule serves again, and the earlier codes kept theirs.
+    await adapterFor(shop, {}, membersOnly).createDynamicCode({ ...spec, code: "MEMBERS2" });
+    expect(ruleOf("MEMBERS2").rule_id).toBe(ruleOf("MEMBERS1").rule_id);
+    expect(rulesOfGroup(shop, spec.groupKey)).toHaveLength(2);
+  });
+
   it("GIVEN concurrent first codes of one group in one process THEN they share one rule", async () => {
     const shop = await createMagentoShop({ connect: false });
     const adapter = adapterFor(shop);
