@@ -32,7 +32,7 @@ import { useUnsavedChanges } from "../components/UnsavedChanges";
 import { useFormBaseline } from "../components/use-form-baseline";
 import { MIN_PASSWORD_LENGTH } from "../domain/merchant-accounts";
 import { changePassword } from "../services/merchant-accounts.server";
-import { listJobFailures } from "../jobs/failures.server";
+import { listJobFailures, retryShopJobFailure } from "../jobs/failures.server";
 import { createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys.server";
 import { dataRequestExport, listOpenDataRequests, markDataRequestFulfilled } from "../services/privacy.server";
 import { shopProfile } from "../services/shops.server";
@@ -79,12 +79,19 @@ type ActionResult =
   | { intent: "revoke"; revoked?: { name: string; hint: string }; error?: string }
   | { intent: "export"; fileName?: string; json?: string; error?: string }
   | { intent: "fulfil"; done?: boolean; error?: string }
-  | { intent: "password"; changed?: boolean; error?: string };
+  | { intent: "password"; changed?: boolean; error?: string }
+  | { intent: "retryFailure"; retried?: string; error?: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const admin = await requireAdmin(request);
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
+  if (intent === "retryFailure") {
+    const retried = await retryShopJobFailure(admin.shopId, String(form.get("id") ?? ""));
+    if (!retried) return { intent, error: "This job was already retried, or is not one of this store's." };
+    if (retried.outcome === "unknown_queue") return { intent, error: `${retried.job} belongs to a queue this version of the app no longer has.` };
+    return { intent, retried: retried.job };
+  }
   if (intent === "password") {
     const token = merchantSessionToken(request);
     if (!admin.merchant || !token) return { intent, error: "Only a Magento merchant's own account has a password here." };
@@ -258,6 +265,28 @@ function useDownload(result: { fileName?: string; json?: string } | undefined) {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }, [result]);
+}
+
+function RetryFailureButton({ failure }: { failure: ReturnType<typeof useLoaderData<typeof loader>>["failures"][number] }) {
+  const fetcher = useFetcher<typeof action>();
+  const error = fetcher.data?.intent === "retryFailure" ? fetcher.data.error : undefined;
+  return (
+    <BlockStack gap="050">
+      <Button
+        size="slim"
+        loading={fetcher.state !== "idle"}
+        accessibilityLabel={`Retry ${failure.job} (failed ${failure.failedAt})`}
+        onClick={() => fetcher.submit({ intent: "retryFailure", id: failure.id }, { method: "post" })}
+      >
+        Retry
+      </Button>
+      {error ? (
+        <Text as="p" tone="critical">
+          {error}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
 }
 
 function DataRequestRow({
@@ -470,7 +499,7 @@ export default function SettingsPage() {
         </Layout.AnnotatedSection>
         <Layout.AnnotatedSection
           title="Failed background jobs"
-          description="Jobs that exhausted their retries or failed for a reason retrying cannot fix."
+          description="Jobs that exhausted their retries or failed for a reason retrying cannot fix. A job whose retries ran out (an outage) is retried on its own after 10 minutes, up to 3 times; Retry hands any of them back now."
         >
           <Card>
             {failures.length === 0 ? (
@@ -479,9 +508,9 @@ export default function SettingsPage() {
               </Text>
             ) : (
               <DataTable
-                columnContentTypes={["text", "text", "numeric", "text"]}
-                headings={["Job", "Error", "Attempts", "Failed at"]}
-                rows={failures.map((f) => [f.job, f.error, f.attempts, f.failedAt])}
+                columnContentTypes={["text", "text", "numeric", "text", "text"]}
+                headings={["Job", "Error", "Attempts", "Failed at", ""]}
+                rows={failures.map((f) => [f.job, f.error, f.attempts, f.failedAt, <RetryFailureButton key={f.id} failure={f} />])}
               />
             )}
           </Card>

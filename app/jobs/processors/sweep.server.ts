@@ -14,6 +14,7 @@ import {
 } from "../../services/shops.server";
 import { unprocessedEventIds } from "../../services/webhooks.server";
 import { enqueue, enqueueShopSweeps, queue } from "../enqueue.server";
+import { retryExhaustedJobs } from "../failures.server";
 import { jobId, type JobPayload } from "../queues";
 
 const GRACE_MS = 30_000;
@@ -46,7 +47,9 @@ export async function processSweep(payload: JobPayload<"system", "sweep">, now =
     console.warn(`[sweep] ${payload.shopId}: stale dynamic codes not reconciled: ${(error as Error).message}`);
     return null;
   });
-  return { requeued: ids.length + pixelIds.length, abandonedUploads, staleDynamic };
+  // Jobs whose attempts ran out during an outage: handed back a few times, minutes later (failures.server.ts).
+  const retriedJobs = await retryExhaustedJobs(payload.shopId, now);
+  return { requeued: ids.length + pixelIds.length, abandonedUploads, staleDynamic, retriedJobs };
 }
 
 /**
