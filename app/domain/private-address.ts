@@ -1,6 +1,7 @@
 // Whether a host the app is asked to call (a merchant's Magento store, an SMS or push relay) names this machine,
 // a private network or another address that must never receive a merchant's secrets. The host is judged as
-// written in the URL: names are not resolved here.
+// written in the URL: names are not resolved here. In production, the requests themselves resolve the name and
+// refuse private addresses (net/public-fetch.server.ts).
 //
 // IPv6 has several ways to carry an IPv4 address, and the connection lands on that IPv4 address: IPv4-mapped
 // (::ffff:127.0.0.1, which the URL parser writes as ::ffff:7f00:1), IPv4-compatible (::127.0.0.1), SIIT

@@ -2,6 +2,7 @@
 // relay) verifies the signature, then delivers. Outcomes are values: "sent", "rejected" (the provider said no and
 // asking again won't help) or "retry" (network, timeout, 429, 5xx), so the message job knows whether to retry.
 import { createHmac } from "node:crypto";
+import { merchantFetch, privateAddressRefusal } from "../../net/public-fetch.server";
 
 export interface ProviderMessage {
   /** Stable per message: the provider can drop a redelivery with the same id. */
@@ -18,6 +19,8 @@ export interface ProviderEndpoint {
   url: string;
   secret: string;
   timeoutMs?: number;
+  /** How to send: by default public addresses only in production (net/public-fetch.server.ts). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 export type ProviderOutcome =
@@ -54,7 +57,7 @@ export async function postToProvider(endpoint: ProviderEndpoint, message: Provid
   const timestamp = Math.floor(now.getTime() / 1000).toString();
   let response: Response;
   try {
-    response = await fetch(endpoint.url, {
+    response = await (endpoint.fetch ?? merchantFetch())(endpoint.url, {
       method: "POST",
       headers: {
         "Content-Type": "application/json",
@@ -69,6 +72,9 @@ export async function postToProvider(endpoint: ProviderEndpoint, message: Provid
       redirect: "manual",
     });
   } catch (error) {
+    // The name resolves into our own network: asking again will not change that.
+    const refused = privateAddressRefusal(error);
+    if (refused) return { type: "rejected", status: 0, message: `Provider address refused: ${refused.message}` };
     const reason = error instanceof Error && error.name === "TimeoutError" ? "timed out" : String(error instanceof Error ? error.message : error);
     return { type: "retry", message: `Provider unreachable: ${reason}`, retryAfterMs: null };
   }

@@ -3,6 +3,7 @@
 // whether a retry makes sense: 429, 5xx, timeouts and network errors are retriable; Magento's own refusals carry
 // its message (placeholders filled in). Only requests that are safe to repeat are retried here: a POST that
 // creates something may have run before its answer was lost, so its caller decides (look it up first).
+import { merchantFetch, privateAddressRefusal } from "../../net/public-fetch.server";
 import { PermanentPlatformError, PlatformAuthError, RetriablePlatformError, ThrottledError } from "../errors";
 import type { SearchCriteria } from "./search-criteria";
 import { searchCriteriaQuery } from "./search-criteria";
@@ -119,7 +120,7 @@ export class MagentoRestClient {
     let text: string;
     let retryAfter: string | null;
     try {
-      const response = await fetch(this.url(path, options.query), {
+      const response = await merchantFetch()(this.url(path, options.query), {
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
@@ -135,6 +136,8 @@ export class MagentoRestClient {
         throw new RetriablePlatformError(`${label}: no answer within ${this.timeoutMs / 1000} s`, "MAGENTO", { cause: error });
       }
       const host = new URL(this.connection.baseUrl).host;
+      const refused = privateAddressRefusal(error);
+      if (refused) throw new PermanentPlatformError(`${label}: ${refused.message}`, "MAGENTO", { cause: error });
       const detail = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       throw new RetriablePlatformError(`${label}: could not reach ${host} (${detail})`, "MAGENTO", { cause: error });
     }
