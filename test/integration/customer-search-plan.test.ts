@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe("searching a shop's customers", () => {
-  it("GIVEN 30,000 customers WHEN the search names a word few of them have THEN the plan reads the trigram index, and the match is found", async () => {
+  it("GIVEN 30,000 customers WHEN the search names a word few of them have THEN the trigram index can serve the search, and the match is found", async () => {
     const shop = await createTestShop();
     await prisma.$executeRaw`
       INSERT INTO customers (id, shop_id, platform_id, email, first_name, last_name, created_at, updated_at)
@@ -36,8 +36,20 @@ describe("searching a shop's customers", () => {
 
     const search = queries.find((q) => /ILIKE/i.test(q.query) && /customers/.test(q.query));
     expect(search, queries.map((q) => q.query).join("\n")).toBeDefined();
-    const plan = await pool.query(`EXPLAIN ${search!.query}`, JSON.parse(search!.params) as unknown[]);
-    const text = plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+    // Whether the planner picks the index over a scan at this size depends on its sampled statistics (on a busy
+    // shared test database it once costed the scan lower); with scans discouraged it still scans when no index can
+    // serve the query, so this asks what matters: can the index serve the SQL Prisma sends.
+    const client = await pool.connect();
+    let text: string;
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL enable_seqscan = off");
+      const plan = await client.query(`EXPLAIN ${search!.query}`, JSON.parse(search!.params) as unknown[]);
+      text = plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
     expect(text).toContain("customers_search_trgm");
     expect(text).not.toMatch(/Seq Scan on customers/);
   });

@@ -79,6 +79,6 @@ describe("the sweeper", () => {
       data: { shopId: shop.id, source: "WEBHOOK", externalId: "fresh", topic: "customers/create", payload: { id: 78 }, occurredAt: new Date() },
     });
     const job = await enqueue("system", "sweep", { shopId: shop.id });
-    expect(await job.waitUntilFinished(events, 20_000)).toEqual({ requeued: 0, abandonedUploads: 0, staleDynamic: { confirmed: 0, discarded: 0 } });
+    expect(await job.waitUntilFinished(events, 20_000)).toEqual({ requeued: 0, abandonedUploads: 0, staleDynamic: { confirmed: 0, discarded: 0 }, retriedJobs: 0 });
   });
 });
