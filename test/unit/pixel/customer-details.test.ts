@@ -1,7 +1,9 @@
 // Customers first met through the pixel (signed up before the install: no customers/create ever comes) get their
 // details read once from the store, through the store simulator's schema-checked Admin API.
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { prisma } from "../../../app/db.server";
 import { processFetchCustomers, processPixelBatch } from "../../../app/jobs/processors/events.server";
+import { PlatformAuthError } from "../../../app/platforms/errors";
 import { receivePixelBatch } from "../../../app/services/pixel/ingest.server";
 import { simulator } from "../../support/shopify-client";
 import { createTestShop, type TestShop } from "../../support/shops";
@@ -113,5 +115,14 @@ describe("customers first met through the pixel", () => {
     expect(await processFetchCustomers({ shopId: shop.id, customerIds: [otherRow.id] })).toEqual({ asked: 0, filled: 0 });
     expect(requestsOf(shop)).toEqual([]);
     expect(await other.db.customer.findUniqueOrThrow({ where: { id: otherRow.id } })).toMatchObject({ email: null });
+  });
+
+  it("GIVEN a shop whose offline session is gone WHEN the job runs THEN it fails as an auth error, which the worker does not retry", async () => {
+    const shop = await createTestShop();
+    const stored = longStandingCustomer(shop);
+    await viewAs(shop, stored.id);
+    const row = await shop.db.customer.findFirstOrThrow({ where: { platformId: `gid://shopify/Customer/${stored.id}` } });
+    await prisma.session.deleteMany({ where: { shop: shop.domain } });
+    await expect(processFetchCustomers({ shopId: shop.id, customerIds: [row.id] })).rejects.toBeInstanceOf(PlatformAuthError);
   });
 });
