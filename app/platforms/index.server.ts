@@ -17,8 +17,8 @@ export async function shopifyAdminForShop(domain: string): Promise<ShopifyAdminC
   try {
     ({ admin } = await unauthenticated.admin(domain));
   } catch (error) {
-    // The library's SessionNotFoundError is not exported; its message is what tells it apart.
-    if (error instanceof Error && /could not find a session/i.test(error.message)) {
+    // The library's SessionNotFoundError is not exported: its name, or its message, tells it apart.
+    if (error instanceof Error && (error.name === "SessionNotFoundError" || /could not find a session/i.test(error.message))) {
       throw new PlatformAuthError(`${domain} has no session: the app is not installed there`, "SHOPIFY", { cause: error });
     }
     throw error;

@@ -184,13 +184,8 @@ export async function advanceBulkActions(db: ShopDb, shopId: string, campaignId:
           const { shopifyAdminForShop } = await import("../../platforms/index.server");
           return shopifyAdminForShop(domain);
         });
-      try {
-        client = await make(shop.domain);
-      } catch (error) {
-        // No offline session: the app was uninstalled (or never finished installing) on this store.
-        if (error instanceof Error && error.name === "SessionNotFoundError") throw new PlatformAuthError(error.message, "SHOPIFY", { cause: error });
-        throw error;
-      }
+      // No offline session (uninstalled, or never finished installing): shopifyAdminForShop throws PlatformAuthError.
+      client = await make(shop.domain);
     }
     return client;
   };
