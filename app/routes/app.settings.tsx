@@ -267,6 +267,15 @@ function useDownload(result: { fileName?: string; json?: string } | undefined) {
   }, [result]);
 }
 
+/** What an action of a row answered when it could not do it. */
+function ActionError({ error }: { error: string | undefined }) {
+  return error ? (
+    <Text as="p" tone="critical">
+      {error}
+    </Text>
+  ) : null;
+}
+
 function RetryFailureButton({ failure }: { failure: ReturnType<typeof useLoaderData<typeof loader>>["failures"][number] }) {
   const fetcher = useFetcher<typeof action>();
   const error = fetcher.data?.intent === "retryFailure" ? fetcher.data.error : undefined;
@@ -280,11 +289,7 @@ function RetryFailureButton({ failure }: { failure: ReturnType<typeof useLoaderD
       >
         Retry
       </Button>
-      {error ? (
-        <Text as="p" tone="critical">
-          {error}
-        </Text>
-      ) : null}
+      <ActionError error={error} />
     </BlockStack>
   );
 }
@@ -330,11 +335,7 @@ function DataRequestRow({
           </Button>
         </InlineStack>
       </InlineStack>
-      {error ? (
-        <Text as="p" tone="critical">
-          {error}
-        </Text>
-      ) : null}
+      <ActionError error={error} />
     </BlockStack>
   );
 }

@@ -8,7 +8,7 @@ import { prisma } from "../../app/db.server";
 import { queuePrefix, redisConnection } from "../../app/jobs/connection.server";
 import { closeQueues, enqueue } from "../../app/jobs/enqueue.server";
 import { AUTO_RETRY_AFTER_MS, listJobFailures, MAX_AUTO_RETRIES, retryExhaustedJobs, retryShopJobFailure } from "../../app/jobs/failures.server";
-import { startWorker } from "../../app/jobs/worker.server";
+import { startPingWorker } from "../support/ping-worker";
 import { createTestShop } from "../support/shops";
 
 afterAll(async () => {
@@ -26,21 +26,12 @@ describe("jobs whose attempts ran out", () => {
     const shop = await createTestShop();
     let outage = true;
     const runs: string[] = [];
-    const worker = await startWorker({
-      concurrency: 2,
-      schedules: false,
-      log: () => undefined,
-      processors: {
-        system: {
-          ping: async (payload) => {
-            runs.push(payload.nonce);
-            if (payload.nonce === "refused") throw new UnrecoverableError("the store refused this for good");
-            if (outage) throw new Error("database is restarting");
-            return { pong: payload.nonce };
-          },
-        },
-      },
-    });
+    const worker = await startPingWorker(async (payload) => {
+      runs.push(payload.nonce);
+      if (payload.nonce === "refused") throw new UnrecoverableError("the store refused this for good");
+      if (outage) throw new Error("database is restarting");
+      return { pong: payload.nonce };
+    }, 2);
     const events = new QueueEvents("system", { connection: redisConnection(), prefix: queuePrefix() });
     try {
       await events.waitUntilReady();
@@ -71,19 +62,10 @@ describe("jobs whose attempts ran out", () => {
     const shop = await createTestShop();
     let runs = 0;
     let healed = false;
-    const worker = await startWorker({
-      concurrency: 1,
-      schedules: false,
-      log: () => undefined,
-      processors: {
-        system: {
-          ping: async (payload) => {
-            runs += 1;
-            if (!healed) throw new Error("still down");
-            return { pong: payload.nonce };
-          },
-        },
-      },
+    const worker = await startPingWorker(async (payload) => {
+      runs += 1;
+      if (!healed) throw new Error("still down");
+      return { pong: payload.nonce };
     });
     try {
       await enqueue("system", "ping", { shopId: shop.id, nonce: "stubborn" }, { attempts: 1, jobId: `stubborn-${shop.id}` });

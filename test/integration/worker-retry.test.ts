@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { queuePrefix, redisConnection } from "../../app/jobs/connection.server";
 import { closeQueues, enqueue } from "../../app/jobs/enqueue.server";
 import { listJobFailures } from "../../app/jobs/failures.server";
-import { startWorker } from "../../app/jobs/worker.server";
+import { startPingWorker } from "../support/ping-worker";
 import { createTestShop } from "../support/shops";
 
 afterAll(async () => {
@@ -14,20 +14,10 @@ describe("job retries", () => {
   it("retries a transient failure with exponential backoff until it succeeds", async () => {
     const shop = await createTestShop();
     const attempts: number[] = [];
-    // No schedules: their first sweep covers every shop in the shared test database and would queue ahead of the ping.
-    const flaky = await startWorker({
-      concurrency: 1,
-      schedules: false,
-      log: () => undefined,
-      processors: {
-        system: {
-          ping: async (payload) => {
-            attempts.push(Date.now());
-            if (attempts.length < 3) throw new Error("transient");
-            return { pong: payload.nonce };
-          },
-        },
-      },
+    const flaky = await startPingWorker(async (payload) => {
+      attempts.push(Date.now());
+      if (attempts.length < 3) throw new Error("transient");
+      return { pong: payload.nonce };
     });
     const pingEvents = new QueueEvents("system", { connection: redisConnection(), prefix: queuePrefix() });
     try {
