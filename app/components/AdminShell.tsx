@@ -7,7 +7,7 @@ import enTranslations from "@shopify/polaris/locales/en.json";
 import type { ReactNode } from "react";
 import { useState } from "react";
 import { Link as RouterLink, useLocation, useSubmit } from "react-router";
-import { NAV_ITEMS, withSearch } from "./nav";
+import { isInSection, NAV_ITEMS, withSearch } from "./nav";
 import { UnsavedChangesProvider } from "./UnsavedChanges";
 
 type LinkProps = { url: string; children?: ReactNode; external?: boolean } & Record<string, unknown>;
@@ -84,7 +84,7 @@ export function AdminShell({
         items={NAV_ITEMS.map((item) => ({
           label: item.label,
           url: withSearch(item.path, location.search),
-          selected: item.path === "/app" ? location.pathname === "/app" : location.pathname.startsWith(item.path),
+          selected: isInSection(item, location.pathname),
           onClick: () => setMobileNavigation(false),
         }))}
       />

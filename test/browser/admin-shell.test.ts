@@ -34,6 +34,7 @@ describe("admin shell in Chromium", () => {
     const errors = collectPageErrors(page);
     await openHydrated(page, `${stack.appUrl}/app?shop=${shop.domain}`);
     await page.getByRole("heading", { name: "Home" }).waitFor();
+    await expect(page.title()).resolves.toBe("Home · Promo codes");
     for (const label of ["Home", "Pools", "Segments", "Campaigns", "Templates", "Scenarios", "Tasks", "Customers", "Settings"]) {
       await expect(page.getByRole("link", { name: label, exact: true }).count()).resolves.toBeGreaterThan(0);
     }
@@ -69,6 +70,7 @@ describe("admin shell in Chromium", () => {
       await page.getByRole("link", { name: section, exact: true }).first().click();
       await page.waitForURL(new RegExp(`/app/${section.toLowerCase()}\\?shop=`));
       await page.locator(".Polaris-Header-Title", { hasText: section }).waitFor();
+      await expect(page.title()).resolves.toBe(`${section} · Promo codes`);
     }
     await screenshot(page, "admin-settings");
     expect(errors).toEqual([]);
