@@ -40,6 +40,15 @@ describe("admin routes given ids that are not UUIDs", () => {
     expect(page).toMatchObject({ found: true });
   });
 
+  it("GIVEN the pool page searched for a code with a NUL character (%00 in the address) THEN it is searched without it, not a database error", async () => {
+    const shop = await createTestShop();
+    const pool = await createPoolWithCodes(shop, ["NUL-1", "OTHER-2"]);
+    const path = `/app/pools/${pool.id}`;
+    const request = new Request(`https://promo-app.test${path}?shop=${shop.domain}&q=NUL%00`, { headers: adminRequest(shop, undefined, path).headers });
+    const page = (await poolLoader({ request, params: { poolId: pool.id }, context: {} } as never)) as { codes?: { rows: { code: string }[] } };
+    expect(page.codes?.rows.map((r) => r.code)).toEqual(["NUL-1"]);
+  });
+
   it.each(["retire-code", "revoke-code"])("GIVEN the pool page asked to %s a 19-digit id past bigint's range THEN nothing changes, not a database error", async (intent) => {
     const shop = await createTestShop();
     const pool = await createPoolWithCodes(shop, ["KEEP-1"]);
