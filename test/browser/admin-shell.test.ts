@@ -35,6 +35,9 @@ describe("admin shell in Chromium", () => {
     await openHydrated(page, `${stack.appUrl}/app?shop=${shop.domain}`);
     await page.getByRole("heading", { name: "Home" }).waitFor();
     await expect(page.title()).resolves.toBe("Home · Promo codes");
+    // The figures are all-time totals: the card's title said "Last 30 days", which only the chart is.
+    const results = page.getByRole("region", { name: "Results" });
+    await expect(results.getByText("All time. The chart shows the last 30 days.").count()).resolves.toBe(1);
     for (const label of ["Home", "Pools", "Segments", "Campaigns", "Templates", "Scenarios", "Tasks", "Customers", "Settings"]) {
       await expect(page.getByRole("link", { name: label, exact: true }).count()).resolves.toBeGreaterThan(0);
     }
