@@ -7,7 +7,7 @@ import enTranslations from "@shopify/polaris/locales/en.json";
 import type { ReactNode } from "react";
 import { useState } from "react";
 import { Link as RouterLink, useLocation, useSubmit } from "react-router";
-import { NAV_ITEMS, withSearch } from "./nav";
+import { isInSection, NAV_ITEMS, withSearch } from "./nav";
 import { UnsavedChangesProvider } from "./UnsavedChanges";
 
 type LinkProps = { url: string; children?: ReactNode; external?: boolean } & Record<string, unknown>;
@@ -27,20 +27,24 @@ function PolarisLink({ url, children, external, ...rest }: LinkProps) {
   );
 }
 
-/** The signed-in Magento merchant's menu: who is signed in, and Log out (a POST, so no link can sign anyone out). */
-function MerchantTopBar({ email }: { email: string }) {
+/**
+ * The top bar standing alone. Below Polaris' 48em breakpoint the Frame hides the navigation until the top bar's
+ * menu button opens it: without that button a phone showed no way to any other page. A signed-in Magento merchant
+ * also gets their menu: who is signed in, and Log out (a POST, so no link can sign anyone out).
+ */
+function StandaloneTopBar({ merchant, onNavigationToggle }: { merchant: { email: string } | null; onNavigationToggle: () => void }) {
   const [open, setOpen] = useState(false);
   const submit = useSubmit();
-  const userMenu = (
+  const userMenu = merchant ? (
     <TopBar.UserMenu
-      name={email}
-      initials={email.slice(0, 1).toUpperCase()}
+      name={merchant.email}
+      initials={merchant.email.slice(0, 1).toUpperCase()}
       open={open}
       onToggle={() => setOpen((v) => !v)}
       actions={[{ items: [{ content: "Log out", onAction: () => submit(null, { method: "post", action: "/magento/logout" }) }] }]}
     />
-  );
-  return <TopBar userMenu={userMenu} />;
+  ) : undefined;
+  return <TopBar showNavigationToggle onNavigationToggle={onNavigationToggle} userMenu={userMenu} />;
 }
 
 export function AdminShell({
@@ -55,6 +59,7 @@ export function AdminShell({
   children: ReactNode;
 }) {
   const location = useLocation();
+  const [mobileNavigation, setMobileNavigation] = useState(false);
   if (embedded) {
     return (
       <>
@@ -79,14 +84,20 @@ export function AdminShell({
         items={NAV_ITEMS.map((item) => ({
           label: item.label,
           url: withSearch(item.path, location.search),
-          selected: item.path === "/app" ? location.pathname === "/app" : location.pathname.startsWith(item.path),
+          selected: isInSection(item, location.pathname),
+          onClick: () => setMobileNavigation(false),
         }))}
       />
     </Navigation>
   );
   return (
     <AppProvider i18n={enTranslations} linkComponent={PolarisLink}>
-      <Frame navigation={navigation} topBar={merchant ? <MerchantTopBar email={merchant.email} /> : undefined}>
+      <Frame
+        navigation={navigation}
+        topBar={<StandaloneTopBar merchant={merchant} onNavigationToggle={() => setMobileNavigation((v) => !v)} />}
+        showMobileNavigation={mobileNavigation}
+        onNavigationDismiss={() => setMobileNavigation(false)}
+      >
         <UnsavedChangesProvider embedded={false}>{children}</UnsavedChangesProvider>
       </Frame>
     </AppProvider>

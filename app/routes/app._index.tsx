@@ -131,7 +131,7 @@ export default function Home() {
           </Layout.Section>
         )}
         <Layout.Section>
-          <ResultsCard title="Last 30 days" results={o.results} />
+          <ResultsCard title="Results" results={o.results} />
         </Layout.Section>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">

@@ -15,6 +15,7 @@ import {
   type LoaderFunctionArgs,
 } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { searchTerm } from "../domain/search-term";
 import { useUrlSearch } from "../components/use-url-search";
 import { formatNumber } from "../components/pools/format";
 import { appHref } from "../components/pools/links";
@@ -29,7 +30,7 @@ const MAX_PREV = 100;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
   const url = new URL(request.url);
-  const q = (url.searchParams.get("q") ?? "").trim().slice(0, 100);
+  const q = searchTerm(url.searchParams);
   const rawCursor = url.searchParams.get("cursor");
   // A cursor typed or cut short in the URL shows the first page, never a database error.
   const cursor = parseCustomerCursor(rawCursor) ? rawCursor : null;

@@ -2,13 +2,15 @@
 // while the file streams to app.pools.$poolId.imports.$importId. Answers {importId} or {error}.
 import type { ActionFunctionArgs } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { isUuid } from "../domain/ids";
 import { getPool } from "../services/pools/pools.server";
 import { ADMIN_UPLOAD_SOURCES, startImport } from "../services/pools/imports.server";
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const admin = await requireAdmin(request);
   if (request.method !== "POST") return Response.json({ error: "Method not allowed" }, { status: 405 });
-  const pool = await getPool(admin.db, admin.shopId, params.poolId ?? "");
+  const poolId = params.poolId ?? "";
+  const pool = isUuid(poolId) ? await getPool(admin.db, admin.shopId, poolId) : null;
   if (!pool) return Response.json({ error: "This pool no longer exists." }, { status: 404 });
   if (pool.kind !== "STATIC") {
     return Response.json(

@@ -25,6 +25,7 @@ import {
   type LoaderFunctionArgs,
 } from "react-router";
 import { requireAdmin } from "../auth.server";
+import { searchTerm } from "../domain/search-term";
 import { NotFoundPage } from "../components/NotFoundPage";
 import { CODE_TABS, CodesCard, type CodeTab, type CodesView } from "../components/pools/CodesCard";
 import { dynamicFormValues } from "../components/pools/dynamic-form";
@@ -77,7 +78,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const status = url.searchParams.get("status");
   const tab: CodeTab = CODE_TABS.some((t) => t.id === status) ? (status as CodeTab) : "all";
-  const q = (url.searchParams.get("q") ?? "").trim().slice(0, 100);
+  const q = searchTerm(url.searchParams);
   const rawCursor = url.searchParams.get("cursor");
   const cursor = isBigintId(rawCursor) ? rawCursor : null;
   const prev = (url.searchParams.get("prev") ?? "")

@@ -1,12 +1,16 @@
 import { Outlet, data, isRouteErrorResponse, useLoaderData, useRouteError, type LoaderFunctionArgs } from "react-router";
 import { boundary } from "@shopify/shopify-app-react-router/server";
-import type { HeadersFunction, LinksFunction } from "react-router";
+import type { HeadersFunction, LinksFunction, MetaFunction } from "react-router";
 import { demoShopCookie, requireAdmin } from "../auth.server";
 import { AdminShell } from "../components/AdminShell";
+import { adminDocumentTitle } from "../components/nav";
 import { env } from "../env.server";
 import adminStyles from "../styles/admin.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
+
+// Every admin page had an empty <title>: the tab showed the address and a screen reader announced no page name.
+export const meta: MetaFunction = ({ location }) => [{ title: adminDocumentTitle(location.pathname) }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);

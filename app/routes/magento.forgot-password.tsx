@@ -1,14 +1,18 @@
 // Asks for a password-reset link. The answer is the same whether or not the address has an account.
 import { Banner, Button, FormLayout, Link } from "@shopify/polaris";
-import { data, Form, redirect, useActionData, useNavigation, type ActionFunctionArgs } from "react-router";
+import { data, Form, redirect, useActionData, useNavigation, type ActionFunctionArgs, type MetaFunction } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { systemMailer } from "../channels/email/mailer.server";
 import { FormField } from "../components/FormField";
-import { PublicPage } from "../components/PublicPage";
+import { PublicPage, publicPageMeta } from "../components/PublicPage";
 import { emailProblem } from "../domain/merchant-accounts";
 import { env } from "../env.server";
 import { requestPasswordReset } from "../services/merchant-accounts.server";
 import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
+
+const TITLE = "Set a new password";
+
+export const meta: MetaFunction = () => publicPageMeta(TITLE);
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   assertSameOrigin(request);
@@ -31,7 +35,7 @@ export default function ForgotPassword() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <PublicPage title="Set a new password">
+    <PublicPage title={TITLE}>
       <Form method="post">
         <FormLayout>
           {result?.error && <Banner tone="critical">{result.error}</Banner>}

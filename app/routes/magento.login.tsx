@@ -1,12 +1,16 @@
 // Log in for Magento merchants (Shopify merchants are signed in by Shopify and never see this page).
 import { Banner, Button, FormLayout, InlineStack, Link, Text } from "@shopify/polaris";
-import { data, Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { data, Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { FormField } from "../components/FormField";
-import { PublicPage } from "../components/PublicPage";
+import { PublicPage, publicPageMeta } from "../components/PublicPage";
 import { logIn } from "../services/merchant-accounts.server";
 import { redirectIfSignedIn, safeNext, signedIn } from "../services/merchant-pages.server";
 import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
+
+const TITLE = "Log in to Promo Codes for Magento";
+
+export const meta: MetaFunction = () => publicPageMeta(TITLE);
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await redirectIfSignedIn(request);
@@ -40,7 +44,7 @@ export default function MagentoLogin() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <PublicPage title="Log in to Promo Codes for Magento">
+    <PublicPage title={TITLE}>
       <Form method="post">
         <input type="hidden" name="next" value={next} />
         <FormLayout>

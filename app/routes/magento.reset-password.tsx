@@ -1,12 +1,16 @@
 // The page an emailed reset link opens: choose a new password; it signs this browser in and every other out.
 import { Banner, Button, FormLayout, Link } from "@shopify/polaris";
-import { Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { Form, useActionData, useLoaderData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { FormField } from "../components/FormField";
-import { PublicPage } from "../components/PublicPage";
+import { PublicPage, publicPageMeta } from "../components/PublicPage";
 import { MIN_PASSWORD_LENGTH } from "../domain/merchant-accounts";
 import { resetLinkUsable, resetPassword } from "../services/merchant-accounts.server";
 import { signedIn } from "../services/merchant-pages.server";
+
+const TITLE = "Set a new password";
+
+export const meta: MetaFunction = () => publicPageMeta(TITLE);
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const token = new URL(request.url).searchParams.get("token") ?? "";
@@ -35,14 +39,14 @@ export default function ResetPassword() {
   const busy = useNavigation().state === "submitting";
   if (!usable && !result) {
     return (
-      <PublicPage title="Set a new password">
+      <PublicPage title={TITLE}>
         <Banner tone="critical">This link has expired or was already used.</Banner>
         <Link url="/magento/forgot-password">Ask for a new link</Link>
       </PublicPage>
     );
   }
   return (
-    <PublicPage title="Set a new password">
+    <PublicPage title={TITLE}>
       <Form method="post">
         <input type="hidden" name="token" value={token} />
         <FormLayout>

@@ -1,14 +1,18 @@
 // Sign-up for Magento merchants: creates the shop and its account, signs the merchant in, and sends them to
 // Settings > Magento to connect their store.
 import { Banner, Button, FormLayout, Link, Text } from "@shopify/polaris";
-import { data, Form, useActionData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs } from "react-router";
+import { data, Form, useActionData, useNavigation, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "react-router";
 import { assertSameOrigin } from "../auth.server";
 import { FormField } from "../components/FormField";
-import { PublicPage } from "../components/PublicPage";
+import { PublicPage, publicPageMeta } from "../components/PublicPage";
 import { MIN_PASSWORD_LENGTH, type FieldErrors } from "../domain/merchant-accounts";
 import { signUp } from "../services/merchant-accounts.server";
 import { redirectIfSignedIn, signedIn } from "../services/merchant-pages.server";
 import { ATTEMPT_RULES, checkAttempts, countAttempt, limitedMessage } from "../services/throttle.server";
+
+const TITLE = "Promo Codes for Magento: create your account";
+
+export const meta: MetaFunction = () => publicPageMeta(TITLE);
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await redirectIfSignedIn(request);
@@ -48,7 +52,7 @@ export default function MagentoSignup() {
   const busy = useNavigation().state === "submitting";
   const errors = result?.errors ?? {};
   return (
-    <PublicPage title="Promo Codes for Magento: create your account">
+    <PublicPage title={TITLE}>
       <Form method="post">
         <FormLayout>
           {result && "message" in result && <Banner tone="critical">{result.message}</Banner>}

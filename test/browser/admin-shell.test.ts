@@ -34,6 +34,10 @@ describe("admin shell in Chromium", () => {
     const errors = collectPageErrors(page);
     await openHydrated(page, `${stack.appUrl}/app?shop=${shop.domain}`);
     await page.getByRole("heading", { name: "Home" }).waitFor();
+    await expect(page.title()).resolves.toBe("Home · Promo codes");
+    // The figures are all-time totals: the card's title said "Last 30 days", which only the chart is.
+    const results = page.getByRole("region", { name: "Results" });
+    await expect(results.getByText("All time. The chart shows the last 30 days.").count()).resolves.toBe(1);
     for (const label of ["Home", "Pools", "Segments", "Campaigns", "Templates", "Scenarios", "Tasks", "Customers", "Settings"]) {
       await expect(page.getByRole("link", { name: label, exact: true }).count()).resolves.toBeGreaterThan(0);
     }
@@ -69,6 +73,7 @@ describe("admin shell in Chromium", () => {
       await page.getByRole("link", { name: section, exact: true }).first().click();
       await page.waitForURL(new RegExp(`/app/${section.toLowerCase()}\\?shop=`));
       await page.locator(".Polaris-Header-Title", { hasText: section }).waitFor();
+      await expect(page.title()).resolves.toBe(`${section} · Promo codes`);
     }
     await screenshot(page, "admin-settings");
     expect(errors).toEqual([]);
@@ -95,6 +100,29 @@ describe("admin shell in Chromium", () => {
     await page.waitForURL(/\/app\/pools\?shop=/);
     await page.locator(".Polaris-Header-Title", { hasText: "Pools" }).waitFor();
     expect(errors.filter((e) => !e.includes("status of 404"))).toEqual([]);
+  });
+
+  it("GIVEN a phone-wide window WHEN the admin stands alone THEN a menu button opens the navigation, which closes once a section is chosen", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await phone.newPage();
+      const errors = collectPageErrors(page);
+      await openHydrated(page, `${stack.appUrl}/app?shop=${shop.domain}`);
+      await page.locator(".Polaris-Header-Title", { hasText: "Home" }).waitFor();
+      const pools = page.locator(".Polaris-Navigation").getByRole("link", { name: "Pools", exact: true });
+      // Below Polaris' breakpoint the navigation is off screen until it is opened: the menu button was missing.
+      await expect(pools.isVisible()).resolves.toBe(false);
+      await page.getByRole("button", { name: "Toggle menu" }).click();
+      await pools.waitFor({ state: "visible" });
+      await screenshot(page, "admin-phone-navigation");
+      await pools.click();
+      await page.waitForURL(/\/app\/pools\?shop=/);
+      await page.locator(".Polaris-Header-Title", { hasText: "Pools" }).waitFor();
+      await pools.waitFor({ state: "hidden" });
+      expect(errors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
   });
 
   it("GIVEN a shop the demo does not know WHEN the admin is opened for it THEN the 401 page hydrates without errors", async () => {

@@ -75,6 +75,8 @@ describe("Magento merchant account", () => {
 
     // Admin pages without a session (and outside demo mode's ?shop=) are not the way in: the sign-up page is.
     await page.goto(`${app}/magento/signup`);
+    // The sign-in pages had no <title>: the tab showed the address.
+    await expect(page.title()).resolves.toBe("Promo Codes for Magento: create your account");
     await page.getByLabel("Store name").fill("Maple Outfitters");
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("short");
@@ -140,9 +142,11 @@ describe("Magento merchant account", () => {
     const { page, errors } = await admin.openAdmin(await createTestShop());
     const app = admin.stack.appUrl;
     await page.goto(`${app}/magento/login`);
+    await expect(page.title()).resolves.toBe("Log in to Promo Codes for Magento");
     await page.getByRole("link", { name: "Forgot your password?" }).click();
     // The log-in page has an Email field too: fill the reset form's only once it is the page shown.
     await arrived(page, /\/magento\/forgot-password$/);
+    await expect(page.title()).resolves.toBe("Set a new password · Promo Codes for Magento");
     await page.getByLabel("Email").fill(email.toUpperCase());
     await page.getByRole("button", { name: "Email me a link" }).click();
     await arrived(page, /\/magento\/login\?reset=1/);

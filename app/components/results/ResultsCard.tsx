@@ -39,9 +39,15 @@ export function ResultsCard({
     <Card>
       <section aria-label={title}>
         <BlockStack gap="400">
-          <Text as="h2" variant="headingMd">
-            {title}
-          </Text>
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingMd">
+              {title}
+            </Text>
+            {/* The figures count every code ever issued in the scope; only the chart is limited to recent days. */}
+            <Text as="p" variant="bodySm" tone="subdued">
+              All time. The chart shows the last {results.days.length} days.
+            </Text>
+          </BlockStack>
           <InlineGrid columns={{ xs: 2, md: showDelivered ? 5 : 4 }} gap="400">
             <Figure label="Codes issued" value={results.issued} />
             {showDelivered ? <Figure label="Messages delivered" value={results.delivered} /> : null}

@@ -6,6 +6,7 @@
 // taken is checked, since a lost response may mean we added it.
 import type { Prisma } from "@prisma/client";
 import type { ShopDb } from "../../db/shop-scope.server";
+import { isUuid } from "../../domain/ids";
 import { enqueue } from "../../jobs/enqueue.server";
 import { jobId } from "../../jobs/queues";
 import { PlatformError } from "../../platforms/errors";
@@ -23,6 +24,7 @@ export async function startRedeemableSync(
   db: ShopDb,
   input: { shopId: string; poolId: string; discountId: string },
 ): Promise<RedeemableStart> {
+  if (!isUuid(input.poolId)) return { type: "pool_not_found" };
   const pool = await db.pool.findFirst({ where: { id: input.poolId, deletedAt: null, kind: "STATIC" }, select: { id: true } });
   if (!pool) return { type: "pool_not_found" };
   await db.pool.update({ where: { id: input.poolId }, data: { platformDiscountId: input.discountId } });
@@ -140,6 +142,8 @@ export async function redeemableTargets(
   poolId: string,
   platform: (db: ShopDb) => Promise<DiscountPlatform> = storePlatform,
 ): Promise<RedeemableTargets> {
+  // The pool's id comes from the URL: PostgreSQL refuses a malformed uuid with an error, where this is "not found".
+  if (!isUuid(poolId)) return { type: "pool_not_found" };
   const pool = await db.pool.findFirst({ where: { id: poolId, deletedAt: null, kind: "STATIC" }, select: { platformDiscountId: true } });
   if (!pool) return { type: "pool_not_found" };
   const live = { poolId, status: { in: ["AVAILABLE" as const, "ASSIGNED" as const] } };

@@ -9,7 +9,8 @@ import { isUuid } from "../../domain/ids";
 export const TASK_PAGE_SIZE = 50;
 
 const STATUSES: readonly TaskStatus[] = ["PENDING", "EXECUTED", "CANCELLED", "FAILED", "SUCCEEDED", "CONDITIONS_NOT_MET"];
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+// Year 0000 passes Date.parse but not PostgreSQL (its calendar has no year 0): the filter failed with a 500.
+const DAY = /^(?!0000)\d{4}-\d{2}-\d{2}$/;
 
 export interface TaskFilter {
   status: TaskStatus | null;
@@ -35,7 +36,8 @@ export function parseTaskFilter(params: URLSearchParams): TaskFilter {
     source: source && isUuid(source[2]!) ? { type: source[1] as "scenario" | "campaign", id: source[2]! } : null,
     from: day(params.get("from")),
     to: day(params.get("to")),
-    page: Number.isInteger(page) && page > 0 ? page : 1,
+    // A page number too large to be exact (20 digits) made an offset Prisma refuses: the first page instead.
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
   };
 }
 

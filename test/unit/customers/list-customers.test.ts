@@ -32,6 +32,13 @@ async function customersPage(shop: TestShop, query: Record<string, string>) {
 }
 
 describe("the customers list", () => {
+  it("GIVEN a search term carrying a NUL character (%00 in the address) THEN it is searched without it, not a database error", async () => {
+    const shop = await createTestShop();
+    await addCustomers(shop, [{ platformId: "gid://shopify/Customer/1", email: "ada@example.com", firstName: "Ada" }]);
+    const page = (await customersPage(shop, { q: "ada\u0000" })) as { customers: { email: string | null }[] };
+    expect(page.customers.map((c) => c.email)).toEqual(["ada@example.com"]);
+  });
+
   it("GIVEN 123 customers, most sharing a created_at WHEN paged 50 at a time THEN every customer appears exactly once, newest first with ties by id, and the last page says there is no next", async () => {
     const shop = await createTestShop();
     const tie = new Date("2026-10-01T12:00:00.000Z");

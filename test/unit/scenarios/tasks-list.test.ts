@@ -47,6 +47,9 @@ describe("the tasks list", () => {
     expect(await statuses({ from: "2026-11-02", to: "2026-11-09", source: `scenario:${scenario.id}` })).toEqual(["CANCELLED"]);
     // Unreadable filters are ignored rather than failing the page.
     expect(await statuses({ status: "RUNNING", source: "scenario:nope", from: "yesterday", page: "-3" })).toHaveLength(3);
+    // A year 0000 (which PostgreSQL has not) and a page number past exact integers failed the page with a 500.
+    expect(await statuses({ from: "0000-01-01", to: "0000-01-01" })).toHaveLength(3);
+    expect(await statuses({ page: "99999999999999999999" })).toHaveLength(3);
   });
 
   it("GIVEN more tasks than a page WHEN paged THEN 50 per page and the rest on the next", async () => {
